@@ -1,0 +1,65 @@
+"""aios3: a typed async S3 client for asyncio services.
+
+```python
+import aios3
+
+async with aios3.S3Client(region_name="eu-west-1") as s3:
+    r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+```
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0.dev0"
+
+from . import errors, models
+from ._client import (
+    ListMultipartUploadsPaginator,
+    ListPartsPaginator,
+    PaginationConfig,
+    S3Client,
+)
+from ._config import Config
+from ._endpoints import ResolvedEndpoint
+from ._resource import (
+    Bucket,
+    MultipartUpload,
+    MultipartUploadPart,
+    Object,
+    S3Resource,
+)
+from .errors import (
+    AccessDenied,
+    Aios3Error,
+    ClientError,
+    EndpointResolutionError,
+    NoCredentialsError,
+    NoSuchUpload,
+    ParamValidationError,
+    TransportError,
+)
+
+__all__ = [
+    "AccessDenied",
+    "Aios3Error",
+    "Bucket",
+    "ClientError",
+    "Config",
+    "EndpointResolutionError",
+    "ListMultipartUploadsPaginator",
+    "ListPartsPaginator",
+    "MultipartUpload",
+    "MultipartUploadPart",
+    "NoCredentialsError",
+    "NoSuchUpload",
+    "Object",
+    "PaginationConfig",
+    "ParamValidationError",
+    "ResolvedEndpoint",
+    "S3Client",
+    "S3Resource",
+    "TransportError",
+    "__version__",
+    "errors",
+    "models",
+]

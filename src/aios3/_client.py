@@ -1,0 +1,534 @@
+"""`S3Client`: the async client. One call = validate → serialize → resolve → sign → send → parse."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Mapping
+from types import TracebackType
+from typing import Literal, TypeVar, overload
+
+from multidict import CIMultiDict
+from pydantic import ValidationError
+from typing_extensions import Self, TypedDict, Unpack
+from yarl import URL
+
+from . import __version__
+from ._auth import CredentialCache, FrozenCredentials, SigningRequest
+from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
+from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, require_crt
+from ._parse import PARSERS, metadata, parse_error
+from ._serialize import serialize
+from ._transport import AiohttpTransport, Transport
+from .errors import Aios3Error, ClientError, ErrorClasses, ParamValidationError, TransportError
+from .models import (
+    AbortMultipartUploadParams,
+    AbortMultipartUploadRequest,
+    AbortMultipartUploadResponse,
+    CompleteMultipartUploadParams,
+    CompleteMultipartUploadRequest,
+    CompleteMultipartUploadResponse,
+    CreateMultipartUploadParams,
+    CreateMultipartUploadRequest,
+    CreateMultipartUploadResponse,
+    ListMultipartUploadsParams,
+    ListMultipartUploadsRequest,
+    ListMultipartUploadsResponse,
+    ListPartsParams,
+    ListPartsRequest,
+    ListPartsResponse,
+    MultipartUploadSummary,
+    Part,
+    RequestModel,
+    ResponseModel,
+    UploadPartParams,
+    UploadPartRequest,
+    UploadPartResponse,
+)
+
+__all__ = ["ListMultipartUploadsPaginator", "ListPartsPaginator", "PaginationConfig", "S3Client"]
+
+log = logging.getLogger("aios3")
+
+Req = TypeVar("Req", bound=RequestModel)
+Resp = TypeVar("Resp", bound=ResponseModel)
+
+_RETRY_STATUS = frozenset({500, 502, 503, 504})
+_RETRY_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "SlowDown",
+        "RequestLimitExceeded",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalError",
+        "ServiceUnavailable",
+        "PriorRequestNotComplete",
+    }
+)
+_USER_AGENT = f"aios3/{__version__}"
+
+
+def _validate(cls: type[Req], request: Req | None, params: Mapping[str, object]) -> Req:
+    if request is not None:
+        if params:
+            raise ParamValidationError(
+                f"pass either a {cls.__name__} or keyword arguments, not both "
+                f"(got {', '.join(sorted(params))})"
+            )
+        if not isinstance(request, cls):
+            raise ParamValidationError(
+                f"expected a {cls.__name__}, got {type(request).__name__}"
+            )
+        return request
+    try:
+        return cls.model_validate(params)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = ".".join(str(p) for p in err["loc"]) or cls.__name__
+            problems.append(f"{loc}: {err['msg']}")
+        raise ParamValidationError(
+            f"Invalid parameters for {cls.operation_name}:\n  " + "\n  ".join(problems),
+            problems,
+        ) from None
+
+
+class S3Client:
+    """The async S3 client.
+
+    ```python
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        up = await s3.create_multipart_upload(Bucket="b", Key="k")
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId=up.upload_id)
+    ```
+
+    Every argument left as `None` falls back as in boto3 (env, shared config files,
+    defaults). Nothing is read or opened until the first call or `async with`.
+    Operation methods take boto3's keyword names (snake_case works too), or the request
+    model as the only positional argument.
+    """
+
+    exceptions = ErrorClasses()
+    """The error classes, as boto3's `client.exceptions` (`s3.exceptions.NoSuchUpload`)."""
+
+    def __init__(
+        self,
+        *,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        profile_name: str | None = None,
+        config: Config | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        if (aws_access_key_id is None) != (aws_secret_access_key is None):
+            raise ParamValidationError(
+                "aws_access_key_id and aws_secret_access_key must be given together"
+            )
+        if config is not None and not isinstance(config, Config):
+            raise ParamValidationError(f"config must be an aios3.Config, got {type(config)}")
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._profile_name = profile_name
+        self._config = config or Config()
+        self._static = (
+            FrozenCredentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
+            if aws_access_key_id is not None and aws_secret_access_key is not None
+            else None
+        )
+        self._transport = transport
+        self._settings: Settings | None = None
+        self._resolver: EndpointResolver | None = None
+        self._creds: CredentialCache | None = None
+        self._setup_lock: asyncio.Lock | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        s = self._settings
+        where = f" region={s.region!r} endpoint_url={s.endpoint_url!r}" if s else ""
+        return f"<aios3.S3Client{where}>"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Self:
+        await self._ready()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection pool. The client cannot be used afterwards."""
+        self._closed = True
+        if self._transport is not None:
+            await self._transport.close()
+
+    async def _ready(self) -> EndpointResolver:
+        if self._resolver is not None:
+            return self._resolver
+        if self._closed:
+            raise Aios3Error("this S3Client is closed")
+        if self._setup_lock is None:
+            self._setup_lock = asyncio.Lock()
+        async with self._setup_lock:
+            if self._resolver is None:
+                await asyncio.get_running_loop().run_in_executor(None, self._setup_blocking)
+                if self._transport is None:
+                    cfg = self._config
+                    self._transport = AiohttpTransport(
+                        connect_timeout=cfg.connect_timeout,
+                        read_timeout=cfg.read_timeout,
+                        max_pool_connections=cfg.max_pool_connections,
+                        verify=cfg.verify,
+                    )
+        assert self._resolver is not None
+        return self._resolver
+
+    def _setup_blocking(self) -> None:
+        session = boto_session(self._profile_name)
+        s = resolve_settings(
+            session,
+            region_name=self._region_name,
+            endpoint_url=self._endpoint_url,
+            config=self._config,
+        )
+        self._settings = s
+        self._creds = CredentialCache(
+            loader=None if self._static else (lambda: credential_loader(session)),
+            static=self._static,
+        )
+        self._resolver = EndpointResolver(
+            EndpointParams(
+                region=s.region,
+                endpoint_url=s.endpoint_url,
+                use_fips=s.use_fips,
+                use_dualstack=s.use_dualstack,
+                accelerate=s.accelerate,
+                force_path_style=s.force_path_style,
+                use_arn_region=s.use_arn_region,
+                disable_multiregion_access_points=s.disable_mrap,
+                disable_s3_express_session_auth=s.disable_s3_express_session_auth,
+                use_global_endpoint=s.use_global_endpoint,
+            )
+        )
+
+    @property
+    def region_name(self) -> str | None:
+        """The resolved region (None before the client is ready)."""
+        return self._settings.region if self._settings else self._region_name
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The custom endpoint URL in use, if any (None before the client is ready)."""
+        return self._settings.endpoint_url if self._settings else self._endpoint_url
+
+    async def resolve_endpoint(self, bucket: str | None) -> ResolvedEndpoint:
+        """Where a request for `bucket` would go, and how it would be signed."""
+        resolver = await self._ready()
+        return resolver.resolve(bucket)
+
+    # ------------------------------------------------------------------ the call
+
+    async def _call(self, request: RequestModel, response_type: type[Resp]) -> Resp:
+        resolver = self._resolver or await self._ready()
+        wire = serialize(request)
+        ep = resolver.resolve(wire.bucket)
+        if ep.auth_scheme != "sigv4":
+            self._unsupported_scheme(ep)
+        path = wire.key_path or ("" if ep.has_path else "/")
+        url_str = ep.url + path + ("?" + wire.query if wire.query else "")
+        url = URL(url_str, encoded=True)
+        body = wire.body
+        sign_body = body if wire.body_kind == "bytes" else None
+        start = None
+        if wire.body_kind == "stream" and hasattr(body, "seek") and hasattr(body, "tell"):
+            try:
+                start = body.tell()
+            except OSError:
+                start = None
+        replayable = wire.replayable or start is not None
+        base_headers = wire.headers
+        base_headers["User-Agent"] = _USER_AGENT
+        for k, v in ep.headers:
+            base_headers[k] = v
+        creds = self._creds
+        assert creds is not None and self._transport is not None and self._settings is not None
+        max_attempts = self._settings.max_attempts
+        attempt = 0
+        parser = PARSERS[request.operation_name]
+        while True:
+            signer = await creds.signer()
+            headers: CIMultiDict[str] = CIMultiDict(base_headers)
+            signer.sign(
+                SigningRequest(wire.method, url_str, headers, sign_body, wire.body_kind != "stream"),
+                ep.signing_name,
+                ep.signing_region,
+            )
+            if attempt and start is not None:
+                body.seek(start)  # type: ignore[union-attr]
+            try:
+                raw = await self._transport.send(wire.method, url, headers, body)
+            except TransportError:
+                if replayable and attempt + 1 < max_attempts:
+                    attempt += 1
+                    await self._backoff(attempt, request.operation_name, "connection error")
+                    continue
+                raise
+            if raw.status < 300:
+                try:
+                    return parser(  # type: ignore[return-value]
+                        raw.status, raw.headers, raw.body, metadata(raw.status, raw.headers, attempt)
+                    )
+                except ClientError as err:
+                    if err.code in _RETRY_CODES and replayable and attempt + 1 < max_attempts:
+                        attempt += 1
+                        await self._backoff(attempt, request.operation_name, err.code)
+                        continue
+                    raise
+            err = parse_error(raw.status, raw.headers, raw.body, request.operation_name, attempt)
+            if (
+                (raw.status in _RETRY_STATUS or err.code in _RETRY_CODES)
+                and replayable
+                and attempt + 1 < max_attempts
+            ):
+                attempt += 1
+                await self._backoff(attempt, request.operation_name, err.code)
+                continue
+            raise err
+
+    @staticmethod
+    async def _backoff(attempt: int, operation: str, why: str) -> None:
+        delay = random.random() * min(20.0, 2.0 ** (attempt - 1))
+        log.debug("retrying %s after %s (attempt %d, %.2fs)", operation, why, attempt + 1, delay)
+        await asyncio.sleep(delay)
+
+    @staticmethod
+    def _unsupported_scheme(ep: ResolvedEndpoint) -> None:
+        if ep.auth_scheme == "sigv4a":
+            require_crt("this endpoint (multi-region access point or Outposts)")
+            raise Aios3Error(
+                "SigV4a signing (multi-region access points) is not supported yet"
+            )
+        raise Aios3Error(
+            "this is a directory bucket (S3 Express One Zone): session auth is not supported "
+            "yet; set Config(disable_s3_express_session_auth=True) to sign it with plain SigV4"
+        )
+
+    # ------------------------------------------------------------------ operations
+
+    async def abort_multipart_upload(
+        self,
+        request: AbortMultipartUploadRequest | None = None,
+        /,
+        **params: Unpack[AbortMultipartUploadParams],
+    ) -> AbortMultipartUploadResponse:
+        """Abort a multipart upload, freeing the storage of its parts.
+
+        Parts still being uploaded may survive an abort: to be sure every part is gone,
+        call `list_parts` afterwards until it raises `NoSuchUpload` (see
+        `aios3.tools.abort_and_verify`).
+
+        Raises:
+            NoSuchUpload: the upload does not exist (AWS; some servers answer 204).
+            PreconditionFailed: `IfMatchInitiatedTime` did not match (directory buckets).
+            AccessDenied: e.g. `ExpectedBucketOwner` is not the bucket's owner.
+        """
+        req = _validate(AbortMultipartUploadRequest, request, params)
+        return await self._call(req, AbortMultipartUploadResponse)
+
+    async def create_multipart_upload(
+        self,
+        request: CreateMultipartUploadRequest | None = None,
+        /,
+        **params: Unpack[CreateMultipartUploadParams],
+    ) -> CreateMultipartUploadResponse:
+        """Start a multipart upload; the response carries its `upload_id`."""
+        req = _validate(CreateMultipartUploadRequest, request, params)
+        return await self._call(req, CreateMultipartUploadResponse)
+
+    async def upload_part(
+        self,
+        request: UploadPartRequest | None = None,
+        /,
+        **params: Unpack[UploadPartParams],
+    ) -> UploadPartResponse:
+        """Upload one part. Keep the returned `etag` for `complete_multipart_upload`."""
+        req = _validate(UploadPartRequest, request, params)
+        return await self._call(req, UploadPartResponse)
+
+    async def complete_multipart_upload(
+        self,
+        request: CompleteMultipartUploadRequest | None = None,
+        /,
+        **params: Unpack[CompleteMultipartUploadParams],
+    ) -> CompleteMultipartUploadResponse:
+        """Assemble the parts into the object.
+
+        A failure that S3 reports inside a 200 answer is raised as a `ClientError` too.
+        """
+        req = _validate(CompleteMultipartUploadRequest, request, params)
+        return await self._call(req, CompleteMultipartUploadResponse)
+
+    async def list_parts(
+        self,
+        request: ListPartsRequest | None = None,
+        /,
+        **params: Unpack[ListPartsParams],
+    ) -> ListPartsResponse:
+        """One page of the parts of an upload (see `get_paginator` and `iter_parts`)."""
+        req = _validate(ListPartsRequest, request, params)
+        return await self._call(req, ListPartsResponse)
+
+    async def list_multipart_uploads(
+        self,
+        request: ListMultipartUploadsRequest | None = None,
+        /,
+        **params: Unpack[ListMultipartUploadsParams],
+    ) -> ListMultipartUploadsResponse:
+        """One page of the uploads in progress in a bucket."""
+        req = _validate(ListMultipartUploadsRequest, request, params)
+        return await self._call(req, ListMultipartUploadsResponse)
+
+    # ------------------------------------------------------------------ pagination
+
+    @overload
+    def get_paginator(self, operation_name: Literal["list_parts"]) -> ListPartsPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_multipart_uploads"]
+    ) -> ListMultipartUploadsPaginator: ...
+    def get_paginator(
+        self, operation_name: Literal["list_parts", "list_multipart_uploads"]
+    ) -> ListPartsPaginator | ListMultipartUploadsPaginator:
+        """A paginator, as boto3's: `async for page in s3.get_paginator("list_parts").paginate(...)`."""
+        if operation_name == "list_parts":
+            return ListPartsPaginator(self)
+        if operation_name == "list_multipart_uploads":
+            return ListMultipartUploadsPaginator(self)
+        raise ParamValidationError(
+            f"no paginator for {operation_name!r}: use 'list_parts' or 'list_multipart_uploads'"
+        )
+
+    def can_paginate(self, operation_name: str) -> bool:
+        """Whether `get_paginator(operation_name)` exists."""
+        return operation_name in ("list_parts", "list_multipart_uploads")
+
+    async def iter_parts(self, **params: Unpack[ListPartsParams]) -> AsyncIterator[Part]:
+        """Every part of an upload, across pages."""
+        async for page in ListPartsPaginator(self).paginate(**params):
+            for part in page.parts:
+                yield part
+
+    async def iter_multipart_uploads(
+        self, **params: Unpack[ListMultipartUploadsParams]
+    ) -> AsyncIterator[MultipartUploadSummary]:
+        """Every upload in progress in a bucket (matching `Prefix`), across pages."""
+        async for page in ListMultipartUploadsPaginator(self).paginate(**params):
+            for upload in page.uploads:
+                yield upload
+
+
+class PaginationConfig(TypedDict, total=False):
+    """boto3's `PaginationConfig`: `PageSize` per request, `MaxItems` in all."""
+
+    PageSize: int
+    MaxItems: int
+
+
+class ListPartsPaginator:
+    """Pages of `ListParts`, following `NextPartNumberMarker` until `IsTruncated` is false."""
+
+    def __init__(self, client: S3Client) -> None:
+        self._client = client
+
+    async def paginate(
+        self,
+        *,
+        PaginationConfig: PaginationConfig | None = None,  # noqa: N803
+        **params: Unpack[ListPartsParams],
+    ) -> AsyncIterator[ListPartsResponse]:
+        """Yield each page. A truncated page without a new marker ends the iteration."""
+        cfg = PaginationConfig or {}
+        query: dict[str, object] = dict(params)
+        if "PageSize" in cfg:
+            query["MaxParts"] = cfg["PageSize"]
+        left = cfg.get("MaxItems")
+        seen: set[int] = set()
+        while True:
+            page = await self._client.list_parts(_validate(ListPartsRequest, None, query))
+            if left is not None:
+                if len(page.parts) >= left:
+                    page.parts = page.parts[:left]
+                    yield page
+                    return
+                left -= len(page.parts)
+            yield page
+            marker = page.next_part_number_marker
+            if marker is None and page.parts:
+                marker = page.parts[-1].part_number
+            if not page.is_truncated:
+                return
+            if marker is None or marker in seen or marker == query.get("PartNumberMarker"):
+                log.warning("ListParts said truncated but gave no new marker; stopping")
+                return
+            seen.add(marker)
+            query["PartNumberMarker"] = marker
+
+
+class ListMultipartUploadsPaginator:
+    """Pages of `ListMultipartUploads`, following the key and upload-id markers."""
+
+    def __init__(self, client: S3Client) -> None:
+        self._client = client
+
+    async def paginate(
+        self,
+        *,
+        PaginationConfig: PaginationConfig | None = None,  # noqa: N803
+        **params: Unpack[ListMultipartUploadsParams],
+    ) -> AsyncIterator[ListMultipartUploadsResponse]:
+        """Yield each page. A truncated page without new markers ends the iteration."""
+        cfg = PaginationConfig or {}
+        query: dict[str, object] = dict(params)
+        if "PageSize" in cfg:
+            query["MaxUploads"] = cfg["PageSize"]
+        left = cfg.get("MaxItems")
+        seen: set[tuple[str | None, str | None]] = set()
+        while True:
+            page = await self._client.list_multipart_uploads(
+                _validate(ListMultipartUploadsRequest, None, query)
+            )
+            if left is not None:
+                if len(page.uploads) >= left:
+                    page.uploads = page.uploads[:left]
+                    yield page
+                    return
+                left -= len(page.uploads)
+            yield page
+            if not page.is_truncated:
+                return
+            key, uid = page.next_key_marker, page.next_upload_id_marker
+            if key is None and page.uploads:  # servers that omit NextKeyMarker
+                key, uid = page.uploads[-1].key, page.uploads[-1].upload_id
+            markers = (key, uid)
+            if key is None or markers in seen:
+                log.warning("ListMultipartUploads said truncated but gave no new marker; stopping")
+                return
+            seen.add(markers)
+            query["KeyMarker"] = key
+            if uid is not None:
+                query["UploadIdMarker"] = uid
+            else:
+                query.pop("UploadIdMarker", None)

@@ -1,0 +1,195 @@
+"""`Config`, and how every unset setting falls back exactly as boto3 does.
+
+Resolution order for each setting: the argument or `Config` field, then the environment,
+then the shared config file profile (`~/.aws/config`, `[profile NAME]`, its `s3 =` section
+and `services` section), then boto3's default. botocore's own config store does the reading,
+so the variable names and precedence are botocore's.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import ParamValidationError
+
+if TYPE_CHECKING:
+    from botocore.credentials import Credentials as BotoCredentials
+    from botocore.session import Session as BotoSession
+
+__all__ = ["Config", "Settings", "resolve_settings"]
+
+DEFAULT_REGION = "us-east-1"
+
+
+class Config(BaseModel):
+    """Client settings. `None` means: fall back to env / profile / boto3's default.
+
+    Attributes:
+        addressing_style: `"auto"`, `"virtual"` or `"path"`, as botocore's
+            `s3.addressing_style` (profile `s3 = addressing_style = ...`). With a custom
+            `endpoint_url`, `"auto"` means path-style, as in botocore.
+        use_fips_endpoint: FIPS endpoints (`AWS_USE_FIPS_ENDPOINT`).
+        use_dualstack_endpoint: dual-stack (IPv6) endpoints (`AWS_USE_DUALSTACK_ENDPOINT`).
+        use_accelerate_endpoint: S3 Transfer Acceleration.
+        use_arn_region: let an access-point ARN's region win over the client's
+            (`AWS_S3_USE_ARN_REGION`; default True).
+        disable_multiregion_access_points: refuse multi-region access point ARNs.
+        disable_s3_express_session_auth: sign directory-bucket requests with plain SigV4
+            instead of S3 Express sessions (`AWS_S3_DISABLE_EXPRESS_SESSION_AUTH`).
+        connect_timeout: seconds to open a connection.
+        read_timeout: seconds to wait for data on a socket.
+        max_attempts: total attempts per call, first try included (`AWS_MAX_ATTEMPTS`;
+            default 3).
+        max_pool_connections: connections kept in the pool, and the cap on concurrency.
+        verify: verify TLS certificates (`False` turns it off; a string is a CA bundle path).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    addressing_style: Literal["auto", "virtual", "path"] | None = None
+    use_fips_endpoint: bool | None = None
+    use_dualstack_endpoint: bool | None = None
+    use_accelerate_endpoint: bool | None = None
+    use_arn_region: bool | None = None
+    disable_multiregion_access_points: bool | None = None
+    disable_s3_express_session_auth: bool | None = None
+    connect_timeout: float = Field(60.0, gt=0)
+    read_timeout: float = Field(60.0, gt=0)
+    max_attempts: int | None = Field(None, ge=1)
+    max_pool_connections: int = Field(10, ge=1)
+    verify: bool | str = True
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting, resolved."""
+
+    region: str
+    endpoint_url: str | None
+    addressing_style: Literal["auto", "virtual", "path"]
+    use_fips: bool
+    use_dualstack: bool
+    accelerate: bool
+    use_arn_region: bool
+    disable_mrap: bool
+    disable_s3_express_session_auth: bool
+    use_global_endpoint: bool
+    max_attempts: int
+    force_path_style: bool
+
+
+def _bool(value: object, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() == "true"
+
+
+def boto_session(profile_name: str | None) -> BotoSession:
+    """A botocore session for the profile (blocking: reads the shared files)."""
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    session = botocore.session.Session(profile=profile_name)
+    try:
+        session.get_scoped_config()
+    except ProfileNotFound:
+        raise ParamValidationError(
+            f"profile_name: the profile {profile_name!r} is not in the shared config files",
+        ) from None
+    return session
+
+
+def resolve_settings(
+    session: BotoSession,
+    *,
+    region_name: str | None,
+    endpoint_url: str | None,
+    config: Config,
+) -> Settings:
+    """Resolve every setting (blocking: reads env and the shared config files)."""
+    from botocore.configprovider import ConfiguredEndpointProvider
+
+    region = (
+        region_name
+        or os.environ.get("AWS_REGION")
+        or session.get_config_variable("region")
+        or DEFAULT_REGION
+    )
+    if endpoint_url is None and not _bool(
+        session.get_config_variable("ignore_configured_endpoint_urls"), False
+    ):
+        endpoint_url = ConfiguredEndpointProvider(
+            full_config=session.full_config,
+            scoped_config=session.get_scoped_config(),
+            client_name="s3",
+        ).provide()
+    s3cfg: dict[str, object] = dict(session.get_config_variable("s3") or {})
+    style = config.addressing_style or s3cfg.get("addressing_style") or "auto"
+    if style not in ("auto", "virtual", "path"):
+        raise ParamValidationError(
+            f"addressing_style: must be 'auto', 'virtual' or 'path', got {style!r}"
+        )
+    accelerate = _bool(
+        config.use_accelerate_endpoint
+        if config.use_accelerate_endpoint is not None
+        else s3cfg.get("use_accelerate_endpoint"),
+        False,
+    )
+    if accelerate:
+        force_path_style = False
+    elif endpoint_url is not None and ".s3-accelerate." not in endpoint_url:
+        force_path_style = style != "virtual"
+    else:
+        force_path_style = style == "path"
+
+    def pick(value: bool | None, *fallbacks: object, default: bool = False) -> bool:
+        if value is not None:
+            return value
+        for fb in fallbacks:
+            if fb is not None:
+                return _bool(fb, default)
+        return default
+
+    max_attempts = config.max_attempts
+    if max_attempts is None:
+        raw = session.get_config_variable("max_attempts")
+        max_attempts = int(raw) if raw is not None else 3
+    if max_attempts < 1:
+        raise ParamValidationError(f"max_attempts: must be at least 1, got {max_attempts}")
+    return Settings(
+        region=str(region),
+        endpoint_url=endpoint_url,
+        addressing_style=style,  # type: ignore[arg-type]
+        use_fips=pick(config.use_fips_endpoint, session.get_config_variable("use_fips_endpoint")),
+        use_dualstack=pick(
+            config.use_dualstack_endpoint,
+            s3cfg.get("use_dualstack_endpoint"),
+            session.get_config_variable("use_dualstack_endpoint"),
+        ),
+        accelerate=accelerate,
+        use_arn_region=pick(config.use_arn_region, s3cfg.get("use_arn_region"), default=True),
+        disable_mrap=pick(
+            config.disable_multiregion_access_points,
+            s3cfg.get("s3_disable_multiregion_access_points"),
+        ),
+        disable_s3_express_session_auth=pick(
+            config.disable_s3_express_session_auth,
+            session.get_config_variable("s3_disable_express_session_auth"),
+        ),
+        use_global_endpoint=(
+            region == "us-east-1" and s3cfg.get("us_east_1_regional_endpoint") != "regional"
+        ),
+        max_attempts=max_attempts,
+        force_path_style=force_path_style,
+    )
+
+
+def credential_loader(session: BotoSession) -> BotoCredentials | None:
+    """botocore's provider chain for the session's profile (blocking)."""
+    return session.get_credentials()

@@ -1,0 +1,399 @@
+"""HTTP answer → typed response model, or the typed `ClientError` the service meant.
+
+Every XML body is parsed with defusedxml. The parsers are tolerant of what real servers
+send: namespaced or bare elements, moto's `ListPartsResponse` root, an empty `<ETag>`,
+missing markers on the last page, and entity-quoted ETags.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from http import HTTPStatus
+from typing import TypeVar
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from multidict import CIMultiDictProxy
+from pydantic import TypeAdapter
+
+from .errors import ERROR_CLASSES, ClientError, ResponseParseError
+from .models import (
+    AbortMultipartUploadResponse,
+    CommonPrefix,
+    CompleteMultipartUploadResponse,
+    CreateMultipartUploadResponse,
+    Initiator,
+    ListMultipartUploadsResponse,
+    ListPartsResponse,
+    MultipartUploadSummary,
+    Owner,
+    Part,
+    ResponseMetadata,
+    ResponseModel,
+    UploadPartResponse,
+)
+
+__all__ = ["PARSERS", "metadata", "parse_error"]
+
+R = TypeVar("R", bound=ResponseModel)
+Conv = Callable[[str], object]
+
+_DATETIME = TypeAdapter(datetime)
+
+
+def _xml(body: bytes, status: int) -> Element:
+    try:
+        return fromstring(body)  # type: ignore[no-any-return]
+    except (ParseError, DefusedXmlException) as exc:
+        raise ResponseParseError(
+            f"the server sent an unreadable XML body ({exc}): {body[:200]!r}", status_code=status
+        ) from None
+
+
+def _tag(e: Element) -> str:
+    t = e.tag
+    return t[t.index("}") + 1 :] if t[:1] == "{" else t
+
+
+def _iso(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return _DATETIME.validate_python(text)
+
+
+def _http_date(text: str) -> datetime:
+    try:
+        dt = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return _iso(text)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() == "true"
+
+
+def _str(text: str) -> str:
+    return text
+
+
+def metadata(status: int, headers: CIMultiDictProxy[str], retry_attempts: int) -> ResponseMetadata:
+    """boto3's `ResponseMetadata` for an answer."""
+    return ResponseMetadata.model_construct(
+        request_id=headers.get("x-amz-request-id", ""),
+        host_id=headers.get("x-amz-id-2", ""),
+        http_status_code=status,
+        http_headers={k.lower(): v for k, v in headers.items()},
+        retry_attempts=retry_attempts,
+    )
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def parse_error(
+    status: int,
+    headers: CIMultiDictProxy[str],
+    body: bytes,
+    operation_name: str,
+    retry_attempts: int = 0,
+) -> ClientError:
+    """The typed `ClientError` for an error answer (or a 200 carrying an `<Error>` body)."""
+    fields: dict[str, str] = {}
+    if body.strip():
+        try:
+            root = fromstring(body)
+        except (ParseError, DefusedXmlException):
+            root = None
+        if root is not None and _tag(root) == "Error":
+            for child in root:
+                fields[_tag(child)] = child.text or ""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    code = fields.pop("Code", "") or str(status)
+    message = fields.pop("Message", "") or reason
+    request_id = fields.pop("RequestId", "") or headers.get("x-amz-request-id", "")
+    host_id = fields.pop("HostId", "") or headers.get("x-amz-id-2", "")
+    cls = ERROR_CLASSES.get(code, ClientError)
+    return cls(
+        code=code,
+        message=message,
+        status_code=status,
+        request_id=request_id,
+        host_id=host_id,
+        operation_name=operation_name,
+        headers={k.lower(): v for k, v in headers.items()},
+        retry_attempts=retry_attempts,
+        extra=fields,
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+_SSE_HEADERS: dict[str, tuple[str, Conv]] = {
+    "x-amz-server-side-encryption": ("server_side_encryption", _str),
+    "x-amz-server-side-encryption-customer-algorithm": ("sse_customer_algorithm", _str),
+    "x-amz-server-side-encryption-customer-key-MD5": ("sse_customer_key_md5", _str),
+    "x-amz-server-side-encryption-aws-kms-key-id": ("sse_kms_key_id", _str),
+    "x-amz-server-side-encryption-bucket-key-enabled": ("bucket_key_enabled", _bool),
+    "x-amz-request-charged": ("request_charged", _str),
+}
+_CHECKSUMS = {
+    "ChecksumCRC32": "checksum_crc32",
+    "ChecksumCRC32C": "checksum_crc32c",
+    "ChecksumCRC64NVME": "checksum_crc64nvme",
+    "ChecksumSHA1": "checksum_sha1",
+    "ChecksumSHA256": "checksum_sha256",
+}
+_CHECKSUM_HEADERS: dict[str, tuple[str, Conv]] = {
+    "x-amz-checksum-" + tag[8:].lower(): (attr, _str) for tag, attr in _CHECKSUMS.items()
+}
+
+
+def _from_headers(
+    headers: CIMultiDictProxy[str], spec: Mapping[str, tuple[str, Conv]], out: dict[str, object]
+) -> None:
+    for name, (attr, conv) in spec.items():
+        v = headers.get(name)
+        if v is not None:
+            out[attr] = conv(v)
+
+
+def _from_xml(
+    root: Element, spec: Mapping[str, tuple[str, Conv]], out: dict[str, object]
+) -> list[Element]:
+    """Copy the simple children named in `spec`; return the others for the caller."""
+    rest = []
+    for child in root:
+        hit = spec.get(_tag(child))
+        if hit is None:
+            rest.append(child)
+        else:
+            out[hit[0]] = hit[1](child.text or "")
+    return rest
+
+
+def _person(e: Element, cls: type[Owner] | type[Initiator]) -> Owner | Initiator:
+    d: dict[str, object] = {}
+    for c in e:
+        t = _tag(c)
+        if t == "ID":
+            d["id"] = c.text or ""
+        elif t == "DisplayName":
+            d["display_name"] = c.text or ""
+    return cls.model_construct(**d)
+
+
+def _int(text: str) -> int:
+    return int(text.strip())
+
+
+# --------------------------------------------------------------------------- per operation
+
+
+def _abort(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> AbortMultipartUploadResponse:
+    return AbortMultipartUploadResponse.model_construct(
+        request_charged=headers.get("x-amz-request-charged"), response_metadata=meta
+    )
+
+
+_CREATE_HEADERS: dict[str, tuple[str, Conv]] = {
+    **_SSE_HEADERS,
+    "x-amz-abort-date": ("abort_date", _http_date),
+    "x-amz-abort-rule-id": ("abort_rule_id", _str),
+    "x-amz-server-side-encryption-context": ("sse_kms_encryption_context", _str),
+    "x-amz-checksum-algorithm": ("checksum_algorithm", _str),
+    "x-amz-checksum-type": ("checksum_type", _str),
+}
+_CREATE_XML: dict[str, tuple[str, Conv]] = {
+    "Bucket": ("bucket", _str),
+    "Key": ("key", _str),
+    "UploadId": ("upload_id", _str),
+}
+
+
+def _create(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> CreateMultipartUploadResponse:
+    out: dict[str, object] = {}
+    _from_headers(headers, _CREATE_HEADERS, out)
+    _from_xml(_xml(body, status), _CREATE_XML, out)
+    if not out.get("upload_id"):
+        raise ResponseParseError(
+            "CreateMultipartUpload answered without an UploadId", status_code=status
+        )
+    return CreateMultipartUploadResponse.model_construct(**out, response_metadata=meta)
+
+
+_UPLOAD_PART_HEADERS: dict[str, tuple[str, Conv]] = {
+    **_SSE_HEADERS,
+    **_CHECKSUM_HEADERS,
+    "ETag": ("etag", _str),
+}
+
+
+def _upload_part(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> UploadPartResponse:
+    out: dict[str, object] = {}
+    _from_headers(headers, _UPLOAD_PART_HEADERS, out)
+    return UploadPartResponse.model_construct(**out, response_metadata=meta)
+
+
+_COMPLETE_HEADERS: dict[str, tuple[str, Conv]] = {
+    **_SSE_HEADERS,
+    "x-amz-expiration": ("expiration", _str),
+    "x-amz-version-id": ("version_id", _str),
+}
+_COMPLETE_XML: dict[str, tuple[str, Conv]] = {
+    "Location": ("location", _str),
+    "Bucket": ("bucket", _str),
+    "Key": ("key", _str),
+    "ETag": ("etag", _str),
+    "ChecksumType": ("checksum_type", _str),
+    **{tag: (attr, _str) for tag, attr in _CHECKSUMS.items()},
+}
+
+
+def _complete(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> CompleteMultipartUploadResponse:
+    out: dict[str, object] = {}
+    _from_headers(headers, _COMPLETE_HEADERS, out)
+    root = _xml(body, status)
+    if _tag(root) == "Error":  # S3 may answer 200 and report the failure in the body
+        raise parse_error(
+            status, headers, body, "CompleteMultipartUpload", meta.retry_attempts
+        )
+    _from_xml(root, _COMPLETE_XML, out)
+    return CompleteMultipartUploadResponse.model_construct(**out, response_metadata=meta)
+
+
+_LIST_PARTS_HEADERS: dict[str, tuple[str, Conv]] = {
+    "x-amz-abort-date": ("abort_date", _http_date),
+    "x-amz-abort-rule-id": ("abort_rule_id", _str),
+    "x-amz-request-charged": ("request_charged", _str),
+}
+_LIST_PARTS_XML: dict[str, tuple[str, Conv]] = {
+    "Bucket": ("bucket", _str),
+    "Key": ("key", _str),
+    "UploadId": ("upload_id", _str),
+    "PartNumberMarker": ("part_number_marker", _int),
+    "NextPartNumberMarker": ("next_part_number_marker", _int),
+    "MaxParts": ("max_parts", _int),
+    "IsTruncated": ("is_truncated", _bool),
+    "StorageClass": ("storage_class", _str),
+    "ChecksumAlgorithm": ("checksum_algorithm", _str),
+    "ChecksumType": ("checksum_type", _str),
+}
+_PART_XML: dict[str, tuple[str, Conv]] = {
+    "PartNumber": ("part_number", _int),
+    "LastModified": ("last_modified", _iso),
+    "ETag": ("etag", _str),
+    "Size": ("size", _int),
+    **{tag: (attr, _str) for tag, attr in _CHECKSUMS.items()},
+}
+_construct_part = Part.model_construct
+
+
+def _list_parts(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> ListPartsResponse:
+    out: dict[str, object] = {}
+    _from_headers(headers, _LIST_PARTS_HEADERS, out)
+    parts: list[Part] = []
+    spec = _PART_XML
+    for child in _from_xml(_xml(body, status), _LIST_PARTS_XML, out):
+        tag = _tag(child)
+        if tag == "Part":
+            d: dict[str, object] = {}
+            for c in child:
+                hit = spec.get(_tag(c))
+                if hit is not None:
+                    d[hit[0]] = hit[1](c.text or "")
+            if "part_number" in d:
+                parts.append(_construct_part(**d))
+        elif tag == "Initiator":
+            out["initiator"] = _person(child, Initiator)
+        elif tag == "Owner":
+            out["owner"] = _person(child, Owner)
+    out["parts"] = parts
+    out.setdefault("is_truncated", False)
+    return ListPartsResponse.model_construct(**out, response_metadata=meta)
+
+
+_LIST_UPLOADS_XML: dict[str, tuple[str, Conv]] = {
+    "Bucket": ("bucket", _str),
+    "KeyMarker": ("key_marker", _str),
+    "UploadIdMarker": ("upload_id_marker", _str),
+    "NextKeyMarker": ("next_key_marker", _str),
+    "NextUploadIdMarker": ("next_upload_id_marker", _str),
+    "Prefix": ("prefix", _str),
+    "Delimiter": ("delimiter", _str),
+    "MaxUploads": ("max_uploads", _int),
+    "IsTruncated": ("is_truncated", _bool),
+    "EncodingType": ("encoding_type", _str),
+}
+_UPLOAD_XML: dict[str, tuple[str, Conv]] = {
+    "UploadId": ("upload_id", _str),
+    "Key": ("key", _str),
+    "Initiated": ("initiated", _iso),
+    "StorageClass": ("storage_class", _str),
+    "ChecksumAlgorithm": ("checksum_algorithm", _str),
+    "ChecksumType": ("checksum_type", _str),
+}
+_construct_upload = MultipartUploadSummary.model_construct
+
+
+def _list_uploads(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> ListMultipartUploadsResponse:
+    out: dict[str, object] = {}
+    rc = headers.get("x-amz-request-charged")
+    if rc is not None:
+        out["request_charged"] = rc
+    uploads: list[MultipartUploadSummary] = []
+    prefixes: list[CommonPrefix] = []
+    for child in _from_xml(_xml(body, status), _LIST_UPLOADS_XML, out):
+        tag = _tag(child)
+        if tag == "Upload":
+            d: dict[str, object] = {}
+            for c in child:
+                t = _tag(c)
+                hit = _UPLOAD_XML.get(t)
+                if hit is not None:
+                    d[hit[0]] = hit[1](c.text or "")
+                elif t == "Owner":
+                    d["owner"] = _person(c, Owner)
+                elif t == "Initiator":
+                    d["initiator"] = _person(c, Initiator)
+            if "upload_id" in d and "key" in d:
+                uploads.append(_construct_upload(**d))
+        elif tag == "CommonPrefixes":
+            for c in child:
+                if _tag(c) == "Prefix":
+                    prefixes.append(CommonPrefix.model_construct(prefix=c.text or ""))
+    out["uploads"] = uploads
+    out["common_prefixes"] = prefixes
+    out.setdefault("is_truncated", False)
+    return ListMultipartUploadsResponse.model_construct(**out, response_metadata=meta)
+
+
+Parser = Callable[[int, CIMultiDictProxy[str], bytes, ResponseMetadata], ResponseModel]
+
+PARSERS: dict[str, Parser] = {
+    "AbortMultipartUpload": _abort,
+    "CreateMultipartUpload": _create,
+    "UploadPart": _upload_part,
+    "CompleteMultipartUpload": _complete,
+    "ListParts": _list_parts,
+    "ListMultipartUploads": _list_uploads,
+}

@@ -1,0 +1,241 @@
+"""Request model → method, bucket, key path, query, headers and body.
+
+Each request class is compiled once into a `_Plan` (which field goes to which header or
+query parameter, with its formatter); serialising a request then walks that plan only.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import os
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Literal
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from .errors import ParamValidationError
+from .models import (
+    AbortMultipartUploadRequest,
+    CompletedMultipartUpload,
+    CompleteMultipartUploadRequest,
+    CreateMultipartUploadRequest,
+    Header,
+    HeaderPrefix,
+    ListMultipartUploadsRequest,
+    ListPartsRequest,
+    Payload,
+    Query,
+    RequestModel,
+    UploadPartRequest,
+    Uri,
+)
+
+__all__ = ["BodyKind", "WireRequest", "quote_key", "serialize"]
+
+BodyKind = Literal["none", "bytes", "stream"]
+_S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+@dataclass(slots=True)
+class WireRequest:
+    """What serialisation produces; the endpoint and signer take it from here."""
+
+    operation_name: str
+    method: str
+    bucket: str | None
+    key_path: str  # "" or "/" + percent-encoded key
+    query: str  # "" or the encoded query string, without "?"
+    headers: dict[str, str]
+    body: bytes | bytearray | memoryview | io.IOBase | AsyncIterable[bytes] | object | None
+    body_kind: BodyKind
+    replayable: bool
+
+
+def quote_key(key: str) -> str:
+    """Percent-encode a key exactly once, as S3 and botocore do (`/` and `~` stay)."""
+    return quote(key, safe="/~")
+
+
+def _quote_q(value: str) -> str:
+    return quote(value, safe="-_.~")
+
+
+def _fmt_header(value: object, timestamp: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        if timestamp == "iso8601":
+            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return email.utils.format_datetime(value, usegmt=True)
+    return str(value)
+
+
+def _fmt_query(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _quote_q(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    method: str
+    fixed_query: tuple[str, ...]
+    uri_bucket: str | None
+    uri_key: str | None
+    headers: tuple[tuple[str, str, str], ...]  # (attr, header name, timestamp format)
+    header_prefixes: tuple[tuple[str, str], ...]
+    query: tuple[tuple[str, str], ...]
+    payload: str | None
+
+
+_OPS: dict[type[RequestModel], tuple[str, tuple[str, ...]]] = {
+    AbortMultipartUploadRequest: ("DELETE", ()),
+    CreateMultipartUploadRequest: ("POST", ("uploads",)),
+    UploadPartRequest: ("PUT", ()),
+    CompleteMultipartUploadRequest: ("POST", ()),
+    ListPartsRequest: ("GET", ()),
+    ListMultipartUploadsRequest: ("GET", ("uploads",)),
+}
+
+
+def _compile(cls: type[RequestModel]) -> _Plan:
+    method, fixed = _OPS[cls]
+    headers: list[tuple[str, str, str]] = []
+    prefixes: list[tuple[str, str]] = []
+    query: list[tuple[str, str]] = []
+    uri_bucket = uri_key = payload = None
+    for attr, info in cls.model_fields.items():
+        for marker in info.metadata:
+            if isinstance(marker, Header):
+                headers.append((attr, marker.name, marker.timestamp))
+            elif isinstance(marker, HeaderPrefix):
+                prefixes.append((attr, marker.prefix))
+            elif isinstance(marker, Query):
+                query.append((attr, marker.name))
+            elif isinstance(marker, Uri):
+                if marker.name == "Bucket":
+                    uri_bucket = attr
+                else:
+                    uri_key = attr
+            elif isinstance(marker, Payload):
+                payload = attr
+    return _Plan(
+        method, fixed, uri_bucket, uri_key, tuple(headers), tuple(prefixes), tuple(query), payload
+    )
+
+
+_PLANS: dict[type[RequestModel], _Plan] = {cls: _compile(cls) for cls in _OPS}
+
+
+def complete_body(upload: CompletedMultipartUpload) -> bytes:
+    """The XML body of CompleteMultipartUpload."""
+    out = [f'<CompleteMultipartUpload xmlns="{_S3_NS}">']
+    for p in upload.parts:
+        out.append("<Part>")
+        for tag, value in (
+            ("ETag", p.etag),
+            ("ChecksumCRC32", p.checksum_crc32),
+            ("ChecksumCRC32C", p.checksum_crc32c),
+            ("ChecksumCRC64NVME", p.checksum_crc64nvme),
+            ("ChecksumSHA1", p.checksum_sha1),
+            ("ChecksumSHA256", p.checksum_sha256),
+        ):
+            if value is not None:
+                out.append(f"<{tag}>{escape(value)}</{tag}>")
+        out.append(f"<PartNumber>{p.part_number}</PartNumber></Part>")
+    out.append("</CompleteMultipartUpload>")
+    return "".join(out).encode()
+
+
+def _stream_length(body: object) -> int | None:
+    """Bytes left in a seekable file object, or None."""
+    try:
+        fileno = body.fileno()  # type: ignore[attr-defined]
+        pos = body.tell()  # type: ignore[attr-defined]
+        return int(os.fstat(fileno).st_size - pos)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        pass
+    try:
+        pos = body.tell()  # type: ignore[attr-defined]
+        end = body.seek(0, io.SEEK_END)  # type: ignore[attr-defined]
+        body.seek(pos)  # type: ignore[attr-defined]
+        return int(end - pos)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def _body(req: RequestModel, plan: _Plan, headers: dict[str, str]) -> tuple[object, BodyKind, bool]:
+    if plan.payload is None:
+        return None, "none", True
+    value = getattr(req, plan.payload)
+    if value is None:
+        return None, "none", True
+    if isinstance(value, CompletedMultipartUpload):
+        data = complete_body(value)
+        return data, "bytes", True
+    if isinstance(value, bytes | bytearray | memoryview):
+        declared = headers.get("Content-Length")
+        if declared is not None and int(declared) != len(value):
+            raise ParamValidationError(
+                f"ContentLength is {declared} but Body has {len(value)} bytes",
+                [f"ContentLength: {declared} does not match len(Body) = {len(value)}"],
+            )
+        headers["Content-Length"] = str(len(value))
+        return value, "bytes", True
+    if hasattr(value, "__aiter__"):
+        if "Content-Length" not in headers:
+            raise ParamValidationError(
+                "ContentLength is required when Body is an async iterable",
+                ["ContentLength: required when Body is an async iterable"],
+            )
+        return value, "stream", False
+    # a binary file object
+    if "Content-Length" not in headers:
+        length = _stream_length(value)
+        if length is None:
+            raise ParamValidationError(
+                "ContentLength is required when Body is a file object of unknown size",
+                ["ContentLength: required for a non-seekable file object"],
+            )
+        headers["Content-Length"] = str(length)
+    return value, "stream", False
+
+
+def serialize(req: RequestModel) -> WireRequest:
+    """Turn a validated request model into its wire form."""
+    plan = _PLANS[type(req)]
+    headers: dict[str, str] = {}
+    for attr, name, ts in plan.headers:
+        value = getattr(req, attr)
+        if value is not None:
+            headers[name] = _fmt_header(value, ts)
+    for attr, prefix in plan.header_prefixes:
+        mapping = getattr(req, attr)
+        if mapping:
+            for k, v in mapping.items():
+                headers[prefix + k] = v
+    parts = list(plan.fixed_query)
+    for attr, name in plan.query:
+        value = getattr(req, attr)
+        if value is not None:
+            parts.append(f"{name}={_fmt_query(value)}")
+    body, kind, replayable = _body(req, plan, headers)
+    key = getattr(req, plan.uri_key) if plan.uri_key else None
+    return WireRequest(
+        operation_name=req.operation_name,
+        method=plan.method,
+        bucket=getattr(req, plan.uri_bucket) if plan.uri_bucket else None,
+        key_path="/" + quote_key(key) if key is not None else "",
+        query="&".join(parts),
+        headers=headers,
+        body=body,
+        body_kind=kind,
+        replayable=replayable,
+    )
+

@@ -1,0 +1,106 @@
+"""Sending signed requests: one aiohttp session per client, pooled connections, timeouts.
+
+`Transport` is the one interface the client talks to; `AiohttpTransport` is the
+implementation. Retries live in the client (a retry must be re-signed), not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from dataclasses import dataclass
+from typing import Protocol
+
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from .errors import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+
+__all__ = ["AiohttpTransport", "RawResponse", "Transport"]
+
+
+@dataclass(slots=True)
+class RawResponse:
+    """An HTTP answer, fully read."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+
+class Transport(Protocol):
+    """What the client needs from a transport."""
+
+    async def send(
+        self, method: str, url: URL, headers: CIMultiDict[str], body: object
+    ) -> RawResponse: ...
+
+    async def close(self) -> None: ...
+
+
+class AiohttpTransport:
+    """The aiohttp transport: one `ClientSession`, created on first use inside the loop."""
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        max_pool_connections: int,
+        verify: bool | str,
+    ) -> None:
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=connect_timeout, sock_read=read_timeout
+        )
+        self._limit = max_pool_connections
+        self._verify = verify
+        self._session: aiohttp.ClientSession | None = None
+
+    def _ssl(self) -> ssl.SSLContext | bool:
+        if self._verify is False:
+            return False
+        if isinstance(self._verify, str):
+            return ssl.create_default_context(cafile=self._verify)
+        return True
+
+    def _open(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(limit=self._limit, ssl=self._ssl())
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=self._timeout,
+            auto_decompress=False,
+            skip_auto_headers=("Content-Type",),
+        )
+        return self._session
+
+    async def send(
+        self, method: str, url: URL, headers: CIMultiDict[str], body: object
+    ) -> RawResponse:
+        session = self._session or self._open()
+        try:
+            async with session.request(method, url, headers=headers, data=body) as resp:
+                data = await resp.read()
+                return RawResponse(resp.status, resp.headers, data)
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise ConnectTimeoutError(
+                f"connect timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
+            ) from exc
+        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+            raise ReadTimeoutError(
+                f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
+            ) from exc
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
+            raise EndpointConnectionError(
+                f"could not connect to the endpoint URL {_origin(url)}: {exc.__class__.__name__}",
+                endpoint_url=_origin(url),
+            ) from exc
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+
+def _origin(url: URL) -> str:
+    return f"{url.scheme}://{url.raw_authority}{url.raw_path}"

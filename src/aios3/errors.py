@@ -1,0 +1,313 @@
+"""The one exception tree of aios3.
+
+Every error aios3 raises derives from [`Aios3Error`][aios3.errors.Aios3Error]:
+
+```text
+Aios3Error
+├── ParamValidationError        bad input, raised before anything is sent
+├── EndpointResolutionError     the S3 endpoint rule set rejected the inputs
+├── NoCredentialsError          no credentials could be found
+├── MissingDependencyError      an optional extra is needed (e.g. aios3[crt])
+├── ResponseParseError          the server sent a body aios3 cannot read
+├── TransportError              the request did not get an HTTP answer
+│   ├── ConnectTimeoutError
+│   ├── ReadTimeoutError
+│   └── EndpointConnectionError
+└── ClientError                 the service answered with an error
+    ├── NoSuchUpload, NoSuchBucket, NoSuchKey, AccessDenied,
+    ├── PreconditionFailed, InvalidPart, InvalidPartOrder,
+    └── EntityTooSmall, SignatureDoesNotMatch
+```
+
+`ClientError` keeps boto3's shape: `e.response["Error"]["Code"]` works as in boto3, and
+the same classes are reachable as `s3.exceptions.NoSuchUpload`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, TypedDict
+
+__all__ = [
+    "AccessDenied",
+    "Aios3Error",
+    "ClientError",
+    "ConnectTimeoutError",
+    "EndpointConnectionError",
+    "EndpointResolutionError",
+    "EntityTooSmall",
+    "ErrorDetails",
+    "ErrorResponse",
+    "InvalidPart",
+    "InvalidPartOrder",
+    "MissingDependencyError",
+    "NoCredentialsError",
+    "NoSuchBucket",
+    "NoSuchKey",
+    "NoSuchUpload",
+    "ParamValidationError",
+    "PreconditionFailed",
+    "ReadTimeoutError",
+    "ResponseMetadataDict",
+    "ResponseParseError",
+    "SignatureDoesNotMatch",
+    "TransportError",
+]
+
+
+class Aios3Error(Exception):
+    """Base class of every error aios3 raises."""
+
+
+class ParamValidationError(Aios3Error, ValueError):
+    """The input is not valid for the operation; nothing was sent.
+
+    Attributes:
+        errors: one line per problem, each naming the parameter (boto3's name).
+    """
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors: list[str] = errors if errors is not None else [message]
+
+
+class EndpointResolutionError(Aios3Error):
+    """The S3 endpoint rule set refused the inputs (bucket, ARN, region, options)."""
+
+
+class NoCredentialsError(Aios3Error):
+    """No credentials were given and none were found by botocore's provider chain."""
+
+
+class MissingDependencyError(Aios3Error, ImportError):
+    """A feature needs an optional dependency that is not installed."""
+
+
+class ResponseParseError(Aios3Error):
+    """The server's answer could not be read (malformed or unexpected XML)."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class TransportError(Aios3Error):
+    """The request got no HTTP answer (timeouts, refused or dropped connections)."""
+
+    def __init__(self, message: str, *, endpoint_url: str | None = None) -> None:
+        super().__init__(message)
+        self.endpoint_url = endpoint_url
+
+
+class ConnectTimeoutError(TransportError):
+    """Connecting to the endpoint took longer than `Config.connect_timeout`."""
+
+
+class ReadTimeoutError(TransportError):
+    """The server did not answer within `Config.read_timeout`."""
+
+
+class EndpointConnectionError(TransportError):
+    """The connection could not be made or was dropped."""
+
+
+class ResponseMetadataDict(TypedDict):
+    """boto3's `ResponseMetadata` dict."""
+
+    RequestId: str
+    HostId: str
+    HTTPStatusCode: int
+    HTTPHeaders: dict[str, str]
+    RetryAttempts: int
+
+
+class ErrorDetails(TypedDict):
+    """boto3's `Error` dict."""
+
+    Code: str
+    Message: str
+
+
+class ErrorResponse(TypedDict, total=False):
+    """boto3's error response dict (`ClientError.response`)."""
+
+    Error: ErrorDetails
+    ResponseMetadata: ResponseMetadataDict
+
+
+class ClientError(Aios3Error):
+    """The service answered with an error.
+
+    Attributes:
+        code: the S3 error code, e.g. `"NoSuchUpload"`.
+        message: the server's message.
+        status_code: the HTTP status.
+        request_id: `x-amz-request-id` (or the body's `RequestId`).
+        host_id: `x-amz-id-2` (or the body's `HostId`).
+        operation_name: the S3 operation, e.g. `"AbortMultipartUpload"`.
+        response: the boto3-shaped dict, `e.response["Error"]["Code"]`.
+    """
+
+    code_name: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        message: str,
+        status_code: int,
+        request_id: str = "",
+        host_id: str = "",
+        operation_name: str = "",
+        headers: Mapping[str, str] | None = None,
+        retry_attempts: int = 0,
+        extra: Mapping[str, str] | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.status_code = status_code
+        self.request_id = request_id
+        self.host_id = host_id
+        self.operation_name = operation_name
+        self.extra: dict[str, str] = dict(extra or {})
+        error: ErrorDetails = {"Code": code, "Message": message}
+        for k, v in self.extra.items():
+            error[k] = v  # type: ignore[literal-required]
+        self.response: ErrorResponse = {
+            "Error": error,
+            "ResponseMetadata": {
+                "RequestId": request_id,
+                "HostId": host_id,
+                "HTTPStatusCode": status_code,
+                "HTTPHeaders": dict(headers or {}),
+                "RetryAttempts": retry_attempts,
+            },
+        }
+        op = f" when calling the {operation_name} operation" if operation_name else ""
+        super().__init__(
+            f"An error occurred ({code}){op} [HTTP {status_code}, request id "
+            f"{request_id or '-'}]: {message}"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep exceptions picklable
+        return (
+            _rebuild_client_error,
+            (
+                type(self),
+                self.code,
+                self.message,
+                self.status_code,
+                self.request_id,
+                self.host_id,
+                self.operation_name,
+            ),
+        )
+
+
+def _rebuild_client_error(
+    cls: type[ClientError],
+    code: str,
+    message: str,
+    status_code: int,
+    request_id: str,
+    host_id: str,
+    operation_name: str,
+) -> ClientError:
+    return cls(
+        code=code,
+        message=message,
+        status_code=status_code,
+        request_id=request_id,
+        host_id=host_id,
+        operation_name=operation_name,
+    )
+
+
+class NoSuchUpload(ClientError):
+    """The upload does not exist: it was aborted, completed, or never created."""
+
+    code_name = "NoSuchUpload"
+
+
+class NoSuchBucket(ClientError):
+    """The bucket does not exist."""
+
+    code_name = "NoSuchBucket"
+
+
+class NoSuchKey(ClientError):
+    """The key does not exist."""
+
+    code_name = "NoSuchKey"
+
+
+class AccessDenied(ClientError):
+    """Access denied, including an `ExpectedBucketOwner` mismatch."""
+
+    code_name = "AccessDenied"
+
+
+class PreconditionFailed(ClientError):
+    """A precondition (`IfMatchInitiatedTime`, `IfMatch`, `IfNoneMatch`) did not hold."""
+
+    code_name = "PreconditionFailed"
+
+
+class InvalidPart(ClientError):
+    """A part named in CompleteMultipartUpload is missing or its ETag does not match."""
+
+    code_name = "InvalidPart"
+
+
+class InvalidPartOrder(ClientError):
+    """The parts given to CompleteMultipartUpload are not in ascending order."""
+
+    code_name = "InvalidPartOrder"
+
+
+class EntityTooSmall(ClientError):
+    """A part other than the last one is smaller than 5 MiB."""
+
+    code_name = "EntityTooSmall"
+
+
+class SignatureDoesNotMatch(ClientError):
+    """The request signature did not match: usually a wrong secret key."""
+
+    code_name = "SignatureDoesNotMatch"
+
+
+ERROR_CLASSES: dict[str, type[ClientError]] = {
+    c.code_name: c
+    for c in (
+        NoSuchUpload,
+        NoSuchBucket,
+        NoSuchKey,
+        AccessDenied,
+        PreconditionFailed,
+        InvalidPart,
+        InvalidPartOrder,
+        EntityTooSmall,
+        SignatureDoesNotMatch,
+    )
+    if c.code_name is not None
+}
+
+
+class ErrorClasses:
+    """`s3.exceptions`: the error classes by code name, as boto3's `client.exceptions`."""
+
+    ClientError = ClientError
+    NoSuchUpload = NoSuchUpload
+    NoSuchBucket = NoSuchBucket
+    NoSuchKey = NoSuchKey
+    AccessDenied = AccessDenied
+    PreconditionFailed = PreconditionFailed
+    InvalidPart = InvalidPart
+    InvalidPartOrder = InvalidPartOrder
+    EntityTooSmall = EntityTooSmall
+    SignatureDoesNotMatch = SignatureDoesNotMatch
+
+    def from_code(self, code: str) -> type[ClientError]:
+        """The class raised for `code` (`ClientError` for codes without a subclass)."""
+        return ERROR_CLASSES.get(code, ClientError)

@@ -1,0 +1,732 @@
+"""Typed requests and responses of the multipart-upload family.
+
+Fields are snake_case; each has boto3's PascalCase name as its alias, and both spellings are
+accepted on input:
+
+```python
+AbortMultipartUploadRequest(Bucket="b", Key="k", UploadId="u")
+AbortMultipartUploadRequest(bucket="b", key="k", upload_id="u")
+```
+
+Response models give the boto3-shaped dict with `.to_dict()`.
+
+The `Annotated[..., Header(...)]`, `Query(...)` and `Uri(...)` markers say where a request
+field travels on the wire; `aios3._serialize` compiles them once per request class.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
+
+from typing_extensions import Required, TypedDict
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    field_validator,
+)
+
+__all__ = [
+    "AbortMultipartUploadParams",
+    "AbortMultipartUploadRequest",
+    "AbortMultipartUploadResponse",
+    "Body",
+    "ChecksumAlgorithm",
+    "CommonPrefix",
+    "CompleteMultipartUploadParams",
+    "CompleteMultipartUploadRequest",
+    "CompleteMultipartUploadResponse",
+    "CompletedMultipartUpload",
+    "CompletedMultipartUploadDict",
+    "CompletedPart",
+    "CompletedPartDict",
+    "CreateMultipartUploadParams",
+    "CreateMultipartUploadRequest",
+    "CreateMultipartUploadResponse",
+    "Initiator",
+    "ListMultipartUploadsParams",
+    "ListMultipartUploadsRequest",
+    "ListMultipartUploadsResponse",
+    "ListPartsParams",
+    "ListPartsRequest",
+    "ListPartsResponse",
+    "MultipartUploadSummary",
+    "Owner",
+    "Part",
+    "RequestModel",
+    "ResponseMetadata",
+    "ResponseModel",
+    "UploadPartParams",
+    "UploadPartRequest",
+    "UploadPartResponse",
+]
+
+# --------------------------------------------------------------------------- wire markers
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The field travels as an HTTP header."""
+
+    name: str
+    timestamp: Literal["rfc7231", "iso8601"] = "rfc7231"
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderPrefix:
+    """A mapping field whose items travel as headers `prefix + key` (`x-amz-meta-`)."""
+
+    prefix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """The field travels in the query string."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Uri:
+    """The field is part of the URL: `Bucket` (given to the endpoint resolver) or `Key`."""
+
+    name: Literal["Bucket", "Key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """The field is the request body."""
+
+
+# --------------------------------------------------------------------------- naming
+
+_WORDS = {
+    "acl": "ACL",
+    "sse": "SSE",
+    "kms": "KMS",
+    "md5": "MD5",
+    "crc32": "CRC32",
+    "crc32c": "CRC32C",
+    "crc64nvme": "CRC64NVME",
+    "sha1": "SHA1",
+    "sha256": "SHA256",
+    "etag": "ETag",
+}
+
+
+def _pascal(name: str) -> str:
+    return "".join(_WORDS.get(p, p[:1].upper() + p[1:]) for p in name.split("_"))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=_pascal,
+        populate_by_name=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=False,
+        arbitrary_types_allowed=True,
+    )
+
+
+# --------------------------------------------------------------------------- shared types
+
+ChecksumAlgorithm = Literal["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"]
+ChecksumType = Literal["COMPOSITE", "FULL_OBJECT"]
+RequestPayer = Literal["requester"]
+
+_ACCOUNT_ID = re.compile(r"\d{12}")
+_BUCKET = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
+_ARN = re.compile(r"arn:[^:]+:(s3|s3-object-lambda|s3-outposts):[^:]*:[^:]*:.+")
+
+
+def _check_bucket(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    if _BUCKET.fullmatch(value) or _ARN.fullmatch(value):
+        return value
+    raise ValueError(
+        f"invalid bucket name {value!r}: it must match {_BUCKET.pattern!r} or be an "
+        "access-point / Outposts ARN"
+    )
+
+
+def _check_owner(value: str | None) -> str | None:
+    if value is not None and not _ACCOUNT_ID.fullmatch(value):
+        raise ValueError(f"must be a 12-digit AWS account id, got {value!r}")
+    return value
+
+
+BucketName = Annotated[str, Field(min_length=1), Uri("Bucket")]
+ObjectKey = Annotated[str, Field(min_length=1), Uri("Key")]
+UploadIdQ = Annotated[str, Field(min_length=1), Query("uploadId")]
+PayerH = Annotated[RequestPayer | None, Header("x-amz-request-payer")]
+OwnerH = Annotated[str | None, Header("x-amz-expected-bucket-owner")]
+
+
+@runtime_checkable
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _check_body(value: object) -> object:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return value
+    if isinstance(value, str):
+        raise ValueError("must be bytes, not str: encode it first (e.g. body.encode())")
+    if isinstance(value, _Readable) or hasattr(value, "__aiter__"):
+        return value
+    raise ValueError(
+        "must be bytes, bytearray, memoryview, a binary file object or an async iterable "
+        f"of bytes, got {type(value).__name__}"
+    )
+
+
+Body = Union[bytes, bytearray, memoryview, _Readable, AsyncIterable[bytes]]
+"""What `UploadPart` accepts as `Body`."""
+
+
+class RequestModel(_Model):
+    """Base of request models: unknown parameters are refused, as boto3 does."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    operation_name: ClassVar[str]
+
+    @field_validator("bucket", mode="after", check_fields=False)
+    @classmethod
+    def _v_bucket(cls, v: str) -> str:
+        return _check_bucket(v)
+
+    @field_validator("expected_bucket_owner", mode="after", check_fields=False)
+    @classmethod
+    def _v_owner(cls, v: str | None) -> str | None:
+        return _check_owner(v)
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class ResponseMetadata(_Model):
+    """What the HTTP exchange said, as boto3's `ResponseMetadata`."""
+
+    request_id: str = ""
+    host_id: str = ""
+    http_status_code: int = Field(0, alias="HTTPStatusCode")
+    http_headers: dict[str, str] = Field(default_factory=dict, alias="HTTPHeaders")
+    retry_attempts: int = 0
+
+
+class ResponseModel(_Model):
+    """Base of response models."""
+
+    model_config = ConfigDict(extra="ignore")
+    response_metadata: ResponseMetadata = Field(default_factory=ResponseMetadata)
+
+    def to_dict(self) -> dict[str, object]:
+        """The boto3-shaped response dict (PascalCase keys, `None` fields left out)."""
+        d: dict[str, object] = self.model_dump(
+            by_alias=True, exclude_none=True, exclude={"response_metadata"}
+        )
+        d["ResponseMetadata"] = self.response_metadata.model_dump(by_alias=True)
+        return d
+
+
+class Owner(_Model):
+    """Owner of an upload."""
+
+    display_name: str | None = None
+    id: str | None = Field(None, alias="ID")
+
+
+class Initiator(_Model):
+    """Who initiated an upload."""
+
+    display_name: str | None = None
+    id: str | None = Field(None, alias="ID")
+
+
+# --------------------------------------------------------------------------- AbortMultipartUpload
+
+
+class AbortMultipartUploadRequest(RequestModel):
+    """`AbortMultipartUpload`: stop an upload and free its parts.
+
+    `IfMatchInitiatedTime` (a timezone-aware datetime) makes the abort conditional on the
+    upload's initiation time; S3 honours it on directory buckets only.
+    """
+
+    operation_name: ClassVar[str] = "AbortMultipartUpload"
+    bucket: BucketName
+    key: ObjectKey
+    upload_id: UploadIdQ
+    request_payer: PayerH = None
+    expected_bucket_owner: OwnerH = None
+    if_match_initiated_time: Annotated[
+        AwareDatetime | None, Header("x-amz-if-match-initiated-time")
+    ] = None
+
+
+class AbortMultipartUploadResponse(ResponseModel):
+    """Result of `AbortMultipartUpload`."""
+
+    request_charged: Literal["requester"] | str | None = None
+
+
+# --------------------------------------------------------------------------- CreateMultipartUpload
+
+
+class CreateMultipartUploadRequest(RequestModel):
+    """`CreateMultipartUpload`: start an upload and get its `UploadId`."""
+
+    operation_name: ClassVar[str] = "CreateMultipartUpload"
+    bucket: BucketName
+    key: ObjectKey
+    acl: Annotated[str | None, Header("x-amz-acl")] = None
+    cache_control: Annotated[str | None, Header("Cache-Control")] = None
+    content_disposition: Annotated[str | None, Header("Content-Disposition")] = None
+    content_encoding: Annotated[str | None, Header("Content-Encoding")] = None
+    content_language: Annotated[str | None, Header("Content-Language")] = None
+    content_type: Annotated[str | None, Header("Content-Type")] = None
+    expires: Annotated[datetime | None, Header("Expires")] = None
+    grant_full_control: Annotated[str | None, Header("x-amz-grant-full-control")] = None
+    grant_read: Annotated[str | None, Header("x-amz-grant-read")] = None
+    grant_read_acp: Annotated[str | None, Header("x-amz-grant-read-acp")] = None
+    grant_write_acp: Annotated[str | None, Header("x-amz-grant-write-acp")] = None
+    metadata: Annotated[dict[str, str] | None, HeaderPrefix("x-amz-meta-")] = None
+    server_side_encryption: Annotated[str | None, Header("x-amz-server-side-encryption")] = None
+    storage_class: Annotated[str | None, Header("x-amz-storage-class")] = None
+    website_redirect_location: Annotated[
+        str | None, Header("x-amz-website-redirect-location")
+    ] = None
+    sse_customer_algorithm: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
+    ] = None
+    sse_customer_key: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key")
+    ] = Field(None, repr=False)
+    sse_customer_key_md5: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
+    ] = None
+    sse_kms_key_id: Annotated[
+        str | None, Header("x-amz-server-side-encryption-aws-kms-key-id")
+    ] = Field(None, repr=False)
+    sse_kms_encryption_context: Annotated[
+        str | None, Header("x-amz-server-side-encryption-context")
+    ] = Field(None, repr=False)
+    bucket_key_enabled: Annotated[
+        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+    ] = None
+    request_payer: PayerH = None
+    tagging: Annotated[str | None, Header("x-amz-tagging")] = None
+    object_lock_mode: Annotated[
+        Literal["GOVERNANCE", "COMPLIANCE"] | None, Header("x-amz-object-lock-mode")
+    ] = None
+    object_lock_retain_until_date: Annotated[
+        datetime | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
+    ] = None
+    object_lock_legal_hold_status: Annotated[
+        Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
+    ] = None
+    expected_bucket_owner: OwnerH = None
+    checksum_algorithm: Annotated[
+        ChecksumAlgorithm | None, Header("x-amz-checksum-algorithm")
+    ] = None
+    checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
+
+
+class CreateMultipartUploadResponse(ResponseModel):
+    """Result of `CreateMultipartUpload`."""
+
+    abort_date: datetime | None = None
+    abort_rule_id: str | None = None
+    bucket: str | None = None
+    key: str | None = None
+    upload_id: str
+    server_side_encryption: str | None = None
+    sse_customer_algorithm: str | None = None
+    sse_customer_key_md5: str | None = None
+    sse_kms_key_id: str | None = Field(None, repr=False)
+    sse_kms_encryption_context: str | None = Field(None, repr=False)
+    bucket_key_enabled: bool | None = None
+    request_charged: str | None = None
+    checksum_algorithm: str | None = None
+    checksum_type: str | None = None
+
+
+# --------------------------------------------------------------------------- UploadPart
+
+
+class UploadPartRequest(RequestModel):
+    """`UploadPart`: upload one part (1..10000) of an upload.
+
+    `Body` is bytes-like, a binary file object, or an async iterable of bytes; an async
+    iterable needs `ContentLength`. Bytes-like bodies are SHA-256 signed; file objects and
+    async iterables are streamed with `UNSIGNED-PAYLOAD` (add `ContentMD5` or a checksum for
+    integrity).
+    """
+
+    operation_name: ClassVar[str] = "UploadPart"
+    body: Annotated[Body, PlainValidator(_check_body), Payload()] = Field(b"", repr=False)
+    bucket: BucketName
+    key: ObjectKey
+    part_number: Annotated[int, Field(ge=1, le=10000), Query("partNumber")]
+    upload_id: UploadIdQ
+    content_length: Annotated[int | None, Field(ge=0), Header("Content-Length")] = None
+    content_md5: Annotated[str | None, Header("Content-MD5")] = None
+    checksum_algorithm: Annotated[
+        ChecksumAlgorithm | None, Header("x-amz-sdk-checksum-algorithm")
+    ] = None
+    checksum_crc32: Annotated[str | None, Header("x-amz-checksum-crc32")] = None
+    checksum_crc32c: Annotated[str | None, Header("x-amz-checksum-crc32c")] = None
+    checksum_crc64nvme: Annotated[str | None, Header("x-amz-checksum-crc64nvme")] = None
+    checksum_sha1: Annotated[str | None, Header("x-amz-checksum-sha1")] = None
+    checksum_sha256: Annotated[str | None, Header("x-amz-checksum-sha256")] = None
+    sse_customer_algorithm: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
+    ] = None
+    sse_customer_key: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key")
+    ] = Field(None, repr=False)
+    sse_customer_key_md5: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
+    ] = None
+    request_payer: PayerH = None
+    expected_bucket_owner: OwnerH = None
+
+
+class UploadPartResponse(ResponseModel):
+    """Result of `UploadPart`: keep `ETag` (and any checksum) for CompleteMultipartUpload."""
+
+    server_side_encryption: str | None = None
+    etag: str | None = None
+    checksum_crc32: str | None = None
+    checksum_crc32c: str | None = None
+    checksum_crc64nvme: str | None = None
+    checksum_sha1: str | None = None
+    checksum_sha256: str | None = None
+    sse_customer_algorithm: str | None = None
+    sse_customer_key_md5: str | None = None
+    sse_kms_key_id: str | None = Field(None, repr=False)
+    bucket_key_enabled: bool | None = None
+    request_charged: str | None = None
+
+
+# --------------------------------------------------------------------------- CompleteMultipartUpload
+
+
+class CompletedPart(_Model):
+    """One part named in `CompleteMultipartUpload`."""
+
+    etag: str | None = None
+    checksum_crc32: str | None = None
+    checksum_crc32c: str | None = None
+    checksum_crc64nvme: str | None = None
+    checksum_sha1: str | None = None
+    checksum_sha256: str | None = None
+    part_number: int = Field(ge=1, le=10000)
+
+
+class CompletedMultipartUpload(_Model):
+    """`MultipartUpload={"Parts": [...]}` of `CompleteMultipartUpload`."""
+
+    parts: list[CompletedPart] = Field(default_factory=list)
+
+
+class CompleteMultipartUploadRequest(RequestModel):
+    """`CompleteMultipartUpload`: assemble the uploaded parts into the object."""
+
+    operation_name: ClassVar[str] = "CompleteMultipartUpload"
+    bucket: BucketName
+    key: ObjectKey
+    multipart_upload: Annotated[CompletedMultipartUpload | None, Payload()] = None
+    upload_id: UploadIdQ
+    checksum_crc32: Annotated[str | None, Header("x-amz-checksum-crc32")] = None
+    checksum_crc32c: Annotated[str | None, Header("x-amz-checksum-crc32c")] = None
+    checksum_crc64nvme: Annotated[str | None, Header("x-amz-checksum-crc64nvme")] = None
+    checksum_sha1: Annotated[str | None, Header("x-amz-checksum-sha1")] = None
+    checksum_sha256: Annotated[str | None, Header("x-amz-checksum-sha256")] = None
+    checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
+    mpu_object_size: Annotated[int | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
+    request_payer: PayerH = None
+    expected_bucket_owner: OwnerH = None
+    if_match: Annotated[str | None, Header("If-Match")] = None
+    if_none_match: Annotated[str | None, Header("If-None-Match")] = None
+    sse_customer_algorithm: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
+    ] = None
+    sse_customer_key: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key")
+    ] = Field(None, repr=False)
+    sse_customer_key_md5: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
+    ] = None
+
+
+class CompleteMultipartUploadResponse(ResponseModel):
+    """Result of `CompleteMultipartUpload`."""
+
+    location: str | None = None
+    bucket: str | None = None
+    key: str | None = None
+    expiration: str | None = None
+    etag: str | None = None
+    checksum_crc32: str | None = None
+    checksum_crc32c: str | None = None
+    checksum_crc64nvme: str | None = None
+    checksum_sha1: str | None = None
+    checksum_sha256: str | None = None
+    checksum_type: str | None = None
+    server_side_encryption: str | None = None
+    version_id: str | None = None
+    sse_kms_key_id: str | None = Field(None, repr=False)
+    bucket_key_enabled: bool | None = None
+    request_charged: str | None = None
+
+
+# --------------------------------------------------------------------------- ListParts
+
+
+class ListPartsRequest(RequestModel):
+    """`ListParts`: the parts uploaded so far (up to 1000 a page)."""
+
+    operation_name: ClassVar[str] = "ListParts"
+    bucket: BucketName
+    key: ObjectKey
+    max_parts: Annotated[int | None, Field(ge=0), Query("max-parts")] = None
+    part_number_marker: Annotated[int | None, Field(ge=0), Query("part-number-marker")] = None
+    upload_id: UploadIdQ
+    request_payer: PayerH = None
+    expected_bucket_owner: OwnerH = None
+    sse_customer_algorithm: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
+    ] = None
+    sse_customer_key: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key")
+    ] = Field(None, repr=False)
+    sse_customer_key_md5: Annotated[
+        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
+    ] = None
+
+
+class Part(_Model):
+    """One uploaded part."""
+
+    part_number: int
+    last_modified: datetime | None = None
+    etag: str | None = None
+    size: int | None = None
+    checksum_crc32: str | None = None
+    checksum_crc32c: str | None = None
+    checksum_crc64nvme: str | None = None
+    checksum_sha1: str | None = None
+    checksum_sha256: str | None = None
+
+
+class ListPartsResponse(ResponseModel):
+    """Result of `ListParts`."""
+
+    abort_date: datetime | None = None
+    abort_rule_id: str | None = None
+    bucket: str | None = None
+    key: str | None = None
+    upload_id: str | None = None
+    part_number_marker: int | None = None
+    next_part_number_marker: int | None = None
+    max_parts: int | None = None
+    is_truncated: bool = False
+    parts: list[Part] = Field(default_factory=list)
+    initiator: Initiator | None = None
+    owner: Owner | None = None
+    storage_class: str | None = None
+    request_charged: str | None = None
+    checksum_algorithm: str | None = None
+    checksum_type: str | None = None
+
+
+# --------------------------------------------------------------------------- ListMultipartUploads
+
+
+class ListMultipartUploadsRequest(RequestModel):
+    """`ListMultipartUploads`: uploads in progress in a bucket (up to 1000 a page)."""
+
+    operation_name: ClassVar[str] = "ListMultipartUploads"
+    bucket: BucketName
+    delimiter: Annotated[str | None, Query("delimiter")] = None
+    encoding_type: Annotated[Literal["url"] | None, Query("encoding-type")] = None
+    key_marker: Annotated[str | None, Query("key-marker")] = None
+    max_uploads: Annotated[int | None, Field(ge=0), Query("max-uploads")] = None
+    prefix: Annotated[str | None, Query("prefix")] = None
+    upload_id_marker: Annotated[str | None, Query("upload-id-marker")] = None
+    expected_bucket_owner: OwnerH = None
+    request_payer: PayerH = None
+
+
+class MultipartUploadSummary(_Model):
+    """One upload in progress, as listed by `ListMultipartUploads`."""
+
+    upload_id: str
+    key: str
+    initiated: datetime | None = None
+    storage_class: str | None = None
+    owner: Owner | None = None
+    initiator: Initiator | None = None
+    checksum_algorithm: str | None = None
+    checksum_type: str | None = None
+
+
+class CommonPrefix(_Model):
+    """A key prefix rolled up by `Delimiter`."""
+
+    prefix: str
+
+
+class ListMultipartUploadsResponse(ResponseModel):
+    """Result of `ListMultipartUploads`."""
+
+    bucket: str | None = None
+    key_marker: str | None = None
+    upload_id_marker: str | None = None
+    next_key_marker: str | None = None
+    prefix: str | None = None
+    delimiter: str | None = None
+    next_upload_id_marker: str | None = None
+    max_uploads: int | None = None
+    is_truncated: bool = False
+    uploads: list[MultipartUploadSummary] = Field(default_factory=list)
+    common_prefixes: list[CommonPrefix] = Field(default_factory=list)
+    encoding_type: str | None = None
+    request_charged: str | None = None
+
+
+
+# --------------------------------------------------------------------------- keyword types
+# boto3-style keyword arguments of the client methods, for type checkers and IDEs.
+# (snake_case names are accepted at run time too; these list boto3's names.)
+
+
+class CompletedPartDict(TypedDict, total=False):
+    """A part in `MultipartUpload={"Parts": [...]}`."""
+
+    ETag: str
+    ChecksumCRC32: str
+    ChecksumCRC32C: str
+    ChecksumCRC64NVME: str
+    ChecksumSHA1: str
+    ChecksumSHA256: str
+    PartNumber: Required[int]
+
+
+class CompletedMultipartUploadDict(TypedDict, total=False):
+    """`MultipartUpload` of CompleteMultipartUpload."""
+
+    Parts: Sequence[CompletedPartDict | CompletedPart]
+
+
+class _BucketKeyUpload(TypedDict):
+    Bucket: str
+    Key: str
+    UploadId: str
+
+
+class _PayerOwner(TypedDict, total=False):
+    RequestPayer: RequestPayer
+    ExpectedBucketOwner: str
+
+
+class _SSECustomer(TypedDict, total=False):
+    SSECustomerAlgorithm: str
+    SSECustomerKey: str
+    SSECustomerKeyMD5: str
+
+
+class _Checksums(TypedDict, total=False):
+    ChecksumCRC32: str
+    ChecksumCRC32C: str
+    ChecksumCRC64NVME: str
+    ChecksumSHA1: str
+    ChecksumSHA256: str
+
+
+class AbortMultipartUploadParams(_BucketKeyUpload, _PayerOwner, total=False):
+    """Keyword arguments of `abort_multipart_upload`."""
+
+    IfMatchInitiatedTime: datetime
+
+
+class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
+    """Keyword arguments of `create_multipart_upload`."""
+
+    Bucket: Required[str]
+    Key: Required[str]
+    ACL: str
+    CacheControl: str
+    ContentDisposition: str
+    ContentEncoding: str
+    ContentLanguage: str
+    ContentType: str
+    Expires: datetime
+    GrantFullControl: str
+    GrantRead: str
+    GrantReadACP: str
+    GrantWriteACP: str
+    Metadata: Mapping[str, str]
+    ServerSideEncryption: str
+    StorageClass: str
+    WebsiteRedirectLocation: str
+    SSEKMSKeyId: str
+    SSEKMSEncryptionContext: str
+    BucketKeyEnabled: bool
+    Tagging: str
+    ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
+    ObjectLockRetainUntilDate: datetime
+    ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ChecksumAlgorithm: ChecksumAlgorithm
+    ChecksumType: ChecksumType
+
+
+class UploadPartParams(_BucketKeyUpload, _PayerOwner, _SSECustomer, _Checksums, total=False):
+    """Keyword arguments of `upload_part`."""
+
+    PartNumber: Required[int]
+    Body: Body
+    ContentLength: int
+    ContentMD5: str
+    ChecksumAlgorithm: ChecksumAlgorithm
+
+
+class CompleteMultipartUploadParams(
+    _BucketKeyUpload, _PayerOwner, _SSECustomer, _Checksums, total=False
+):
+    """Keyword arguments of `complete_multipart_upload`."""
+
+    MultipartUpload: CompletedMultipartUploadDict | CompletedMultipartUpload
+    ChecksumType: ChecksumType
+    MpuObjectSize: int
+    IfMatch: str
+    IfNoneMatch: str
+
+
+class ListPartsParams(_BucketKeyUpload, _PayerOwner, _SSECustomer, total=False):
+    """Keyword arguments of `list_parts`."""
+
+    MaxParts: int
+    PartNumberMarker: int
+
+
+class ListMultipartUploadsParams(_PayerOwner, total=False):
+    """Keyword arguments of `list_multipart_uploads`."""
+
+    Bucket: Required[str]
+    Delimiter: str
+    EncodingType: Literal["url"]
+    KeyMarker: str
+    MaxUploads: int
+    Prefix: str
+    UploadIdMarker: str
