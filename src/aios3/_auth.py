@@ -60,7 +60,7 @@ class SigningRequest:
 
 
 class _S3Config:
-    s3 = {"payload_signing_enabled": False}  # noqa: RUF012
+    s3 = {"payload_signing_enabled": False}
 
 
 _UNSIGNED_PAYLOAD_CONFIG = _S3Config()

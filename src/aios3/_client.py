@@ -81,9 +81,7 @@ def _validate(cls: type[Req], request: Req | None, params: Mapping[str, object])
                 f"(got {', '.join(sorted(params))})"
             )
         if not isinstance(request, cls):
-            raise ParamValidationError(
-                f"expected a {cls.__name__}, got {type(request).__name__}"
-            )
+            raise ParamValidationError(f"expected a {cls.__name__}, got {type(request).__name__}")
         return request
     try:
         return cls.model_validate(params)
@@ -272,12 +270,14 @@ class S3Client:
             signer = await creds.signer()
             headers: CIMultiDict[str] = CIMultiDict(base_headers)
             signer.sign(
-                SigningRequest(wire.method, url_str, headers, sign_body, wire.body_kind != "stream"),
+                SigningRequest(
+                    wire.method, url_str, headers, sign_body, wire.body_kind != "stream"
+                ),
                 ep.signing_name,
                 ep.signing_region,
             )
             if attempt and start is not None:
-                body.seek(start)  # type: ignore[union-attr]
+                body.seek(start)  # type: ignore[attr-defined]
             try:
                 raw = await self._transport.send(wire.method, url, headers, body)
             except TransportError:
@@ -289,7 +289,10 @@ class S3Client:
             if raw.status < 300:
                 try:
                     return parser(  # type: ignore[return-value]
-                        raw.status, raw.headers, raw.body, metadata(raw.status, raw.headers, attempt)
+                        raw.status,
+                        raw.headers,
+                        raw.body,
+                        metadata(raw.status, raw.headers, attempt),
                     )
                 except ClientError as err:
                     if err.code in _RETRY_CODES and replayable and attempt + 1 < max_attempts:
@@ -297,16 +300,16 @@ class S3Client:
                         await self._backoff(attempt, request.operation_name, err.code)
                         continue
                     raise
-            err = parse_error(raw.status, raw.headers, raw.body, request.operation_name, attempt)
+            error = parse_error(raw.status, raw.headers, raw.body, request.operation_name, attempt)
             if (
-                (raw.status in _RETRY_STATUS or err.code in _RETRY_CODES)
+                (raw.status in _RETRY_STATUS or error.code in _RETRY_CODES)
                 and replayable
                 and attempt + 1 < max_attempts
             ):
                 attempt += 1
-                await self._backoff(attempt, request.operation_name, err.code)
+                await self._backoff(attempt, request.operation_name, error.code)
                 continue
-            raise err
+            raise error
 
     @staticmethod
     async def _backoff(attempt: int, operation: str, why: str) -> None:
@@ -318,9 +321,7 @@ class S3Client:
     def _unsupported_scheme(ep: ResolvedEndpoint) -> None:
         if ep.auth_scheme == "sigv4a":
             require_crt("this endpoint (multi-region access point or Outposts)")
-            raise Aios3Error(
-                "SigV4a signing (multi-region access points) is not supported yet"
-            )
+            raise Aios3Error("SigV4a signing (multi-region access points) is not supported yet")
         raise Aios3Error(
             "this is a directory bucket (S3 Express One Zone): session auth is not supported "
             "yet; set Config(disable_s3_express_session_auth=True) to sign it with plain SigV4"
@@ -328,17 +329,24 @@ class S3Client:
 
     # ------------------------------------------------------------------ operations
 
+    @overload
+    async def abort_multipart_upload(
+        self, request: AbortMultipartUploadRequest, /
+    ) -> AbortMultipartUploadResponse: ...
+    @overload
+    async def abort_multipart_upload(
+        self, /, **params: Unpack[AbortMultipartUploadParams]
+    ) -> AbortMultipartUploadResponse: ...
     async def abort_multipart_upload(
         self,
         request: AbortMultipartUploadRequest | None = None,
         /,
-        **params: Unpack[AbortMultipartUploadParams],
+        **params: object,
     ) -> AbortMultipartUploadResponse:
         """Abort a multipart upload, freeing the storage of its parts.
 
         Parts still being uploaded may survive an abort: to be sure every part is gone,
-        call `list_parts` afterwards until it raises `NoSuchUpload` (see
-        `aios3.tools.abort_and_verify`).
+        call `list_parts` afterwards until it raises `NoSuchUpload`, as the S3 docs advise.
 
         Raises:
             NoSuchUpload: the upload does not exist (AWS; some servers answer 204).
@@ -348,31 +356,51 @@ class S3Client:
         req = _validate(AbortMultipartUploadRequest, request, params)
         return await self._call(req, AbortMultipartUploadResponse)
 
+    @overload
+    async def create_multipart_upload(
+        self, request: CreateMultipartUploadRequest, /
+    ) -> CreateMultipartUploadResponse: ...
+    @overload
+    async def create_multipart_upload(
+        self, /, **params: Unpack[CreateMultipartUploadParams]
+    ) -> CreateMultipartUploadResponse: ...
     async def create_multipart_upload(
         self,
         request: CreateMultipartUploadRequest | None = None,
         /,
-        **params: Unpack[CreateMultipartUploadParams],
+        **params: object,
     ) -> CreateMultipartUploadResponse:
         """Start a multipart upload; the response carries its `upload_id`."""
         req = _validate(CreateMultipartUploadRequest, request, params)
         return await self._call(req, CreateMultipartUploadResponse)
 
+    @overload
+    async def upload_part(self, request: UploadPartRequest, /) -> UploadPartResponse: ...
+    @overload
+    async def upload_part(self, /, **params: Unpack[UploadPartParams]) -> UploadPartResponse: ...
     async def upload_part(
         self,
         request: UploadPartRequest | None = None,
         /,
-        **params: Unpack[UploadPartParams],
+        **params: object,
     ) -> UploadPartResponse:
         """Upload one part. Keep the returned `etag` for `complete_multipart_upload`."""
         req = _validate(UploadPartRequest, request, params)
         return await self._call(req, UploadPartResponse)
 
+    @overload
+    async def complete_multipart_upload(
+        self, request: CompleteMultipartUploadRequest, /
+    ) -> CompleteMultipartUploadResponse: ...
+    @overload
+    async def complete_multipart_upload(
+        self, /, **params: Unpack[CompleteMultipartUploadParams]
+    ) -> CompleteMultipartUploadResponse: ...
     async def complete_multipart_upload(
         self,
         request: CompleteMultipartUploadRequest | None = None,
         /,
-        **params: Unpack[CompleteMultipartUploadParams],
+        **params: object,
     ) -> CompleteMultipartUploadResponse:
         """Assemble the parts into the object.
 
@@ -381,21 +409,33 @@ class S3Client:
         req = _validate(CompleteMultipartUploadRequest, request, params)
         return await self._call(req, CompleteMultipartUploadResponse)
 
+    @overload
+    async def list_parts(self, request: ListPartsRequest, /) -> ListPartsResponse: ...
+    @overload
+    async def list_parts(self, /, **params: Unpack[ListPartsParams]) -> ListPartsResponse: ...
     async def list_parts(
         self,
         request: ListPartsRequest | None = None,
         /,
-        **params: Unpack[ListPartsParams],
+        **params: object,
     ) -> ListPartsResponse:
         """One page of the parts of an upload (see `get_paginator` and `iter_parts`)."""
         req = _validate(ListPartsRequest, request, params)
         return await self._call(req, ListPartsResponse)
 
+    @overload
+    async def list_multipart_uploads(
+        self, request: ListMultipartUploadsRequest, /
+    ) -> ListMultipartUploadsResponse: ...
+    @overload
+    async def list_multipart_uploads(
+        self, /, **params: Unpack[ListMultipartUploadsParams]
+    ) -> ListMultipartUploadsResponse: ...
     async def list_multipart_uploads(
         self,
         request: ListMultipartUploadsRequest | None = None,
         /,
-        **params: Unpack[ListMultipartUploadsParams],
+        **params: object,
     ) -> ListMultipartUploadsResponse:
         """One page of the uploads in progress in a bucket."""
         req = _validate(ListMultipartUploadsRequest, request, params)
@@ -412,7 +452,10 @@ class S3Client:
     def get_paginator(
         self, operation_name: Literal["list_parts", "list_multipart_uploads"]
     ) -> ListPartsPaginator | ListMultipartUploadsPaginator:
-        """A paginator, as boto3's: `async for page in s3.get_paginator("list_parts").paginate(...)`."""
+        """A paginator, as boto3's.
+
+        `async for page in s3.get_paginator("list_parts").paginate(Bucket=..., ...)`.
+        """
         if operation_name == "list_parts":
             return ListPartsPaginator(self)
         if operation_name == "list_multipart_uploads":
@@ -456,7 +499,7 @@ class ListPartsPaginator:
     async def paginate(
         self,
         *,
-        PaginationConfig: PaginationConfig | None = None,  # noqa: N803
+        PaginationConfig: PaginationConfig | None = None,
         **params: Unpack[ListPartsParams],
     ) -> AsyncIterator[ListPartsResponse]:
         """Yield each page. A truncated page without a new marker ends the iteration."""
@@ -496,7 +539,7 @@ class ListMultipartUploadsPaginator:
     async def paginate(
         self,
         *,
-        PaginationConfig: PaginationConfig | None = None,  # noqa: N803
+        PaginationConfig: PaginationConfig | None = None,
         **params: Unpack[ListMultipartUploadsParams],
     ) -> AsyncIterator[ListMultipartUploadsResponse]:
         """Yield each page. A truncated page without new markers ends the iteration."""

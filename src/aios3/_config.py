@@ -165,7 +165,7 @@ def resolve_settings(
     return Settings(
         region=str(region),
         endpoint_url=endpoint_url,
-        addressing_style=style,  # type: ignore[arg-type]
+        addressing_style=style,
         use_fips=pick(config.use_fips_endpoint, session.get_config_variable("use_fips_endpoint")),
         use_dualstack=pick(
             config.use_dualstack_endpoint,

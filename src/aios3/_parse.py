@@ -11,7 +11,7 @@ import email.utils
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from http import HTTPStatus
-from typing import TypeVar
+from typing import Any, TypeVar
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -166,7 +166,7 @@ def _from_headers(
 
 
 def _from_xml(
-    root: Element, spec: Mapping[str, tuple[str, Conv]], out: dict[str, object]
+    root: Element, spec: Mapping[str, tuple[str, Conv]], out: dict[str, Any]
 ) -> list[Element]:
     """Copy the simple children named in `spec`; return the others for the caller."""
     rest = []
@@ -180,7 +180,7 @@ def _from_xml(
 
 
 def _person(e: Element, cls: type[Owner] | type[Initiator]) -> Owner | Initiator:
-    d: dict[str, object] = {}
+    d: dict[str, Any] = {}
     for c in e:
         t = _tag(c)
         if t == "ID":
@@ -223,7 +223,7 @@ _CREATE_XML: dict[str, tuple[str, Conv]] = {
 def _create(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> CreateMultipartUploadResponse:
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     _from_headers(headers, _CREATE_HEADERS, out)
     _from_xml(_xml(body, status), _CREATE_XML, out)
     if not out.get("upload_id"):
@@ -243,7 +243,7 @@ _UPLOAD_PART_HEADERS: dict[str, tuple[str, Conv]] = {
 def _upload_part(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> UploadPartResponse:
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     _from_headers(headers, _UPLOAD_PART_HEADERS, out)
     return UploadPartResponse.model_construct(**out, response_metadata=meta)
 
@@ -266,13 +266,11 @@ _COMPLETE_XML: dict[str, tuple[str, Conv]] = {
 def _complete(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> CompleteMultipartUploadResponse:
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     _from_headers(headers, _COMPLETE_HEADERS, out)
     root = _xml(body, status)
     if _tag(root) == "Error":  # S3 may answer 200 and report the failure in the body
-        raise parse_error(
-            status, headers, body, "CompleteMultipartUpload", meta.retry_attempts
-        )
+        raise parse_error(status, headers, body, "CompleteMultipartUpload", meta.retry_attempts)
     _from_xml(root, _COMPLETE_XML, out)
     return CompleteMultipartUploadResponse.model_construct(**out, response_metadata=meta)
 
@@ -307,14 +305,14 @@ _construct_part = Part.model_construct
 def _list_parts(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> ListPartsResponse:
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     _from_headers(headers, _LIST_PARTS_HEADERS, out)
     parts: list[Part] = []
     spec = _PART_XML
     for child in _from_xml(_xml(body, status), _LIST_PARTS_XML, out):
         tag = _tag(child)
         if tag == "Part":
-            d: dict[str, object] = {}
+            d: dict[str, Any] = {}
             for c in child:
                 hit = spec.get(_tag(c))
                 if hit is not None:
@@ -356,7 +354,7 @@ _construct_upload = MultipartUploadSummary.model_construct
 def _list_uploads(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> ListMultipartUploadsResponse:
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     rc = headers.get("x-amz-request-charged")
     if rc is not None:
         out["request_charged"] = rc
@@ -365,7 +363,7 @@ def _list_uploads(
     for child in _from_xml(_xml(body, status), _LIST_UPLOADS_XML, out):
         tag = _tag(child)
         if tag == "Upload":
-            d: dict[str, object] = {}
+            d: dict[str, Any] = {}
             for c in child:
                 t = _tag(c)
                 hit = _UPLOAD_XML.get(t)

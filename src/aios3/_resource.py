@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from typing_extensions import Self, TypedDict, Unpack
 
-from ._client import S3Client
+from ._client import PaginationConfig, S3Client
 from ._config import Config
 from ._transport import Transport
 from .models import (
@@ -23,6 +23,8 @@ from .models import (
     CompletedMultipartUpload,
     CompletedMultipartUploadDict,
     Initiator,
+    ListMultipartUploadsParams,
+    ListPartsParams,
     MultipartUploadSummary,
     Owner,
     Part,
@@ -113,21 +115,19 @@ class S3Resource:
         """Close the underlying client."""
         await self.meta.client.close()
 
-    def Bucket(self, name: str) -> Bucket:  # noqa: N802
+    def Bucket(self, name: str) -> Bucket:
         """A bucket handle."""
         return Bucket(self.meta.client, name)
 
-    def Object(self, bucket_name: str, key: str) -> Object:  # noqa: N802
+    def Object(self, bucket_name: str, key: str) -> Object:
         """An object handle."""
         return Object(self.meta.client, bucket_name, key)
 
-    def MultipartUpload(  # noqa: N802
-        self, bucket_name: str, object_key: str, id: str
-    ) -> MultipartUpload:
+    def MultipartUpload(self, bucket_name: str, object_key: str, id: str) -> MultipartUpload:
         """A multipart upload handle."""
         return MultipartUpload(self.meta.client, bucket_name, object_key, id)
 
-    def MultipartUploadPart(  # noqa: N802
+    def MultipartUploadPart(
         self, bucket_name: str, object_key: str, multipart_upload_id: str, part_number: int
     ) -> MultipartUploadPart:
         """A handle on one part of a multipart upload."""
@@ -172,8 +172,8 @@ class _Collection(Generic[T]):
         raise NotImplementedError
         yield
 
-    def _pagination(self) -> dict[str, int]:
-        cfg: dict[str, int] = {}
+    def _pagination(self) -> PaginationConfig:
+        cfg: PaginationConfig = {}
         if self._max_items is not None:
             cfg["MaxItems"] = self._max_items
         if self._page_size is not None:
@@ -207,11 +207,8 @@ class MultipartUploadsCollection(_Collection["MultipartUpload"]):
 
     async def _iterate(self) -> AsyncIterator[MultipartUpload]:
         paginator = self._client.get_paginator("list_multipart_uploads")
-        async for page in paginator.paginate(
-            Bucket=self._bucket_name,
-            PaginationConfig=self._pagination(),  # type: ignore[typeddict-item]
-            **self._params,  # type: ignore[typeddict-item]
-        ):
+        params = cast(ListMultipartUploadsParams, {**self._params, "Bucket": self._bucket_name})
+        async for page in paginator.paginate(PaginationConfig=self._pagination(), **params):
             for summary in page.uploads:
                 yield MultipartUpload._from_summary(self._client, self._bucket_name, summary)
 
@@ -230,13 +227,11 @@ class PartsCollection(_Collection["MultipartUploadPart"]):
     async def _iterate(self) -> AsyncIterator[MultipartUploadPart]:
         u = self._upload
         paginator = u.meta.client.get_paginator("list_parts")
-        async for page in paginator.paginate(
-            Bucket=u.bucket_name,
-            Key=u.object_key,
-            UploadId=u.id,
-            PaginationConfig=self._pagination(),  # type: ignore[typeddict-item]
-            **self._params,  # type: ignore[typeddict-item]
-        ):
+        params = cast(
+            ListPartsParams,
+            {**self._params, "Bucket": u.bucket_name, "Key": u.object_key, "UploadId": u.id},
+        )
+        async for page in paginator.paginate(PaginationConfig=self._pagination(), **params):
             for part in page.parts:
                 yield MultipartUploadPart._from_part(u, part)
 
@@ -264,11 +259,11 @@ class Bucket:
     def __hash__(self) -> int:
         return hash(("Bucket", self.name))
 
-    def Object(self, key: str) -> Object:  # noqa: N802
+    def Object(self, key: str) -> Object:
         """An object in this bucket."""
         return Object(self.meta.client, self.name, key)
 
-    def MultipartUpload(self, key: str, id: str) -> MultipartUpload:  # noqa: N802
+    def MultipartUpload(self, key: str, id: str) -> MultipartUpload:
         """An upload in this bucket."""
         return MultipartUpload(self.meta.client, self.name, key, id)
 
@@ -310,33 +305,31 @@ class Object:
         return f"s3.Object(bucket_name={self.bucket_name!r}, key={self.key!r})"
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Object)
-            and (other.bucket_name, other.key) == (self.bucket_name, self.key)
+        return isinstance(other, Object) and (other.bucket_name, other.key) == (
+            self.bucket_name,
+            self.key,
         )
 
     def __hash__(self) -> int:
         return hash(("Object", self.bucket_name, self.key))
 
-    async def initiate_multipart_upload(
-        self, **params: Unpack[_InitiateParams]
-    ) -> MultipartUpload:
+    async def initiate_multipart_upload(self, **params: Unpack[_InitiateParams]) -> MultipartUpload:
         """`CreateMultipartUpload` for this object; returns the new upload."""
         r = await self.meta.client.create_multipart_upload(
             Bucket=self.bucket_name,
             Key=self.key,
-            **params,  # type: ignore[typeddict-item]
+            **params,
         )
         up = MultipartUpload(self.meta.client, self.bucket_name, self.key, r.upload_id)
         up.checksum_algorithm = r.checksum_algorithm
         up.checksum_type = r.checksum_type
         return up
 
-    def MultipartUpload(self, id: str) -> MultipartUpload:  # noqa: N802
+    def MultipartUpload(self, id: str) -> MultipartUpload:
         """An upload of this object."""
         return MultipartUpload(self.meta.client, self.bucket_name, self.key, id)
 
-    def Bucket(self) -> Bucket:  # noqa: N802
+    def Bucket(self) -> Bucket:
         """The object's bucket."""
         return Bucket(self.meta.client, self.bucket_name)
 
@@ -440,13 +433,13 @@ class MultipartUpload:
         )
         return Object(self.meta.client, self.bucket_name, self.object_key)
 
-    def Part(self, part_number: int) -> MultipartUploadPart:  # noqa: N802
+    def Part(self, part_number: int) -> MultipartUploadPart:
         """A handle on part `part_number` (1..10000) of this upload."""
         return MultipartUploadPart(
             self.meta.client, self.bucket_name, self.object_key, self.id, part_number
         )
 
-    def Object(self) -> Object:  # noqa: N802
+    def Object(self) -> Object:
         """The object this upload creates."""
         return Object(self.meta.client, self.bucket_name, self.object_key)
 
@@ -568,7 +561,7 @@ class MultipartUploadPart:
             setattr(self, name, getattr(r, name))
         return r
 
-    def MultipartUpload(self) -> MultipartUpload:  # noqa: N802
+    def MultipartUpload(self) -> MultipartUpload:
         """The upload this part belongs to."""
         return MultipartUpload(
             self.meta.client, self.bucket_name, self.object_key, self.multipart_upload_id

@@ -238,4 +238,3 @@ def serialize(req: RequestModel) -> WireRequest:
         body_kind=kind,
         replayable=replayable,
     )
-

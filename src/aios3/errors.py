@@ -294,6 +294,9 @@ ERROR_CLASSES: dict[str, type[ClientError]] = {
 }
 
 
+_ClientError = ClientError
+
+
 class ErrorClasses:
     """`s3.exceptions`: the error classes by code name, as boto3's `client.exceptions`."""
 
@@ -308,6 +311,6 @@ class ErrorClasses:
     EntityTooSmall = EntityTooSmall
     SignatureDoesNotMatch = SignatureDoesNotMatch
 
-    def from_code(self, code: str) -> type[ClientError]:
+    def from_code(self, code: str) -> type[_ClientError]:
         """The class raised for `code` (`ClientError` for codes without a subclass)."""
-        return ERROR_CLASSES.get(code, ClientError)
+        return ERROR_CLASSES.get(code, _ClientError)

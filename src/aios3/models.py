@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
 
-from typing_extensions import Required, TypedDict
-
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -32,6 +30,7 @@ from pydantic import (
     PlainValidator,
     field_validator,
 )
+from typing_extensions import Required, TypedDict
 
 __all__ = [
     "AbortMultipartUploadParams",
@@ -189,7 +188,7 @@ def _check_body(value: object) -> object:
     )
 
 
-Body = Union[bytes, bytearray, memoryview, _Readable, AsyncIterable[bytes]]
+Body = Union[bytes, bytearray, memoryview, _Readable, AsyncIterable[bytes]]  # noqa: UP007
 """What `UploadPart` accepts as `Body`."""
 
 
@@ -302,21 +301,21 @@ class CreateMultipartUploadRequest(RequestModel):
     metadata: Annotated[dict[str, str] | None, HeaderPrefix("x-amz-meta-")] = None
     server_side_encryption: Annotated[str | None, Header("x-amz-server-side-encryption")] = None
     storage_class: Annotated[str | None, Header("x-amz-storage-class")] = None
-    website_redirect_location: Annotated[
-        str | None, Header("x-amz-website-redirect-location")
-    ] = None
+    website_redirect_location: Annotated[str | None, Header("x-amz-website-redirect-location")] = (
+        None
+    )
     sse_customer_algorithm: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-algorithm")
     ] = None
-    sse_customer_key: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key")
-    ] = Field(None, repr=False)
+    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
+        Field(None, repr=False)
+    )
     sse_customer_key_md5: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
     ] = None
-    sse_kms_key_id: Annotated[
-        str | None, Header("x-amz-server-side-encryption-aws-kms-key-id")
-    ] = Field(None, repr=False)
+    sse_kms_key_id: Annotated[str | None, Header("x-amz-server-side-encryption-aws-kms-key-id")] = (
+        Field(None, repr=False)
+    )
     sse_kms_encryption_context: Annotated[
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
@@ -335,9 +334,9 @@ class CreateMultipartUploadRequest(RequestModel):
         Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
     ] = None
     expected_bucket_owner: OwnerH = None
-    checksum_algorithm: Annotated[
-        ChecksumAlgorithm | None, Header("x-amz-checksum-algorithm")
-    ] = None
+    checksum_algorithm: Annotated[ChecksumAlgorithm | None, Header("x-amz-checksum-algorithm")] = (
+        None
+    )
     checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
 
 
@@ -391,9 +390,9 @@ class UploadPartRequest(RequestModel):
     sse_customer_algorithm: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-algorithm")
     ] = None
-    sse_customer_key: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key")
-    ] = Field(None, repr=False)
+    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
+        Field(None, repr=False)
+    )
     sse_customer_key_md5: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
     ] = None
@@ -418,7 +417,7 @@ class UploadPartResponse(ResponseModel):
     request_charged: str | None = None
 
 
-# --------------------------------------------------------------------------- CompleteMultipartUpload
+# ------------------------------------------------------------------------- CompleteMultipartUpload
 
 
 class CompletedPart(_Model):
@@ -461,9 +460,9 @@ class CompleteMultipartUploadRequest(RequestModel):
     sse_customer_algorithm: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-algorithm")
     ] = None
-    sse_customer_key: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key")
-    ] = Field(None, repr=False)
+    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
+        Field(None, repr=False)
+    )
     sse_customer_key_md5: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
     ] = None
@@ -507,9 +506,9 @@ class ListPartsRequest(RequestModel):
     sse_customer_algorithm: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-algorithm")
     ] = None
-    sse_customer_key: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key")
-    ] = Field(None, repr=False)
+    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
+        Field(None, repr=False)
+    )
     sse_customer_key_md5: Annotated[
         str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
     ] = None
@@ -603,7 +602,6 @@ class ListMultipartUploadsResponse(ResponseModel):
     common_prefixes: list[CommonPrefix] = Field(default_factory=list)
     encoding_type: str | None = None
     request_charged: str | None = None
-
 
 
 # --------------------------------------------------------------------------- keyword types
