@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
 from typing import Literal, TypeVar, overload
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import ValidationError
 from typing_extensions import Self, TypedDict, Unpack
 from yarl import URL
@@ -19,7 +19,7 @@ from ._auth import CredentialCache, FrozenCredentials, SigningRequest
 from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, require_crt
 from ._parse import PARSERS, metadata, parse_error
-from ._serialize import serialize
+from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, Transport
 from .errors import Aios3Error, ClientError, ErrorClasses, ParamValidationError, TransportError
 from .models import (
@@ -41,6 +41,7 @@ from .models import (
     MultipartUploadSummary,
     Part,
     RequestModel,
+    ResponseMetadata,
     ResponseModel,
     UploadPartParams,
     UploadPartRequest,
@@ -52,6 +53,7 @@ __all__ = ["ListMultipartUploadsPaginator", "ListPartsPaginator", "PaginationCon
 log = logging.getLogger("aios3")
 
 Req = TypeVar("Req", bound=RequestModel)
+T = TypeVar("T")
 Resp = TypeVar("Resp", bound=ResponseModel)
 
 _RETRY_STATUS = frozenset({500, 502, 503, 504})
@@ -240,8 +242,17 @@ class S3Client:
     # ------------------------------------------------------------------ the call
 
     async def _call(self, request: RequestModel, response_type: type[Resp]) -> Resp:
-        resolver = self._resolver or await self._ready()
         wire = serialize(request)
+        return await self._send(wire, PARSERS[wire.operation_name])  # type: ignore[arg-type]
+
+    async def _send(
+        self,
+        wire: WireRequest,
+        parser: Callable[[int, CIMultiDictProxy[str], bytes, ResponseMetadata], T],
+    ) -> T:
+        """Resolve, sign, send (with retries) and parse one serialised request."""
+        resolver = self._resolver or await self._ready()
+        operation_name = wire.operation_name
         ep = resolver.resolve(wire.bucket)
         if ep.auth_scheme != "sigv4":
             self._unsupported_scheme(ep)
@@ -265,7 +276,6 @@ class S3Client:
         assert creds is not None and self._transport is not None and self._settings is not None
         max_attempts = self._settings.max_attempts
         attempt = 0
-        parser = PARSERS[request.operation_name]
         while True:
             signer = await creds.signer()
             headers: CIMultiDict[str] = CIMultiDict(base_headers)
@@ -283,12 +293,12 @@ class S3Client:
             except TransportError:
                 if replayable and attempt + 1 < max_attempts:
                     attempt += 1
-                    await self._backoff(attempt, request.operation_name, "connection error")
+                    await self._backoff(attempt, operation_name, "connection error")
                     continue
                 raise
             if raw.status < 300:
                 try:
-                    return parser(  # type: ignore[return-value]
+                    return parser(
                         raw.status,
                         raw.headers,
                         raw.body,
@@ -297,17 +307,17 @@ class S3Client:
                 except ClientError as err:
                     if err.code in _RETRY_CODES and replayable and attempt + 1 < max_attempts:
                         attempt += 1
-                        await self._backoff(attempt, request.operation_name, err.code)
+                        await self._backoff(attempt, operation_name, err.code)
                         continue
                     raise
-            error = parse_error(raw.status, raw.headers, raw.body, request.operation_name, attempt)
+            error = parse_error(raw.status, raw.headers, raw.body, operation_name, attempt)
             if (
                 (raw.status in _RETRY_STATUS or error.code in _RETRY_CODES)
                 and replayable
                 and attempt + 1 < max_attempts
             ):
                 attempt += 1
-                await self._backoff(attempt, request.operation_name, error.code)
+                await self._backoff(attempt, operation_name, error.code)
                 continue
             raise error
 

