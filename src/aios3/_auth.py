@@ -29,7 +29,13 @@ from .errors import NoCredentialsError
 if TYPE_CHECKING:
     from botocore.credentials import Credentials as BotoCredentials
 
-__all__ = ["CredentialCache", "FrozenCredentials", "Signer", "SigningRequest"]
+__all__ = [
+    "CredentialCache",
+    "FrozenCredentials",
+    "Signer",
+    "SigningRequest",
+    "signing_context",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +53,34 @@ class SigningRequest:
     __slots__ = ("body", "context", "headers", "method", "params", "url")
 
     def __init__(
-        self, method: str, url: str, headers: CIMultiDict[str], body: object, sign_payload: bool
+        self,
+        method: str,
+        url: str,
+        headers: CIMultiDict[str],
+        body: object,
+        context: dict[str, object],
     ) -> None:
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.params: dict[str, str] = {}
-        self.context: dict[str, object] = (
-            {} if sign_payload else {"client_config": _UNSIGNED_PAYLOAD_CONFIG}
-        )
+        self.context = context
+
+
+def signing_context(*, sign_payload: bool, streaming_input: bool) -> dict[str, object]:
+    """The context botocore's signer reads: whether to hash the payload.
+
+    Bytes bodies are hashed as botocore does (over https a blob with Content-MD5 is sent
+    UNSIGNED-PAYLOAD, as botocore does); file objects and async iterables are never read
+    for signing: they always go as UNSIGNED-PAYLOAD.
+    """
+    ctx: dict[str, object] = {}
+    if not sign_payload:
+        ctx["client_config"] = _UNSIGNED_PAYLOAD_CONFIG
+    if streaming_input:
+        ctx["has_streaming_input"] = True
+    return ctx
 
 
 class _S3Config:

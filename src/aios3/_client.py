@@ -15,7 +15,7 @@ from typing_extensions import Self, TypedDict, Unpack
 from yarl import URL
 
 from . import __version__
-from ._auth import CredentialCache, FrozenCredentials, SigningRequest
+from ._auth import CredentialCache, FrozenCredentials, SigningRequest, signing_context
 from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, require_crt
 from ._parse import PARSERS, metadata, parse_error
@@ -279,10 +279,11 @@ class S3Client:
         while True:
             signer = await creds.signer()
             headers: CIMultiDict[str] = CIMultiDict(base_headers)
+            ctx = signing_context(
+                sign_payload=wire.body_kind != "stream", streaming_input=wire.streaming_input
+            )
             signer.sign(
-                SigningRequest(
-                    wire.method, url_str, headers, sign_body, wire.body_kind != "stream"
-                ),
+                SigningRequest(wire.method, url_str, headers, sign_body, ctx),
                 ep.signing_name,
                 ep.signing_region,
             )

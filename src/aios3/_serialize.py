@@ -52,6 +52,7 @@ class WireRequest:
     body: bytes | bytearray | memoryview | io.IOBase | AsyncIterable[bytes] | object | None
     body_kind: BodyKind
     replayable: bool
+    streaming_input: bool = False  # the payload is a blob (botocore's has_streaming_input)
 
 
 def quote_key(key: str) -> str:
@@ -186,8 +187,7 @@ def _body(req: RequestModel, plan: _Plan, headers: dict[str, str]) -> tuple[obje
                 f"ContentLength is {declared} but Body has {len(value)} bytes",
                 [f"ContentLength: {declared} does not match len(Body) = {len(value)}"],
             )
-        headers["Content-Length"] = str(len(value))
-        return value, "bytes", True
+        return value, "bytes", True  # aiohttp sends Content-Length; botocore does not sign it
     if hasattr(value, "__aiter__"):
         if "Content-Length" not in headers:
             raise ParamValidationError(
@@ -237,4 +237,5 @@ def serialize(req: RequestModel) -> WireRequest:
         body=body,
         body_kind=kind,
         replayable=replayable,
+        streaming_input=plan.payload == "body",
     )
