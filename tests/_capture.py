@@ -7,6 +7,7 @@ HTTP library in between that could normalise a path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +43,8 @@ class CaptureServer:
     def __init__(self, responder: Responder | None = None) -> None:
         self.responder = responder or (lambda c: Reply(204))
         self.requests: list[Captured] = []
+        self.connections = 0
+        self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.AbstractServer | None = None
         self.port = 0
 
@@ -57,9 +60,15 @@ class CaptureServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.close()
+        for w in list(self._writers):
+            w.close()
+            with contextlib.suppress(Exception):
+                await w.wait_closed()
         await self._server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self._writers.add(writer)
         try:
             while True:
                 line = await reader.readline()
@@ -86,4 +95,5 @@ class CaptureServer:
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
+            self._writers.discard(writer)
             writer.close()

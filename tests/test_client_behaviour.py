@@ -1,0 +1,427 @@
+"""Client behaviour that needs no real S3: validation before sending, retries, timeouts,
+pagination loop-protection, secrets kept out of reprs, and clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import socket
+from typing import Any
+
+import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
+from tests._capture import CaptureServer, Reply
+
+import aios3
+from aios3._transport import RawResponse
+from aios3.models import AbortMultipartUploadRequest, ListPartsRequest
+
+SECRET = "VERY-secret-KEY/0123456789"
+CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDTEST", "aws_secret_access_key": SECRET}
+
+
+class ScriptedTransport:
+    """A Transport answering from a script; records what it was asked."""
+
+    def __init__(self, *answers: tuple[int, bytes] | Exception) -> None:
+        self.answers = list(answers)
+        self.sent: list[tuple[str, str, CIMultiDict[str]]] = []
+        self.closed = False
+
+    async def send(
+        self, method: str, url: Any, headers: CIMultiDict[str], body: object
+    ) -> RawResponse:
+        self.sent.append((method, str(url), headers))
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        status, body_bytes = answer
+        return RawResponse(
+            status, CIMultiDictProxy(CIMultiDict({"x-amz-request-id": "r"})), body_bytes
+        )
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def client(transport: ScriptedTransport, **config: Any) -> aios3.S3Client:
+    return aios3.S3Client(
+        endpoint_url="http://127.0.0.1:1",
+        region_name="us-east-1",
+        transport=transport,
+        config=aios3.Config(**config),
+        **CREDS,
+    )
+
+
+# ---------------------------------------------------------------- validation before sending
+
+BAD = [
+    ({"Bucket": "", "Key": "k", "UploadId": "u"}, "Bucket"),
+    ({"Bucket": "b", "Key": "", "UploadId": "u"}, "Key"),
+    ({"Bucket": "b", "Key": "k", "UploadId": ""}, "UploadId"),
+    ({"Bucket": "b", "Key": "k"}, "UploadId"),
+    ({"Bucket": "b", "Key": "k", "UploadId": "u", "RequestPayer": "owner"}, "RequestPayer"),
+    (
+        {"Bucket": "b", "Key": "k", "UploadId": "u", "ExpectedBucketOwner": "1234"},
+        "ExpectedBucketOwner",
+    ),
+    (
+        {"Bucket": "b", "Key": "k", "UploadId": "u", "ExpectedBucketOwner": "12345678901a"},
+        "ExpectedBucketOwner",
+    ),
+    (
+        {
+            "Bucket": "b",
+            "Key": "k",
+            "UploadId": "u",
+            "IfMatchInitiatedTime": dt.datetime(2026, 1, 1),
+        },
+        "IfMatchInitiatedTime",
+    ),
+    ({"Bucket": "b", "Key": "k", "UploadId": "u", "Unknown": 1}, "Unknown"),
+    ({"Bucket": "bad/bucket", "Key": "k", "UploadId": "u"}, "Bucket"),
+    ({"Bucket": "b", "Key": 5, "UploadId": "u"}, "Key"),
+]
+
+
+@pytest.mark.parametrize(("params", "field"), BAD, ids=[f for _, f in BAD])
+async def test_bad_abort_input_is_refused_before_sending(
+    params: dict[str, Any], field: str
+) -> None:
+    t = ScriptedTransport((204, b""))
+    async with client(t) as s3:
+        with pytest.raises(aios3.ParamValidationError) as info:
+            await s3.abort_multipart_upload(**params)
+    assert t.sent == []
+    assert any(line.startswith(field) for line in info.value.errors), info.value.errors
+    assert "AbortMultipartUpload" in str(info.value)
+
+
+@pytest.mark.parametrize("n", [0, 10001, -1])
+async def test_part_number_out_of_range(n: int) -> None:
+    t = ScriptedTransport((200, b""))
+    async with client(t) as s3:
+        with pytest.raises(aios3.ParamValidationError, match="PartNumber"):
+            await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=n, Body=b"x")
+    assert t.sent == []
+
+
+async def test_str_body_and_length_mismatch_are_refused() -> None:
+    t = ScriptedTransport((200, b""))
+    async with client(t) as s3:
+        with pytest.raises(aios3.ParamValidationError, match="encode it first"):
+            await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body="text")  # type: ignore[typeddict-item]
+        with pytest.raises(aios3.ParamValidationError, match="ContentLength"):
+            await s3.upload_part(
+                Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"abc", ContentLength=4
+            )
+
+        async def gen() -> Any:
+            yield b"x"
+
+        with pytest.raises(aios3.ParamValidationError, match="ContentLength"):
+            await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=gen())
+    assert t.sent == []
+
+
+async def test_secrets_never_appear_in_validation_errors() -> None:
+    t = ScriptedTransport((200, b""))
+    async with client(t) as s3:
+        with pytest.raises(aios3.ParamValidationError) as info:
+            await s3.create_multipart_upload(  # type: ignore[call-overload]
+                Bucket="b", Key="k", SSECustomerKey="TOP-SECRET-SSE-KEY", StorageClass=5
+            )
+    assert "TOP-SECRET-SSE-KEY" not in str(info.value)
+    req = aios3.models.CreateMultipartUploadRequest(
+        Bucket="b", Key="k", SSECustomerKey="TOP-SECRET-SSE-KEY"
+    )
+    assert "TOP-SECRET-SSE-KEY" not in repr(req)
+
+
+async def test_request_model_snake_case_and_both_forms() -> None:
+    t = ScriptedTransport((204, b""))
+    async with client(t) as s3:
+        await s3.abort_multipart_upload(
+            AbortMultipartUploadRequest(Bucket="b", Key="k", UploadId="u")
+        )
+        await s3.abort_multipart_upload(bucket="b", key="k", upload_id="u2")  # type: ignore[call-overload]
+        with pytest.raises(aios3.ParamValidationError, match="not both"):
+            await s3.abort_multipart_upload(  # type: ignore[call-overload]
+                AbortMultipartUploadRequest(Bucket="b", Key="k", UploadId="u"), Key="x"
+            )
+        with pytest.raises(
+            aios3.ParamValidationError, match="expected a AbortMultipartUploadRequest"
+        ):
+            await s3.abort_multipart_upload(ListPartsRequest(Bucket="b", Key="k", UploadId="u"))  # type: ignore[arg-type]
+    assert [u for _, u, _ in t.sent] == [
+        "http://127.0.0.1:1/b/k?uploadId=u",
+        "http://127.0.0.1:1/b/k?uploadId=u2",
+    ]
+
+
+def test_mismatched_keys_and_bad_config_fail_at_construction() -> None:
+    with pytest.raises(aios3.ParamValidationError):
+        aios3.S3Client(aws_access_key_id="a")
+    with pytest.raises(Exception, match="max_attempts"):
+        aios3.Config(max_attempts=0)
+    with pytest.raises(Exception, match="addressing_style"):
+        aios3.Config(addressing_style="sideways")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- retries
+
+
+async def test_retries_5xx_then_succeeds_and_counts_attempts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+    t = ScriptedTransport((503, b"<Error><Code>SlowDown</Code></Error>"), (500, b""), (204, b""))
+    async with client(t, max_attempts=3) as s3:
+        r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert r.response_metadata.retry_attempts == 2
+    assert len(t.sent) == 3
+    # each attempt is signed afresh
+    assert all("Authorization" in h for _, _, h in t.sent)
+
+
+async def test_gives_up_after_max_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+    t = ScriptedTransport((503, b"<Error><Code>SlowDown</Code><Message>m</Message></Error>"))
+    async with client(t, max_attempts=2) as s3:
+        with pytest.raises(aios3.ClientError) as info:
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert info.value.code == "SlowDown"
+    assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+    assert len(t.sent) == 2
+
+
+async def test_4xx_is_not_retried() -> None:
+    t = ScriptedTransport((404, b"<Error><Code>NoSuchUpload</Code></Error>"))
+    async with client(t, max_attempts=5) as s3:
+        with pytest.raises(aios3.NoSuchUpload):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert len(t.sent) == 1
+
+
+async def test_connection_errors_retry_then_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+    err = aios3.errors.EndpointConnectionError("boom", endpoint_url="http://x")
+    t = ScriptedTransport(err)
+    async with client(t, max_attempts=3) as s3:
+        with pytest.raises(aios3.errors.EndpointConnectionError):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert len(t.sent) == 3
+
+
+async def test_async_iterable_body_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+    t = ScriptedTransport((503, b""))
+
+    async def gen() -> Any:
+        yield b"abc"
+
+    async with client(t, max_attempts=3) as s3:
+        with pytest.raises(aios3.ClientError):
+            await s3.upload_part(
+                Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=gen(), ContentLength=3
+            )
+    assert len(t.sent) == 1
+
+
+async def _no_sleep(delay: float) -> None:
+    return None
+
+
+# ---------------------------------------------------------------- real sockets: errors
+
+
+async def test_connection_refused_is_endpoint_connection_error() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    async with aios3.S3Client(
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        config=aios3.Config(max_attempts=1),
+        **CREDS,
+    ) as s3:
+        with pytest.raises(aios3.errors.EndpointConnectionError) as info:
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert isinstance(info.value, aios3.TransportError)
+    assert SECRET not in str(info.value)
+
+
+async def test_read_timeout_is_typed() -> None:
+    release = asyncio.Event()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        await release.wait()
+
+    server = await asyncio.start_server(slow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with aios3.S3Client(
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            config=aios3.Config(max_attempts=1, read_timeout=0.2),
+            **CREDS,
+        ) as s3:
+            with pytest.raises(aios3.errors.ReadTimeoutError):
+                await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    finally:
+        release.set()
+        for w in writers:
+            w.close()
+            await w.wait_closed()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_connections_are_reused() -> None:
+    async with (
+        CaptureServer(lambda c: Reply(204)) as srv,
+        aios3.S3Client(endpoint_url=srv.url, region_name="us-east-1", **CREDS) as s3,
+    ):
+        for i in range(5):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId=f"u{i}")
+    assert len(srv.requests) == 5
+    assert srv.connections == 1
+
+
+# ---------------------------------------------------------------- pagination
+
+
+def parts_page(numbers: list[int], truncated: bool, next_marker: int | None) -> bytes:
+    parts = "".join(
+        f"<Part><PartNumber>{n}</PartNumber><ETag>e{n}</ETag><Size>1</Size></Part>" for n in numbers
+    )
+    nxt = f"<NextPartNumberMarker>{next_marker}</NextPartNumberMarker>" if next_marker else ""
+    return (
+        f"<ListPartsResult><IsTruncated>{'true' if truncated else 'false'}</IsTruncated>"
+        f"{nxt}{parts}</ListPartsResult>"
+    ).encode()
+
+
+async def test_paginator_follows_markers_until_not_truncated() -> None:
+    t = ScriptedTransport(
+        (200, parts_page([1, 2], True, 2)),
+        (200, parts_page([3, 4], True, 4)),
+        (200, parts_page([5], False, None)),
+    )
+    async with client(t) as s3:
+        pages = [
+            p
+            async for p in s3.get_paginator("list_parts").paginate(
+                Bucket="b", Key="k", UploadId="u", PaginationConfig={"PageSize": 2}
+            )
+        ]
+    assert [[p.part_number for p in page.parts] for page in pages] == [[1, 2], [3, 4], [5]]
+    assert [u for _, u, _ in t.sent] == [
+        "http://127.0.0.1:1/b/k?max-parts=2&uploadId=u",
+        "http://127.0.0.1:1/b/k?max-parts=2&part-number-marker=2&uploadId=u",
+        "http://127.0.0.1:1/b/k?max-parts=2&part-number-marker=4&uploadId=u",
+    ]
+
+
+async def test_truncated_without_new_marker_does_not_loop() -> None:
+    # a server that says truncated forever and repeats the same marker
+    t = ScriptedTransport((200, parts_page([1], True, 1)))
+    async with client(t) as s3:
+        parts = [p.part_number async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u")]
+    assert parts == [1]  # the repeated page adds nothing
+    assert len(t.sent) == 2
+    t2 = ScriptedTransport((200, parts_page([], True, None)))
+    async with client(t2) as s3:
+        parts = [p.part_number async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u")]
+    assert parts == []
+    assert len(t2.sent) == 1
+
+
+async def test_max_items_stops_early() -> None:
+    t = ScriptedTransport(
+        (200, parts_page([1, 2, 3], True, 3)), (200, parts_page([4], False, None))
+    )
+    async with client(t) as s3:
+        pages = [
+            p
+            async for p in s3.get_paginator("list_parts").paginate(
+                Bucket="b", Key="k", UploadId="u", PaginationConfig={"MaxItems": 2}
+            )
+        ]
+    assert [p.part_number for page in pages for p in page.parts] == [1, 2]
+    assert len(t.sent) == 1
+
+
+def uploads_page(keys: list[str], truncated: bool, next_key: str | None) -> bytes:
+    ups = "".join(f"<Upload><Key>{k}</Key><UploadId>id-{k}</UploadId></Upload>" for k in keys)
+    nxt = (
+        f"<NextKeyMarker>{next_key}</NextKeyMarker><NextUploadIdMarker>id-{next_key}</NextUploadIdMarker>"
+        if next_key
+        else ""
+    )
+    return (
+        f"<ListMultipartUploadsResult><IsTruncated>{str(truncated).lower()}</IsTruncated>"
+        f"{nxt}{ups}</ListMultipartUploadsResult>"
+    ).encode()
+
+
+async def test_upload_paginator_uses_last_upload_when_server_omits_next_marker() -> None:
+    t = ScriptedTransport(
+        (200, uploads_page(["a", "b"], True, None)),  # SeaweedFS: no NextKeyMarker
+        (200, uploads_page(["c"], True, "c")),
+        (200, uploads_page([], True, "c")),  # same markers again: stop
+    )
+    async with client(t) as s3:
+        keys = [u.key async for u in s3.iter_multipart_uploads(Bucket="b")]
+    assert keys == ["a", "b", "c"]
+    assert "key-marker=b" in t.sent[1][1] and "upload-id-marker=id-b" in t.sent[1][1]
+    assert len(t.sent) == 3
+
+
+def test_get_paginator_rejects_unknown_names() -> None:
+    s3 = aios3.S3Client(**CREDS)
+    assert s3.can_paginate("list_parts")
+    assert not s3.can_paginate("abort_multipart_upload")
+    with pytest.raises(aios3.ParamValidationError):
+        s3.get_paginator("list_objects")  # type: ignore[call-overload]
+
+
+# ---------------------------------------------------------------- secrets and lifecycle
+
+
+async def test_secret_is_not_in_any_repr() -> None:
+    t = ScriptedTransport((204, b""))
+    s3 = client(t)
+    async with s3:
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        texts = [repr(s3), repr(s3._creds), repr(await s3._creds.signer())]  # type: ignore[union-attr]
+    for text in texts:
+        assert SECRET not in text
+    assert t.closed
+
+
+async def test_closed_client_refuses_calls() -> None:
+    s3 = aios3.S3Client(**CREDS)
+    await s3.close()
+    with pytest.raises(aios3.Aios3Error, match="closed"):
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+
+async def test_resource_abort_goes_through_the_client() -> None:
+    t = ScriptedTransport((204, b""))
+    async with aios3.S3Resource(
+        endpoint_url="http://127.0.0.1:1", region_name="us-east-1", transport=t, **CREDS
+    ) as s3r:
+        assert isinstance(s3r.meta.client, aios3.S3Client)
+        mpu = s3r.MultipartUpload("b", "k", "u")
+        assert (mpu.bucket_name, mpu.object_key, mpu.id) == ("b", "k", "u")
+        r = await mpu.abort(RequestPayer="requester", ExpectedBucketOwner="123456789012")
+    assert r.response_metadata.http_status_code == 204
+    method, url, headers = t.sent[0]
+    assert (method, url) == ("DELETE", "http://127.0.0.1:1/b/k?uploadId=u")
+    assert headers["x-amz-request-payer"] == "requester"
+    assert headers["x-amz-expected-bucket-owner"] == "123456789012"
+    assert t.closed
