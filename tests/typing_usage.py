@@ -1,0 +1,97 @@
+"""A typed usage example, checked by `mypy --strict` in CI (not run by pytest).
+
+It uses the public API as a user would; the `type: ignore[...]` lines prove that mypy
+catches the mistakes they contain (`warn_unused_ignores` fails the check if it does not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aios3
+from aios3.models import (
+    AbortMultipartUploadRequest,
+    AbortMultipartUploadResponse,
+    CompletedPartDict,
+    ListPartsResponse,
+    Part,
+)
+
+
+async def client_style() -> None:
+    async with aios3.S3Client(region_name="eu-west-1", config=aios3.Config(max_attempts=5)) as s3:
+        up = await s3.create_multipart_upload(Bucket="b", Key="k", ContentType="text/plain")
+        upload_id: str = up.upload_id
+        part = await s3.upload_part(
+            Bucket="b", Key="k", UploadId=upload_id, PartNumber=1, Body=b"x" * 5_242_880
+        )
+        etag: str | None = part.etag
+        parts: list[CompletedPartDict] = [{"ETag": etag or "", "PartNumber": 1}]
+        done = await s3.complete_multipart_upload(
+            Bucket="b", Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts}
+        )
+        version: str | None = done.version_id
+        r: AbortMultipartUploadResponse = await s3.abort_multipart_upload(
+            Bucket="b",
+            Key="k",
+            UploadId=upload_id,
+            RequestPayer="requester",
+            ExpectedBucketOwner="123456789012",
+            IfMatchInitiatedTime=dt.datetime.now(dt.timezone.utc),
+        )
+        charged: str | None = r.request_charged
+        status: int = r.response_metadata.http_status_code
+        as_dict: dict[str, object] = r.to_dict()
+        r2 = await s3.abort_multipart_upload(
+            AbortMultipartUploadRequest(bucket="b", key="k", upload_id=upload_id)
+        )
+        page: ListPartsResponse
+        async for page in s3.get_paginator("list_parts").paginate(
+            Bucket="b", Key="k", UploadId=upload_id, PaginationConfig={"PageSize": 100}
+        ):
+            first: Part | None = page.parts[0] if page.parts else None
+            del first
+        async for p in s3.iter_parts(Bucket="b", Key="k", UploadId=upload_id):
+            n: int = p.part_number
+            del n
+        async for u in s3.iter_multipart_uploads(Bucket="b", Prefix="tmp/"):
+            when: dt.datetime | None = u.initiated
+            del when
+        try:
+            await s3.list_parts(Bucket="b", Key="k", UploadId=upload_id)
+        except s3.exceptions.NoSuchUpload as e:
+            code: str = e.code
+            sc: int = e.status_code
+            del code, sc
+        except aios3.ClientError as e:
+            err_code = e.response["Error"]["Code"]
+            del err_code
+
+        # mistakes mypy must catch
+        await s3.abort_multipart_upload(Bucket="b", Key="k")  # type: ignore[call-overload]
+        await s3.abort_multipart_upload(  # type: ignore[call-overload]
+            Bucket="b", Key="k", UploadId="u", RequestPayer="owner"
+        )
+        await s3.upload_part(  # type: ignore[call-overload]
+            Bucket="b", Key="k", UploadId="u", PartNumber="1"
+        )
+        s3.get_paginator("list_objects")  # type: ignore[call-overload]
+        del version, charged, status, as_dict, r2
+
+
+async def resource_style() -> None:
+    async with aios3.S3Resource(region_name="eu-west-1") as s3r:
+        client: aios3.S3Client = s3r.meta.client
+        mpu: aios3.MultipartUpload = await s3r.Object("b", "k").initiate_multipart_upload()
+        part = mpu.Part(1)
+        await part.upload(Body=b"data")
+        obj: aios3.Object = await mpu.complete(
+            MultipartUpload={"Parts": [{"ETag": part.e_tag or "", "PartNumber": 1}]}
+        )
+        async for upload in s3r.Bucket("b").multipart_uploads.filter(Prefix="tmp/"):
+            await upload.abort()
+        async for p in mpu.parts.all():
+            size: int | None = p.size
+            del size
+        await s3r.MultipartUpload("b", "k", "id").abort(RequestPayer="requester")
+        del client, obj
