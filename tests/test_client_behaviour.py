@@ -410,6 +410,17 @@ async def test_closed_client_refuses_calls() -> None:
         await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
 
 
+async def test_client_used_after_close_refuses_and_opens_nothing() -> None:
+    async with (
+        CaptureServer(lambda c: Reply(204)) as srv,
+        aios3.S3Client(endpoint_url=srv.url, region_name="us-east-1", **CREDS) as s3,
+    ):
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    with pytest.raises(aios3.Aios3Error, match="closed"):
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert len(srv.requests) == 1
+
+
 async def test_resource_abort_goes_through_the_client() -> None:
     t = ScriptedTransport((204, b""))
     async with aios3.S3Resource(

@@ -181,3 +181,27 @@ async def test_directory_bucket_is_refused_clearly_until_sessions_land() -> None
             await s3.abort_multipart_upload(
                 Bucket="mybucket--usw2-az1--x-s3", Key="k", UploadId="u"
             )
+
+
+async def test_fips_and_dualstack_are_ignored_with_a_custom_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # as botocore: SDK_ENDPOINT cannot be combined with FIPS / dual-stack, so they are dropped
+    monkeypatch.setenv("AWS_USE_FIPS_ENDPOINT", "true")
+    monkeypatch.setenv("AWS_USE_DUALSTACK_ENDPOINT", "true")
+    s3 = await settings(endpoint_url="http://127.0.0.1:9000")
+    assert (await s3.resolve_endpoint("bkt")).url == "http://127.0.0.1:9000/bkt"
+
+
+async def test_missing_profile_is_named_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "ghost")
+    with pytest.raises(aios3.ParamValidationError, match="ghost"):
+        await settings()
+
+
+async def test_ca_bundle_from_env(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> None:
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(clean_env / "ca.pem"))
+    s3 = await settings()
+    assert s3._settings is not None and s3._settings.verify == str(clean_env / "ca.pem")
+    s3 = await settings(config=aios3.Config(verify=False))
+    assert s3._settings is not None and s3._settings.verify is False

@@ -186,8 +186,8 @@ class CredentialCache:
             return self._signer
 
     def _fetch(self) -> FrozenCredentials:
-        if self._boto is None and self.loader is not None:
-            self._boto = self.loader()
+        if self.loader is not None:  # the provider chain runs once, found or not
+            self._boto, self.loader = self.loader(), None
         boto = self._boto
         if boto is None:
             raise NoCredentialsError(

@@ -17,7 +17,7 @@ from yarl import URL
 from . import __version__
 from ._auth import CredentialCache, FrozenCredentials, SigningRequest, signing_context
 from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
-from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, require_crt
+from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint
 from ._parse import PARSERS, metadata, parse_error
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, Transport
@@ -187,11 +187,12 @@ class S3Client:
                 await asyncio.get_running_loop().run_in_executor(None, self._setup_blocking)
                 if self._transport is None:
                     cfg = self._config
+                    assert self._settings is not None
                     self._transport = AiohttpTransport(
                         connect_timeout=cfg.connect_timeout,
                         read_timeout=cfg.read_timeout,
                         max_pool_connections=cfg.max_pool_connections,
-                        verify=cfg.verify,
+                        verify=self._settings.verify,
                     )
         assert self._resolver is not None
         return self._resolver
@@ -251,6 +252,8 @@ class S3Client:
         parser: Callable[[int, CIMultiDictProxy[str], bytes, ResponseMetadata], T],
     ) -> T:
         """Resolve, sign, send (with retries) and parse one serialised request."""
+        if self._closed:
+            raise Aios3Error("this S3Client is closed")
         resolver = self._resolver or await self._ready()
         operation_name = wire.operation_name
         ep = resolver.resolve(wire.bucket)
@@ -331,8 +334,10 @@ class S3Client:
     @staticmethod
     def _unsupported_scheme(ep: ResolvedEndpoint) -> None:
         if ep.auth_scheme == "sigv4a":
-            require_crt("this endpoint (multi-region access point or Outposts)")
-            raise Aios3Error("SigV4a signing (multi-region access points) is not supported yet")
+            raise Aios3Error(
+                "this endpoint (a multi-region access point) needs SigV4a signing, which this "
+                "release of aios3 does not support yet"
+            )
         raise Aios3Error(
             "this is a directory bucket (S3 Express One Zone): session auth is not supported "
             "yet; set Config(disable_s3_express_session_auth=True) to sign it with plain SigV4"

@@ -45,7 +45,8 @@ class Config(BaseModel):
         max_attempts: total attempts per call, first try included (`AWS_MAX_ATTEMPTS`;
             default 3).
         max_pool_connections: connections kept in the pool, and the cap on concurrency.
-        verify: verify TLS certificates (`False` turns it off; a string is a CA bundle path).
+        verify: verify TLS certificates (`False` turns it off; a string is a CA bundle path;
+            `True` uses `AWS_CA_BUNDLE` / the profile's `ca_bundle` when set).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -80,6 +81,7 @@ class Settings:
     use_global_endpoint: bool
     max_attempts: int
     force_path_style: bool
+    verify: bool | str
 
 
 def _bool(value: object, default: bool) -> bool:
@@ -99,8 +101,11 @@ def boto_session(profile_name: str | None) -> BotoSession:
     try:
         session.get_scoped_config()
     except ProfileNotFound:
+        name = (
+            profile_name or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        )
         raise ParamValidationError(
-            f"profile_name: the profile {profile_name!r} is not in the shared config files",
+            f"profile_name: the profile {name!r} is not in the shared config files",
         ) from None
     return session
 
@@ -166,10 +171,14 @@ def resolve_settings(
         region=str(region),
         endpoint_url=endpoint_url,
         addressing_style=style,
-        use_fips=pick(config.use_fips_endpoint, session.get_config_variable("use_fips_endpoint")),
-        use_dualstack=pick(
+        # as botocore: a custom endpoint URL cannot be combined with FIPS or dual-stack, and
+        # both are then ignored; the profile's `s3` section can only turn dual-stack on
+        use_fips=endpoint_url is None
+        and pick(config.use_fips_endpoint, session.get_config_variable("use_fips_endpoint")),
+        use_dualstack=endpoint_url is None
+        and pick(
             config.use_dualstack_endpoint,
-            s3cfg.get("use_dualstack_endpoint"),
+            True if _bool(s3cfg.get("use_dualstack_endpoint"), False) else None,
             session.get_config_variable("use_dualstack_endpoint"),
         ),
         accelerate=accelerate,
@@ -187,6 +196,11 @@ def resolve_settings(
         ),
         max_attempts=max_attempts,
         force_path_style=force_path_style,
+        verify=(
+            config.verify
+            if config.verify is not True
+            else session.get_config_variable("ca_bundle") or True
+        ),
     )
 
 

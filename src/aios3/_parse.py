@@ -84,7 +84,7 @@ def _str(text: str) -> str:
 def metadata(status: int, headers: CIMultiDictProxy[str], retry_attempts: int) -> ResponseMetadata:
     """boto3's `ResponseMetadata` for an answer."""
     return ResponseMetadata.model_construct(
-        request_id=headers.get("x-amz-request-id", ""),
+        request_id=headers.get("x-amz-request-id") or headers.get("x-amzn-requestid") or "",
         host_id=headers.get("x-amz-id-2", ""),
         http_status_code=status,
         http_headers={k.lower(): v for k, v in headers.items()},
@@ -118,7 +118,12 @@ def parse_error(
         reason = ""
     code = fields.pop("Code", "") or str(status)
     message = fields.pop("Message", "") or reason
-    request_id = fields.pop("RequestId", "") or headers.get("x-amz-request-id", "")
+    request_id = (
+        fields.pop("RequestId", "")
+        or headers.get("x-amz-request-id")
+        or headers.get("x-amzn-requestid")
+        or ""
+    )
     host_id = fields.pop("HostId", "") or headers.get("x-amz-id-2", "")
     cls = ERROR_CLASSES.get(code, ClientError)
     return cls(

@@ -16,21 +16,17 @@ from typing import Literal
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from ._wire import Header, HeaderPrefix, Payload, Query, Uri
 from .errors import ParamValidationError
 from .models import (
     AbortMultipartUploadRequest,
     CompletedMultipartUpload,
     CompleteMultipartUploadRequest,
     CreateMultipartUploadRequest,
-    Header,
-    HeaderPrefix,
     ListMultipartUploadsRequest,
     ListPartsRequest,
-    Payload,
-    Query,
     RequestModel,
     UploadPartRequest,
-    Uri,
 )
 
 __all__ = ["BodyKind", "WireRequest", "quote_key", "serialize"]

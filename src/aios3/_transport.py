@@ -56,6 +56,7 @@ class AiohttpTransport:
         self._limit = max_pool_connections
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     def _ssl(self) -> ssl.SSLContext | bool:
         if self._verify is False:
@@ -77,7 +78,11 @@ class AiohttpTransport:
     async def send(
         self, method: str, url: URL, headers: CIMultiDict[str], body: object
     ) -> RawResponse:
-        session = self._session or self._open()
+        session = self._session
+        if session is None:
+            if self._closed:
+                raise EndpointConnectionError("the transport is closed", endpoint_url=None)
+            session = self._open()
         try:
             async with session.request(method, url, headers=headers, data=body) as resp:
                 data = await resp.read()
@@ -97,6 +102,7 @@ class AiohttpTransport:
             ) from exc
 
     async def close(self) -> None:
+        self._closed = True
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()

@@ -10,15 +10,14 @@ AbortMultipartUploadRequest(bucket="b", key="k", upload_id="u")
 
 Response models give the boto3-shaped dict with `.to_dict()`.
 
-The `Annotated[..., Header(...)]`, `Query(...)` and `Uri(...)` markers say where a request
-field travels on the wire; `aios3._serialize` compiles them once per request class.
+Request models validate what S3 forbids before anything is sent; through the client,
+a bad value raises `aios3.errors.ParamValidationError` naming the parameter.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
 
@@ -31,6 +30,8 @@ from pydantic import (
     field_validator,
 )
 from typing_extensions import Required, TypedDict
+
+from ._wire import Header, HeaderPrefix, Payload, Query, Uri
 
 __all__ = [
     "AbortMultipartUploadParams",
@@ -59,6 +60,7 @@ __all__ = [
     "MultipartUploadSummary",
     "Owner",
     "Part",
+    "Readable",
     "RequestModel",
     "ResponseMetadata",
     "ResponseModel",
@@ -66,43 +68,6 @@ __all__ = [
     "UploadPartRequest",
     "UploadPartResponse",
 ]
-
-# --------------------------------------------------------------------------- wire markers
-
-
-@dataclass(frozen=True, slots=True)
-class Header:
-    """The field travels as an HTTP header."""
-
-    name: str
-    timestamp: Literal["rfc7231", "iso8601"] = "rfc7231"
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderPrefix:
-    """A mapping field whose items travel as headers `prefix + key` (`x-amz-meta-`)."""
-
-    prefix: str
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """The field travels in the query string."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Uri:
-    """The field is part of the URL: `Bucket` (given to the endpoint resolver) or `Key`."""
-
-    name: Literal["Bucket", "Key"]
-
-
-@dataclass(frozen=True, slots=True)
-class Payload:
-    """The field is the request body."""
-
 
 # --------------------------------------------------------------------------- naming
 
@@ -171,7 +136,9 @@ OwnerH = Annotated[str | None, Header("x-amz-expected-bucket-owner")]
 
 
 @runtime_checkable
-class _Readable(Protocol):
+class Readable(Protocol):
+    """A binary file object: anything with `read(size) -> bytes`."""
+
     def read(self, size: int = -1, /) -> bytes: ...
 
 
@@ -180,7 +147,7 @@ def _check_body(value: object) -> object:
         return value
     if isinstance(value, str):
         raise ValueError("must be bytes, not str: encode it first (e.g. body.encode())")
-    if isinstance(value, _Readable) or hasattr(value, "__aiter__"):
+    if isinstance(value, Readable) or hasattr(value, "__aiter__"):
         return value
     raise ValueError(
         "must be bytes, bytearray, memoryview, a binary file object or an async iterable "
@@ -188,7 +155,7 @@ def _check_body(value: object) -> object:
     )
 
 
-Body = Union[bytes, bytearray, memoryview, _Readable, AsyncIterable[bytes]]  # noqa: UP007
+Body = Union[bytes, bytearray, memoryview, Readable, AsyncIterable[bytes]]  # noqa: UP007
 """What `UploadPart` accepts as `Body`."""
 
 
@@ -366,9 +333,10 @@ class UploadPartRequest(RequestModel):
     """`UploadPart`: upload one part (1..10000) of an upload.
 
     `Body` is bytes-like, a binary file object, or an async iterable of bytes; an async
-    iterable needs `ContentLength`. Bytes-like bodies are SHA-256 signed; file objects and
-    async iterables are streamed with `UNSIGNED-PAYLOAD` (add `ContentMD5` or a checksum for
-    integrity).
+    iterable needs `ContentLength`. Bytes-like bodies are SHA-256 signed, except over https
+    with `ContentMD5`, where they go as `UNSIGNED-PAYLOAD` as botocore sends them; file
+    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD` (add
+    `ContentMD5` or a checksum for integrity).
     """
 
     operation_name: ClassVar[str] = "UploadPart"
