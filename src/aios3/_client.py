@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from types import TracebackType
 from typing import Literal, TypeVar, overload
 
@@ -271,6 +271,8 @@ class S3Client:
             except OSError:
                 start = None
         replayable = wire.replayable or start is not None
+        if wire.body_kind == "stream" and hasattr(body, "__aiter__"):
+            body = _exactly(body, int(wire.headers["Content-Length"]))
         base_headers = wire.headers
         base_headers["User-Agent"] = _USER_AGENT
         for k, v in ep.headers:
@@ -497,6 +499,24 @@ class S3Client:
         async for page in ListMultipartUploadsPaginator(self).paginate(**params):
             for upload in page.uploads:
                 yield upload
+
+
+async def _exactly(chunks: AsyncIterable[bytes], length: int) -> AsyncIterator[bytes]:
+    """Pass an async-iterable body through, refusing more or fewer bytes than declared."""
+    sent = 0
+    async for chunk in chunks:
+        sent += len(chunk)
+        if sent > length:
+            raise ParamValidationError(
+                f"Body yielded more than ContentLength ({length}) bytes",
+                [f"ContentLength: {length} is less than the bytes Body yields"],
+            )
+        yield chunk
+    if sent != length:
+        raise ParamValidationError(
+            f"Body yielded {sent} bytes but ContentLength is {length}",
+            [f"ContentLength: {length} does not match the {sent} bytes Body yielded"],
+        )
 
 
 class PaginationConfig(TypedDict, total=False):

@@ -7,6 +7,7 @@ implementation. Retries live in the client (a retry must be re-signed), not here
 from __future__ import annotations
 
 import asyncio
+import io
 import ssl
 from dataclasses import dataclass
 from typing import Protocol
@@ -15,9 +16,11 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from .errors import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from .errors import Aios3Error, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
 __all__ = ["AiohttpTransport", "RawResponse", "Transport"]
+
+_LARGE_BODY = 1 << 20  # aiohttp warns about raw bytes bodies above 1 MiB
 
 
 @dataclass(slots=True)
@@ -78,6 +81,8 @@ class AiohttpTransport:
     async def send(
         self, method: str, url: URL, headers: CIMultiDict[str], body: object
     ) -> RawResponse:
+        if isinstance(body, bytes | bytearray | memoryview) and len(body) > _LARGE_BODY:
+            body = io.BytesIO(body)  # aiohttp streams it in chunks instead of one big write
         session = self._session
         if session is None:
             if self._closed:
@@ -96,6 +101,9 @@ class AiohttpTransport:
                 f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
             ) from exc
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
+            cause = _our_error(exc)
+            if cause is not None:  # raised by our own body iterator while sending
+                raise cause from None
             raise EndpointConnectionError(
                 f"could not connect to the endpoint URL {_origin(url)}: {exc.__class__.__name__}",
                 endpoint_url=_origin(url),
@@ -110,3 +118,14 @@ class AiohttpTransport:
 
 def _origin(url: URL) -> str:
     return f"{url.scheme}://{url.raw_authority}{url.raw_path}"
+
+
+def _our_error(exc: BaseException) -> Aios3Error | None:
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, Aios3Error):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
