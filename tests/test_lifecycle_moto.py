@@ -13,7 +13,6 @@ moto deviations asserted here on purpose (see ``../shared/notes/s3-test-servers.
 from __future__ import annotations
 
 import hashlib
-import io
 
 import pytest
 
@@ -48,12 +47,6 @@ def _client(server, *, secret: str | None = None) -> aios3.S3Client:
     )
 
 
-def _part_body(data: bytes) -> bytes | io.BytesIO:
-    """Bytes when small, a BytesIO above 1 MiB (aiohttp warns on large raw bytes: see
-    ``test_upload_part_large_bytes_body_emits_no_resource_warning`` in the SeaweedFS tests)."""
-    return io.BytesIO(data) if len(data) > MiB else data
-
-
 def _quoted_md5(data: bytes) -> str:
     return '"' + hashlib.md5(data).hexdigest() + '"'
 
@@ -68,7 +61,7 @@ async def _upload(s3: aios3.S3Client, bucket: str, key: str, upload_id: str, *da
     etags = []
     for number, body in enumerate(data, 1):
         r = await s3.upload_part(
-            Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=_part_body(body)
+            Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
         )
         etags.append(r.etag)
     return etags

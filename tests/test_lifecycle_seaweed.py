@@ -60,16 +60,6 @@ def _client(server, *, secret: str | None = None, **config: object) -> aios3.S3C
     )
 
 
-def _part_body(data: bytes) -> bytes | io.BytesIO:
-    """``data`` as an UploadPart body: bytes when small, a BytesIO above 1 MiB.
-
-    Bytes bodies above 1 MiB make aiohttp emit a ResourceWarning, which this project's pytest
-    configuration turns into an error: see
-    ``test_upload_part_large_bytes_body_emits_no_resource_warning``.
-    """
-    return io.BytesIO(data) if len(data) > MiB else data
-
-
 def _quoted_md5(data: bytes) -> str:
     return '"' + hashlib.md5(data).hexdigest() + '"'
 
@@ -117,7 +107,7 @@ async def test_lifecycle_create_upload_list_abort(seaweed, make_bucket) -> None:
         etags = []
         for number, body in enumerate(data, 1):
             r = await s3.upload_part(
-                Bucket=bucket, Key=key, UploadId=uid, PartNumber=number, Body=_part_body(body)
+                Bucket=bucket, Key=key, UploadId=uid, PartNumber=number, Body=body
             )
             assert r.etag == _quoted_md5(body)
             etags.append(r.etag)
@@ -221,7 +211,7 @@ async def test_lifecycle_create_upload_complete(seaweed, make_bucket) -> None:
                     Key=key,
                     UploadId=up.upload_id,
                     PartNumber=n,
-                    Body=_part_body(body),
+                    Body=body,
                 )
             ).etag
             for n, body in enumerate(data, 1)
@@ -320,7 +310,7 @@ async def test_complete_errors_invalid_part_and_part_order(seaweed, make_bucket)
                 Key=key,
                 UploadId=uid,
                 PartNumber=1,
-                Body=_part_body(b"a" * (5 * MiB)),
+                Body=b"a" * (5 * MiB),
             )
         ).etag
         e2 = (
