@@ -50,7 +50,7 @@ class FrozenCredentials:
 class SigningRequest:
     """The attributes of a request that botocore's SigV4 signer reads and writes."""
 
-    __slots__ = ("body", "context", "headers", "method", "params", "url")
+    __slots__ = ("body", "context", "headers", "headers_to_sign", "method", "params", "url")
 
     def __init__(
         self,
@@ -66,6 +66,7 @@ class SigningRequest:
         self.body = body
         self.params: dict[str, str] = {}
         self.context = context
+        self.headers_to_sign: object = None
 
 
 def signing_context(*, sign_payload: bool, streaming_input: bool) -> dict[str, object]:
@@ -111,6 +112,14 @@ class _CachingS3SigV4Auth(S3SigV4Auth):  # type: ignore[misc]
         super().__init__(credentials, service_name, region)
         self._key_day = ""
         self._key = b""
+
+    def headers_to_sign(self, request: SigningRequest) -> object:
+        # botocore computes this twice per signature (canonical request, then the
+        # Authorization header) from the same headers: compute it once per request
+        hts = request.headers_to_sign
+        if hts is None:
+            hts = request.headers_to_sign = super().headers_to_sign(request)
+        return hts
 
     def signature(self, string_to_sign: str, request: SigningRequest) -> str:
         day = str(request.context["timestamp"])[0:8]

@@ -274,6 +274,7 @@ class S3Client:
         if wire.body_kind == "stream" and hasattr(body, "__aiter__"):
             body = _exactly(body, int(wire.headers["Content-Length"]))
         base_headers = wire.headers
+        base_headers["Host"] = ep.host  # botocore's signer would parse it from the URL
         base_headers["User-Agent"] = _USER_AGENT
         for k, v in ep.headers:
             base_headers[k] = v

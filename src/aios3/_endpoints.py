@@ -52,6 +52,8 @@ class ResolvedEndpoint:
     backend: str | None = None
     has_path: bool = False
     """Whether `url` has a path (path-style: `/bucket`) after the host."""
+    host: str = ""
+    """The `Host` header value for `url`, as botocore's signer derives it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ class EndpointResolver:
         return resolved
 
     def _resolve(self, bucket: str | None) -> ResolvedEndpoint:
+        from botocore.auth import _host_from_url
         from botocore.exceptions import BotoCoreError
 
         p = self.params
@@ -141,6 +144,7 @@ class EndpointResolver:
         return ResolvedEndpoint(
             url=url,
             has_path=url.find("/", url.find("://") + 3) != -1,
+            host=_host_from_url(url),
             auth_scheme=name,  # type: ignore[arg-type]
             signing_name=str(scheme.get("signingName") or "s3"),
             signing_region=str(scheme.get("signingRegion") or p.region),
