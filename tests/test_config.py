@@ -168,19 +168,20 @@ async def test_no_credentials_is_typed() -> None:
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
 
 
-async def test_directory_bucket_is_refused_clearly_until_sessions_land() -> None:
+async def test_directory_bucket_resolves_to_its_zonal_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     async with aios3.S3Client(
         region_name="us-west-2", aws_access_key_id="a", aws_secret_access_key="b"
     ) as s3:
         ep = await s3.resolve_endpoint("mybucket--usw2-az1--x-s3")
-        assert ep.auth_scheme == "sigv4-s3express"
-        assert (
-            ep.url == "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"
-        )
-        with pytest.raises(aios3.Aios3Error, match="disable_s3_express_session_auth"):
-            await s3.abort_multipart_upload(
-                Bucket="mybucket--usw2-az1--x-s3", Key="k", UploadId="u"
-            )
+    assert ep.auth_scheme == "sigv4-s3express"
+    assert ep.signing_name == "s3express"
+    assert ep.url == "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"
+    monkeypatch.setenv("AWS_S3_DISABLE_EXPRESS_SESSION_AUTH", "true")
+    s3 = await settings(region_name="us-west-2")
+    ep = await s3.resolve_endpoint("mybucket--usw2-az1--x-s3")
+    assert (ep.auth_scheme, ep.signing_name) == ("sigv4", "s3express")
 
 
 async def test_fips_and_dualstack_are_ignored_with_a_custom_endpoint(

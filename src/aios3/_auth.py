@@ -14,23 +14,28 @@ Secrets never appear in a repr, a log line or an exception.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from hashlib import sha256
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from botocore.auth import S3SigV4Auth
+from botocore.auth import S3ExpressAuth, S3SigV4Auth
 from multidict import CIMultiDict
 
-from .errors import NoCredentialsError
+from .errors import MissingDependencyError, NoCredentialsError
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials as BotoCredentials
 
+log = logging.getLogger("aios3")
+
 __all__ = [
     "CredentialCache",
+    "ExpressSessions",
     "FrozenCredentials",
     "Signer",
     "SigningRequest",
@@ -105,20 +110,26 @@ class _BotoCredentialsView:
         return f"<credentials access_key={self.access_key!r}>"
 
 
-class _CachingS3SigV4Auth(S3SigV4Auth):  # type: ignore[misc]
-    """botocore's `S3SigV4Auth`, with the derived signing key memoised per day."""
+class _Memo:
+    """Memoisation for botocore's SigV4 signers: the derived key per day, and the
+    headers-to-sign per request. Everything else is botocore's own code."""
 
-    def __init__(self, credentials: _BotoCredentialsView, service_name: str, region: str) -> None:
-        super().__init__(credentials, service_name, region)
-        self._key_day = ""
-        self._key = b""
+    credentials: _BotoCredentialsView
+    _region_name: str
+    _service_name: str
+    _key_day = ""
+    _key = b""
+
+    if TYPE_CHECKING:
+
+        def _sign(self, key: bytes, msg: str, hex: bool = False) -> bytes: ...  # botocore's
 
     def headers_to_sign(self, request: SigningRequest) -> object:
         # botocore computes this twice per signature (canonical request, then the
         # Authorization header) from the same headers: compute it once per request
         hts = request.headers_to_sign
         if hts is None:
-            hts = request.headers_to_sign = super().headers_to_sign(request)
+            hts = request.headers_to_sign = super().headers_to_sign(request)  # type: ignore[misc]
         return hts
 
     def signature(self, string_to_sign: str, request: SigningRequest) -> str:
@@ -132,23 +143,79 @@ class _CachingS3SigV4Auth(S3SigV4Auth):  # type: ignore[misc]
         return hmac.new(self._key, string_to_sign.encode("utf-8"), sha256).hexdigest()
 
 
-class Signer:
-    """Signs requests for one credential set; one botocore signer per (service, region)."""
+class _CachingS3SigV4Auth(_Memo, S3SigV4Auth):  # type: ignore[misc]
+    """botocore's `S3SigV4Auth` with `_Memo`."""
 
-    def __init__(self, credentials: FrozenCredentials) -> None:
+
+class _CachingS3ExpressAuth(_Memo, S3ExpressAuth):  # type: ignore[misc]
+    """botocore's `S3ExpressAuth` (session token in `x-amz-s3session-token`) with `_Memo`."""
+
+    def __init__(self, credentials: _BotoCredentialsView, service_name: str, region: str) -> None:
+        super().__init__(credentials, service_name, region, identity_cache=None)
+
+
+def _sigv4a_class() -> type:
+    try:
+        from botocore.crt.auth import CrtS3SigV4AsymAuth
+    except ImportError:  # pragma: no cover - botocore without its crt module
+        CrtS3SigV4AsymAuth = None
+    try:
+        import awscrt  # noqa: F401
+    except ImportError:
+        CrtS3SigV4AsymAuth = None
+    if CrtS3SigV4AsymAuth is None:
+        raise MissingDependencyError(
+            "this endpoint (a multi-region access point, or Outposts with SigV4a) needs "
+            "SigV4a signing, which needs the awscrt package: pip install 'aios3[crt]'"
+        )
+    return CrtS3SigV4AsymAuth  # type: ignore[no-any-return]
+
+
+SigningAlgorithm = Literal["sigv4", "s3express", "sigv4a"]
+
+
+class Signer:
+    """Signs requests for one credential set; one botocore signer per (service, region).
+
+    `algorithm` picks botocore's class: `S3SigV4Auth`, `S3ExpressAuth` (S3 Express session
+    credentials) or, with awscrt, `CrtS3SigV4AsymAuth` (SigV4a; `region` is the region set).
+    """
+
+    def __init__(
+        self, credentials: FrozenCredentials, algorithm: SigningAlgorithm = "sigv4"
+    ) -> None:
         self._view = _BotoCredentialsView(credentials)
-        self._signers: dict[tuple[str, str], _CachingS3SigV4Auth] = {}
+        self._algorithm = algorithm
+        self._cls: type = {
+            "sigv4": _CachingS3SigV4Auth,
+            "s3express": _CachingS3ExpressAuth,
+        }.get(algorithm) or _sigv4a_class()
+        self._signers: dict[tuple[str, str], object] = {}
 
     def __repr__(self) -> str:
-        return f"<Signer access_key={self._view.access_key!r}>"
+        return f"<Signer {self._algorithm} access_key={self._view.access_key!r}>"
+
+    @property
+    def access_key(self) -> str:
+        """The access key id (not secret)."""
+        return self._view.access_key
+
+    def with_credentials(
+        self, credentials: FrozenCredentials, algorithm: SigningAlgorithm
+    ) -> Signer:
+        """A signer for other credentials (e.g. an S3 Express session's)."""
+        return Signer(credentials, algorithm)
 
     def sign(self, request: SigningRequest, signing_name: str, region: str) -> None:
-        """Add `X-Amz-Date`, `X-Amz-Content-SHA256`, the token and `Authorization`."""
+        """Add `X-Amz-Date`, `X-Amz-Content-SHA256`, the token and `Authorization`.
+
+        The CRT (SigV4a) signer replaces `request.headers` with its own mapping.
+        """
         signer = self._signers.get((signing_name, region))
         if signer is None:
-            signer = _CachingS3SigV4Auth(self._view, signing_name, region)
+            signer = self._cls(self._view, signing_name, region)
             self._signers[(signing_name, region)] = signer
-        signer.add_auth(request)
+        signer.add_auth(request)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -165,6 +232,7 @@ class CredentialCache:
     _boto: BotoCredentials | None = None
     _current: FrozenCredentials | None = None
     _signer: Signer | None = None
+    _sigv4a: Signer | None = None
     _refresh_at: float = float("inf")
     _lock: asyncio.Lock | None = None
 
@@ -192,7 +260,16 @@ class CredentialCache:
                 creds = await asyncio.get_running_loop().run_in_executor(None, self._fetch)
             self._current = creds
             self._signer = Signer(creds)
+            self._sigv4a = None
             return self._signer
+
+    async def sigv4a_signer(self) -> Signer:
+        """A SigV4a signer (botocore's CRT class) for the same credentials."""
+        base = await self.signer()
+        if self._sigv4a is None or self._sigv4a.access_key != base.access_key:
+            assert self._current is not None
+            self._sigv4a = Signer(self._current, "sigv4a")
+        return self._sigv4a
 
     def _fetch(self) -> FrozenCredentials:
         if self.loader is not None:  # the provider chain runs once, found or not
@@ -215,3 +292,94 @@ class CredentialCache:
         else:
             self._refresh_at = float("inf")
         return FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+
+@dataclass(slots=True)
+class _Session:
+    signer: Signer
+    refresh_at: float
+    usable_until: float
+
+
+class ExpressSessions:
+    """S3 Express One Zone sessions, cached per (bucket, long-term access key).
+
+    A session is reused until `refresh_before` seconds before it expires, then refreshed in
+    the background while the old one keeps serving; within `min_validity` seconds of expiry
+    (or with none cached) callers wait for a fresh one. Concurrent callers share one
+    CreateSession call (no stampede), and a failed CreateSession is not cached: every waiter
+    gets its error and the next call tries again.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[str, Signer], Awaitable[tuple[FrozenCredentials, float]]],
+        *,
+        refresh_before: float = 60.0,
+        min_validity: float = 10.0,
+        max_sessions: int = 1024,
+    ) -> None:
+        self._fetch = fetch
+        self._refresh_before = refresh_before
+        self._min_validity = min_validity
+        self._max = max_sessions
+        self._cache: dict[tuple[str, str], _Session] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Task[_Session]] = {}
+        self._background: set[asyncio.Task[_Session]] = set()
+
+    def __repr__(self) -> str:
+        return f"<ExpressSessions cached={len(self._cache)}>"
+
+    async def signer(self, bucket: str, base: Signer) -> Signer:
+        """The session signer for `bucket`; cheap while a cached session is fresh."""
+        key = (bucket, base.access_key)
+        entry = self._cache.get(key)
+        if entry is not None:
+            now = time.time()
+            if now < entry.refresh_at:
+                return entry.signer
+            if now < entry.usable_until:
+                if key not in self._inflight:
+                    task = self._start(key, bucket, base)
+                    self._background.add(task)
+                    task.add_done_callback(self._background_done)
+                return entry.signer
+        task = self._inflight.get(key) or self._start(key, bucket, base)
+        return (await asyncio.shield(task)).signer
+
+    def _start(self, key: tuple[str, str], bucket: str, base: Signer) -> asyncio.Task[_Session]:
+        task = asyncio.get_running_loop().create_task(self._create(key, bucket, base))
+        self._inflight[key] = task
+        return task
+
+    async def _create(self, key: tuple[str, str], bucket: str, base: Signer) -> _Session:
+        try:
+            creds, expires = await self._fetch(bucket, base)
+        finally:
+            self._inflight.pop(key, None)
+        session = _Session(
+            signer=Signer(creds, "s3express"),
+            refresh_at=expires - self._refresh_before,
+            usable_until=expires - self._min_validity,
+        )
+        if len(self._cache) >= self._max:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = session
+        return session
+
+    def _background_done(self, task: asyncio.Task[_Session]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("background refresh of an S3 Express session failed: %r", task.exception())
+
+    def invalidate(self, bucket: str, base: Signer) -> None:
+        """Forget the cached session (e.g. after the server said it expired)."""
+        self._cache.pop((bucket, base.access_key), None)
+
+    async def close(self) -> None:
+        """Cancel background refreshes."""
+        for task in list(self._background) + list(self._inflight.values()):
+            task.cancel()
+        for task in list(self._background):
+            with contextlib.suppress(BaseException):
+                await task

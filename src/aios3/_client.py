@@ -15,7 +15,14 @@ from typing_extensions import Self, TypedDict, Unpack
 from yarl import URL
 
 from . import __version__
-from ._auth import CredentialCache, FrozenCredentials, SigningRequest, signing_context
+from ._auth import (
+    CredentialCache,
+    ExpressSessions,
+    FrozenCredentials,
+    Signer,
+    SigningRequest,
+    signing_context,
+)
 from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint
 from ._parse import PARSERS, metadata, parse_error
@@ -32,6 +39,9 @@ from .models import (
     CreateMultipartUploadParams,
     CreateMultipartUploadRequest,
     CreateMultipartUploadResponse,
+    CreateSessionParams,
+    CreateSessionRequest,
+    CreateSessionResponse,
     ListMultipartUploadsParams,
     ListMultipartUploadsRequest,
     ListMultipartUploadsResponse,
@@ -73,6 +83,7 @@ _RETRY_CODES = frozenset(
     }
 )
 _USER_AGENT = f"aios3/{__version__}"
+_SESSION_EXPIRED_CODES = frozenset({"ExpiredToken", "InvalidToken"})
 
 
 def _validate(cls: type[Req], request: Req | None, params: Mapping[str, object]) -> Req:
@@ -147,6 +158,7 @@ class S3Client:
         self._settings: Settings | None = None
         self._resolver: EndpointResolver | None = None
         self._creds: CredentialCache | None = None
+        self._sessions: ExpressSessions | None = None
         self._setup_lock: asyncio.Lock | None = None
         self._closed = False
 
@@ -172,6 +184,8 @@ class S3Client:
     async def close(self) -> None:
         """Close the connection pool. The client cannot be used afterwards."""
         self._closed = True
+        if self._sessions is not None:
+            await self._sessions.close()
         if self._transport is not None:
             await self._transport.close()
 
@@ -210,6 +224,7 @@ class S3Client:
             loader=None if self._static else (lambda: credential_loader(session)),
             static=self._static,
         )
+        self._sessions = ExpressSessions(self._fetch_session)
         self._resolver = EndpointResolver(
             EndpointParams(
                 region=s.region,
@@ -256,9 +271,11 @@ class S3Client:
             raise Aios3Error("this S3Client is closed")
         resolver = self._resolver or await self._ready()
         operation_name = wire.operation_name
-        ep = resolver.resolve(wire.bucket)
-        if ep.auth_scheme != "sigv4":
-            self._unsupported_scheme(ep)
+        ep = resolver.resolve(wire.bucket, session_auth=wire.session_auth)
+        scheme = ep.auth_scheme
+        region = ep.signing_region
+        if scheme == "sigv4a":
+            region = ",".join(ep.signing_region_set) or "*"
         path = wire.key_path or ("" if ep.has_path else "/")
         url_str = ep.url + path + ("?" + wire.query if wire.query else "")
         url = URL(url_str, encoded=True)
@@ -282,17 +299,17 @@ class S3Client:
         assert creds is not None and self._transport is not None and self._settings is not None
         max_attempts = self._settings.max_attempts
         attempt = 0
+        session_renewed = False
         while True:
-            signer = await creds.signer()
+            signer = await self._signer_for(scheme, wire.bucket)
             headers: CIMultiDict[str] = CIMultiDict(base_headers)
             ctx = signing_context(
                 sign_payload=wire.body_kind != "stream", streaming_input=wire.streaming_input
             )
-            signer.sign(
-                SigningRequest(wire.method, url_str, headers, sign_body, ctx),
-                ep.signing_name,
-                ep.signing_region,
-            )
+            sreq = SigningRequest(wire.method, url_str, headers, sign_body, ctx)
+            signer.sign(sreq, ep.signing_name, region)
+            if sreq.headers is not headers:  # the CRT signer returns its own header mapping
+                headers = CIMultiDict(sreq.headers.items())
             if attempt and start is not None:
                 body.seek(start)  # type: ignore[attr-defined]
             try:
@@ -319,6 +336,18 @@ class S3Client:
                     raise
             error = parse_error(raw.status, raw.headers, raw.body, operation_name, attempt)
             if (
+                scheme == "sigv4-s3express"
+                and error.code in _SESSION_EXPIRED_CODES
+                and not session_renewed
+                and replayable
+            ):
+                # the server dropped the session early: fetch a new one and try once more
+                session_renewed = True
+                assert self._sessions is not None and wire.bucket is not None
+                self._sessions.invalidate(wire.bucket, await creds.signer())
+                attempt += 1
+                continue
+            if (
                 (raw.status in _RETRY_STATUS or error.code in _RETRY_CODES)
                 and replayable
                 and attempt + 1 < max_attempts
@@ -328,23 +357,34 @@ class S3Client:
                 continue
             raise error
 
+    async def _signer_for(self, scheme: str, bucket: str | None) -> Signer:
+        creds = self._creds
+        assert creds is not None
+        if scheme == "sigv4":
+            return await creds.signer()
+        if scheme == "sigv4-s3express":
+            assert self._sessions is not None and bucket is not None
+            return await self._sessions.signer(bucket, await creds.signer())
+        return await creds.sigv4a_signer()
+
+    async def _fetch_session(self, bucket: str, base: Signer) -> tuple[FrozenCredentials, float]:
+        """CreateSession for the session cache: signed with the long-term credentials."""
+        r = await self.create_session(Bucket=bucket)
+        c = r.credentials
+        return (
+            FrozenCredentials(
+                c.access_key_id,
+                c.secret_access_key.get_secret_value(),
+                c.session_token.get_secret_value(),
+            ),
+            c.expiration.timestamp(),
+        )
+
     @staticmethod
     async def _backoff(attempt: int, operation: str, why: str) -> None:
         delay = random.random() * min(20.0, 2.0 ** (attempt - 1))
         log.debug("retrying %s after %s (attempt %d, %.2fs)", operation, why, attempt + 1, delay)
         await asyncio.sleep(delay)
-
-    @staticmethod
-    def _unsupported_scheme(ep: ResolvedEndpoint) -> None:
-        if ep.auth_scheme == "sigv4a":
-            raise Aios3Error(
-                "this endpoint (a multi-region access point) needs SigV4a signing, which this "
-                "release of aios3 does not support yet"
-            )
-        raise Aios3Error(
-            "this is a directory bucket (S3 Express One Zone): session auth is not supported "
-            "yet; set Config(disable_s3_express_session_auth=True) to sign it with plain SigV4"
-        )
 
     # ------------------------------------------------------------------ operations
 
@@ -459,6 +499,27 @@ class S3Client:
         """One page of the uploads in progress in a bucket."""
         req = _validate(ListMultipartUploadsRequest, request, params)
         return await self._call(req, ListMultipartUploadsResponse)
+
+    @overload
+    async def create_session(self, request: CreateSessionRequest, /) -> CreateSessionResponse: ...
+    @overload
+    async def create_session(
+        self, /, **params: Unpack[CreateSessionParams]
+    ) -> CreateSessionResponse: ...
+    async def create_session(
+        self,
+        request: CreateSessionRequest | None = None,
+        /,
+        **params: object,
+    ) -> CreateSessionResponse:
+        """Open an S3 Express One Zone session on a directory bucket.
+
+        aios3 does this by itself before the first request to a directory bucket and caches
+        the session until shortly before it expires; the credentials in the response are
+        `SecretStr` (`.get_secret_value()`), never printed.
+        """
+        req = _validate(CreateSessionRequest, request, params)
+        return await self._call(req, CreateSessionResponse)
 
     # ------------------------------------------------------------------ pagination
 

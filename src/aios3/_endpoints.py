@@ -92,19 +92,26 @@ class EndpointResolver:
     params: EndpointParams
     max_cache: int = 4096
     _cache: dict[str | None, ResolvedEndpoint] = field(default_factory=dict)
+    _session_cache: dict[str | None, ResolvedEndpoint] = field(default_factory=dict)
 
-    def resolve(self, bucket: str | None) -> ResolvedEndpoint:
-        """The endpoint for `bucket` (or for the service when `bucket` is None)."""
-        hit = self._cache.get(bucket)
+    def resolve(self, bucket: str | None, *, session_auth: bool = True) -> ResolvedEndpoint:
+        """The endpoint for `bucket` (or for the service when `bucket` is None).
+
+        `session_auth=False` is CreateSession's view (botocore's static context parameter
+        `DisableS3ExpressSessionAuth=true`): a directory bucket then resolves to plain SigV4
+        for `s3express`, signed with the long-term credentials.
+        """
+        cache = self._cache if session_auth else self._session_cache
+        hit = cache.get(bucket)
         if hit is not None:
             return hit
-        resolved = self._resolve(bucket)
-        if len(self._cache) >= self.max_cache:
-            self._cache.clear()
-        self._cache[bucket] = resolved
+        resolved = self._resolve(bucket, session_auth)
+        if len(cache) >= self.max_cache:
+            cache.clear()
+        cache[bucket] = resolved
         return resolved
 
-    def _resolve(self, bucket: str | None) -> ResolvedEndpoint:
+    def _resolve(self, bucket: str | None, session_auth: bool = True) -> ResolvedEndpoint:
         from botocore.auth import _host_from_url
         from botocore.exceptions import BotoCoreError
 
@@ -118,7 +125,7 @@ class EndpointResolver:
             "UseGlobalEndpoint": p.use_global_endpoint,
             "UseArnRegion": p.use_arn_region,
             "DisableMultiRegionAccessPoints": p.disable_multiregion_access_points,
-            "DisableS3ExpressSessionAuth": p.disable_s3_express_session_auth,
+            "DisableS3ExpressSessionAuth": p.disable_s3_express_session_auth or not session_auth,
         }
         if bucket is not None:
             kwargs["Bucket"] = bucket

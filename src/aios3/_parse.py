@@ -25,6 +25,7 @@ from .models import (
     CommonPrefix,
     CompleteMultipartUploadResponse,
     CreateMultipartUploadResponse,
+    CreateSessionResponse,
     Initiator,
     ListMultipartUploadsResponse,
     ListPartsResponse,
@@ -33,6 +34,7 @@ from .models import (
     Part,
     ResponseMetadata,
     ResponseModel,
+    SessionCredentials,
     UploadPartResponse,
 )
 
@@ -390,6 +392,39 @@ def _list_uploads(
     return ListMultipartUploadsResponse.model_construct(**out, response_metadata=meta)
 
 
+_SESSION_HEADERS: dict[str, tuple[str, Conv]] = {
+    "x-amz-server-side-encryption": ("server_side_encryption", _str),
+    "x-amz-server-side-encryption-aws-kms-key-id": ("sse_kms_key_id", _str),
+    "x-amz-server-side-encryption-context": ("sse_kms_encryption_context", _str),
+    "x-amz-server-side-encryption-bucket-key-enabled": ("bucket_key_enabled", _bool),
+}
+_SESSION_CREDS_XML: dict[str, tuple[str, Conv]] = {
+    "AccessKeyId": ("access_key_id", _str),
+    "SecretAccessKey": ("secret_access_key", _str),
+    "SessionToken": ("session_token", _str),
+    "Expiration": ("expiration", _iso),
+}
+
+
+def _create_session(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> CreateSessionResponse:
+    out: dict[str, Any] = {}
+    _from_headers(headers, _SESSION_HEADERS, out)
+    creds: dict[str, Any] = {}
+    for child in _xml(body, status):
+        if _tag(child) == "Credentials":
+            _from_xml(child, _SESSION_CREDS_XML, creds)
+    if set(creds) != {"access_key_id", "secret_access_key", "session_token", "expiration"}:
+        raise ResponseParseError(
+            "CreateSession answered without complete credentials "
+            f"(got {sorted(creds)}); is this a directory bucket on S3 Express?",
+            status_code=status,
+        )
+    out["credentials"] = SessionCredentials.model_validate(creds)
+    return CreateSessionResponse.model_construct(**out, response_metadata=meta)
+
+
 Parser = Callable[[int, CIMultiDictProxy[str], bytes, ResponseMetadata], ResponseModel]
 
 PARSERS: dict[str, Parser] = {
@@ -399,4 +434,5 @@ PARSERS: dict[str, Parser] = {
     "CompleteMultipartUpload": _complete,
     "ListParts": _list_parts,
     "ListMultipartUploads": _list_uploads,
+    "CreateSession": _create_session,
 }

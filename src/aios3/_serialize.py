@@ -23,6 +23,7 @@ from .models import (
     CompletedMultipartUpload,
     CompleteMultipartUploadRequest,
     CreateMultipartUploadRequest,
+    CreateSessionRequest,
     ListMultipartUploadsRequest,
     ListPartsRequest,
     RequestModel,
@@ -49,6 +50,7 @@ class WireRequest:
     body_kind: BodyKind
     replayable: bool
     streaming_input: bool = False  # the payload is a blob (botocore's has_streaming_input)
+    session_auth: bool = True  # False for CreateSession: sign it with the long-term keys
 
 
 def quote_key(key: str) -> str:
@@ -98,6 +100,7 @@ _OPS: dict[type[RequestModel], tuple[str, tuple[str, ...]]] = {
     CompleteMultipartUploadRequest: ("POST", ()),
     ListPartsRequest: ("GET", ()),
     ListMultipartUploadsRequest: ("GET", ("uploads",)),
+    CreateSessionRequest: ("GET", ("session",)),
 }
 
 
@@ -234,4 +237,5 @@ def serialize(req: RequestModel) -> WireRequest:
         body_kind=kind,
         replayable=replayable,
         streaming_input=plan.payload == "body",
+        session_auth=not isinstance(req, CreateSessionRequest),
     )

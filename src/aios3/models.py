@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    SecretStr,
     field_validator,
 )
 from typing_extensions import Required, TypedDict
@@ -50,6 +51,9 @@ __all__ = [
     "CreateMultipartUploadParams",
     "CreateMultipartUploadRequest",
     "CreateMultipartUploadResponse",
+    "CreateSessionParams",
+    "CreateSessionRequest",
+    "CreateSessionResponse",
     "Initiator",
     "ListMultipartUploadsParams",
     "ListMultipartUploadsRequest",
@@ -64,6 +68,7 @@ __all__ = [
     "RequestModel",
     "ResponseMetadata",
     "ResponseModel",
+    "SessionCredentials",
     "UploadPartParams",
     "UploadPartRequest",
     "UploadPartResponse",
@@ -572,6 +577,52 @@ class ListMultipartUploadsResponse(ResponseModel):
     request_charged: str | None = None
 
 
+# --------------------------------------------------------------------------- CreateSession
+
+
+class CreateSessionRequest(RequestModel):
+    """`CreateSession`: temporary credentials for a directory bucket (S3 Express One Zone).
+
+    aios3 calls it for you before the first request to a directory bucket and caches the
+    session; call it yourself only to inspect a session.
+    """
+
+    operation_name: ClassVar[str] = "CreateSession"
+    bucket: BucketName
+    session_mode: Annotated[
+        Literal["ReadOnly", "ReadWrite"] | None, Header("x-amz-create-session-mode")
+    ] = None
+    server_side_encryption: Annotated[str | None, Header("x-amz-server-side-encryption")] = None
+    sse_kms_key_id: Annotated[str | None, Header("x-amz-server-side-encryption-aws-kms-key-id")] = (
+        Field(None, repr=False)
+    )
+    sse_kms_encryption_context: Annotated[
+        str | None, Header("x-amz-server-side-encryption-context")
+    ] = Field(None, repr=False)
+    bucket_key_enabled: Annotated[
+        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+    ] = None
+
+
+class SessionCredentials(_Model):
+    """The temporary credentials of an S3 Express session; secrets are `SecretStr`."""
+
+    access_key_id: str
+    secret_access_key: SecretStr
+    session_token: SecretStr
+    expiration: datetime
+
+
+class CreateSessionResponse(ResponseModel):
+    """Result of `CreateSession`."""
+
+    credentials: SessionCredentials
+    server_side_encryption: str | None = None
+    sse_kms_key_id: str | None = Field(None, repr=False)
+    sse_kms_encryption_context: str | None = Field(None, repr=False)
+    bucket_key_enabled: bool | None = None
+
+
 # --------------------------------------------------------------------------- keyword types
 # boto3-style keyword arguments of the client methods, for type checkers and IDEs.
 # (snake_case names are accepted at run time too; these list boto3's names.)
@@ -684,6 +735,17 @@ class ListPartsParams(_BucketKeyUpload, _PayerOwner, _SSECustomer, total=False):
 
     MaxParts: int
     PartNumberMarker: int
+
+
+class CreateSessionParams(TypedDict, total=False):
+    """Keyword arguments of `create_session`."""
+
+    Bucket: Required[str]
+    SessionMode: Literal["ReadOnly", "ReadWrite"]
+    ServerSideEncryption: str
+    SSEKMSKeyId: str
+    SSEKMSEncryptionContext: str
+    BucketKeyEnabled: bool
 
 
 class ListMultipartUploadsParams(_PayerOwner, total=False):
