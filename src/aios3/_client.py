@@ -237,6 +237,7 @@ class S3Client:
                 disable_multiregion_access_points=s.disable_mrap,
                 disable_s3_express_session_auth=s.disable_s3_express_session_auth,
                 use_global_endpoint=s.use_global_endpoint,
+                explicit_path_style=s.addressing_style == "path",
             )
         )
 

@@ -70,6 +70,8 @@ class EndpointParams:
     disable_multiregion_access_points: bool = False
     disable_s3_express_session_auth: bool = False
     use_global_endpoint: bool = False
+    explicit_path_style: bool = False
+    """The user asked for `addressing_style="path"` (not implied by a custom endpoint)."""
 
 
 _SCHEME_PREFERENCE = ("sigv4-s3express", "sigv4", "sigv4a")
@@ -147,6 +149,15 @@ class EndpointResolver:
             (str(k), ",".join(str(x) for x in v) if isinstance(v, list) else str(v))
             for k, v in (ep.headers or {}).items()
         )
+        backend = str(props["backend"]) if "backend" in props else None
+        if backend == "S3Express" and p.explicit_path_style:
+            # the rule set silently goes virtual-hosted; S3 documents that directory buckets
+            # support virtual-hosted-style requests only, so say so instead of ignoring it
+            raise EndpointResolutionError(
+                f"bucket {bucket!r} is a directory bucket (S3 Express One Zone), which "
+                "supports only virtual-hosted-style requests: addressing_style='path' "
+                "cannot be used with it"
+            )
         url = str(ep.url).rstrip("/")
         return ResolvedEndpoint(
             url=url,
@@ -157,7 +168,7 @@ class EndpointResolver:
             signing_region=str(scheme.get("signingRegion") or p.region),
             signing_region_set=tuple(str(r) for r in region_set),  # type: ignore[attr-defined]
             headers=headers,
-            backend=str(props["backend"]) if "backend" in props else None,
+            backend=backend,
         )
 
 
