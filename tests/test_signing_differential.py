@@ -107,7 +107,12 @@ CREDS = {
 
 @pytest.fixture
 def frozen_clock() -> Iterator[None]:
-    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=FROZEN):
+    # botocore swaps in its CRT signers when awscrt is installed (the aios3[crt] extra);
+    # compare against its pure-Python S3SigV4Auth, the class aios3 signs with
+    with (
+        mock.patch.object(botocore.auth, "get_current_datetime", return_value=FROZEN),
+        mock.patch.dict(botocore.auth.AUTH_TYPE_MAPS, {"s3v4": botocore.auth.S3SigV4Auth}),
+    ):
         yield
 
 

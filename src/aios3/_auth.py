@@ -165,8 +165,8 @@ def _sigv4a_class() -> type:
         CrtS3SigV4AsymAuth = None
     if CrtS3SigV4AsymAuth is None:
         raise MissingDependencyError(
-            "this endpoint (a multi-region access point, or Outposts with SigV4a) needs "
-            "SigV4a signing, which needs the awscrt package: pip install 'aios3[crt]'"
+            "this endpoint (a multi-region access point) needs SigV4a signing, which needs "
+            "the awscrt package: pip install 'aios3[crt]'"
         )
     return CrtS3SigV4AsymAuth  # type: ignore[no-any-return]
 

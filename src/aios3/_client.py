@@ -336,18 +336,15 @@ class S3Client:
                         continue
                     raise
             error = parse_error(raw.status, raw.headers, raw.body, operation_name, attempt)
-            if (
-                scheme == "sigv4-s3express"
-                and error.code in _SESSION_EXPIRED_CODES
-                and not session_renewed
-                and replayable
-            ):
-                # the server dropped the session early: fetch a new one and try once more
-                session_renewed = True
+            if scheme == "sigv4-s3express" and error.code in _SESSION_EXPIRED_CODES:
+                # the server dropped the session early: forget it, and (once, when the body
+                # can be sent again) fetch a new one and try again
                 assert self._sessions is not None and wire.bucket is not None
                 self._sessions.invalidate(wire.bucket, await creds.signer())
-                attempt += 1
-                continue
+                if replayable and not session_renewed:
+                    session_renewed = True
+                    attempt += 1
+                    continue
             if (
                 (raw.status in _RETRY_STATUS or error.code in _RETRY_CODES)
                 and replayable

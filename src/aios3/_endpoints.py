@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .errors import EndpointResolutionError, MissingDependencyError
+from .errors import EndpointResolutionError
 
 __all__ = ["EndpointParams", "EndpointResolver", "ResolvedEndpoint"]
 
@@ -170,14 +170,3 @@ class EndpointResolver:
             headers=headers,
             backend=backend,
         )
-
-
-def require_crt(feature: str) -> None:
-    """Raise `MissingDependencyError` unless awscrt (the `aios3[crt]` extra) is importable."""
-    try:
-        import awscrt  # noqa: F401
-    except ImportError:
-        raise MissingDependencyError(
-            f"{feature} needs SigV4a signing, which needs the awscrt package: "
-            "pip install 'aios3[crt]'"
-        ) from None
