@@ -23,7 +23,12 @@ from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import TYPE_CHECKING, Literal
 
-from botocore.auth import S3ExpressAuth, S3SigV4Auth
+from botocore.auth import (
+    SIGNED_HEADERS_BLACKLIST,
+    S3ExpressAuth,
+    S3SigV4Auth,
+    _host_from_url,
+)
 from multidict import CIMultiDict
 
 from .errors import MissingDependencyError, NoCredentialsError
@@ -71,7 +76,7 @@ class SigningRequest:
         self.body = body
         self.params: dict[str, str] = {}
         self.context = context
-        self.headers_to_sign: object = None
+        self.headers_to_sign: _HeaderMap | None = None
 
 
 def signing_context(*, sign_payload: bool, streaming_input: bool) -> dict[str, object]:
@@ -110,6 +115,13 @@ class _BotoCredentialsView:
         return f"<credentials access_key={self.access_key!r}>"
 
 
+class _HeaderMap(dict[str, list[str]]):
+    """The headers to sign, with the one method botocore's signer calls on them."""
+
+    def get_all(self, name: str) -> list[str]:
+        return self[name]
+
+
 class _Memo:
     """Memoisation for botocore's SigV4 signers: the derived key per day, and the
     headers-to-sign per request. Everything else is botocore's own code."""
@@ -124,12 +136,20 @@ class _Memo:
 
         def _sign(self, key: bytes, msg: str, hex: bool = False) -> bytes: ...  # botocore's
 
-    def headers_to_sign(self, request: SigningRequest) -> object:
-        # botocore computes this twice per signature (canonical request, then the
-        # Authorization header) from the same headers: compute it once per request
+    def headers_to_sign(self, request: SigningRequest) -> _HeaderMap:
+        # botocore's own selection (every header but SIGNED_HEADERS_BLACKLIST, lower-cased,
+        # repeats kept), into a plain dict of lists instead of an email.message-based
+        # HTTPHeaders; and once per request, where botocore computes it twice.
         hts = request.headers_to_sign
         if hts is None:
-            hts = request.headers_to_sign = super().headers_to_sign(request)  # type: ignore[misc]
+            hts = _HeaderMap()
+            for name, value in request.headers.items():
+                lname = name.lower()
+                if lname not in SIGNED_HEADERS_BLACKLIST:
+                    hts.setdefault(lname, []).append(value)
+            if "host" not in hts:
+                hts["host"] = [_host_from_url(request.url)]
+            request.headers_to_sign = hts
         return hts
 
     def signature(self, string_to_sign: str, request: SigningRequest) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Literal, TypeVar, overload
 
@@ -258,9 +258,12 @@ class S3Client:
 
     # ------------------------------------------------------------------ the call
 
-    async def _call(self, request: RequestModel, response_type: type[Resp]) -> Resp:
+    def _call(
+        self, request: RequestModel, response_type: type[Resp]
+    ) -> Coroutine[None, None, Resp]:
+        # a plain function returning _send's coroutine: one frame fewer per call
         wire = serialize(request)
-        return await self._send(wire, PARSERS[wire.operation_name])  # type: ignore[arg-type]
+        return self._send(wire, PARSERS[wire.operation_name])  # type: ignore[arg-type]
 
     async def _send(
         self,
