@@ -57,7 +57,8 @@ OP_ROUTES = {
     "list_parts": "list_parts",
     "list_uploads": "list_uploads",
 }
-CLIENTS = ("raw", "aiobotocore", "aios3", "aios3-resource")
+CLIENTS = ("raw", "aiobotocore", "aios3", "aios3-resource", "aios3-express")
+DIRECTORY_BUCKET = "bench--usw2-az1--x-s3"
 MODES = ("seq", "c64")
 
 Op = Callable[[], Awaitable[None]]
@@ -340,11 +341,31 @@ async def make_aios3_resource(base: str) -> Client:
     return Client("aios3-resource", {"abort": abort}, s3r.close)
 
 
+async def make_aios3_express(base: str) -> Client:
+    """Abort on a directory bucket: S3 Express session auth with a cached session."""
+    import aios3
+
+    s3 = await aios3.S3Client(**_aios3_kwargs(base)).__aenter__()
+
+    async def abort() -> None:
+        r = await s3.abort_multipart_upload(Bucket=DIRECTORY_BUCKET, Key=KEY, UploadId=UPLOAD_ID)
+        check(r.response_metadata.http_status_code == 204, "aios3 express abort: status")
+
+    async def deep_check() -> dict[str, Any]:
+        ep = await s3.resolve_endpoint(DIRECTORY_BUCKET)
+        check(ep.auth_scheme == "sigv4-s3express", f"not an S3 Express endpoint: {ep}")
+        await abort()  # fetches the session once, before timing
+        return {}
+
+    return Client("aios3-express", {"abort": abort}, s3.close, deep_check)
+
+
 FACTORIES: dict[str, Callable[[str], Awaitable[Client]]] = {
     "raw": make_raw,
     "aiobotocore": make_aiobotocore,
     "aios3": make_aios3,
     "aios3-resource": make_aios3_resource,
+    "aios3-express": make_aios3_express,
 }
 
 
@@ -497,6 +518,7 @@ class Ratio:
 RATIOS = (
     Ratio("abort: aios3 / raw", "abort", "aios3", "raw", 1.0),
     Ratio("abort: resource / aios3 client", "abort", "aios3-resource", "aios3", 1.1),
+    Ratio("abort: directory bucket (session) / plain", "abort", "aios3-express", "aios3", 1.2),
     Ratio("abort: aios3 / aiobotocore", "abort", "aios3", "aiobotocore"),
     Ratio("abort->404: aios3 / raw", "abort_404", "aios3", "raw"),
     Ratio("abort->404: aios3 / aiobotocore", "abort_404", "aios3", "aiobotocore"),

@@ -269,6 +269,22 @@ class S3StubProtocol(asyncio.Protocol):
                 body = cls.cache.list_parts(bucket, key, upload_id)
                 self._send(200, body, close=close, request_id=rid)
             return
+        if bucket and not key and "session" in query and method == "GET":
+            # CreateSession for a directory bucket; an hour-long session, so no refresh
+            # happens inside a measurement
+            cls.stats.hit("create_session")
+            expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>'
+                f'<CreateSessionResult xmlns="{S3_NS}"><Credentials>'
+                f"<SessionToken>stub-session-token-{rid}</SessionToken>"
+                "<SecretAccessKey>stub-session-secret</SecretAccessKey>"
+                f"<AccessKeyId>ASIASTUB{rid}</AccessKeyId>"
+                f"<Expiration>{expires}</Expiration>"
+                "</Credentials></CreateSessionResult>"
+            ).encode()
+            self._send(200, body, close=close, request_id=rid)
+            return
         if bucket and not key and "uploads" in query and method == "GET":
             cls.stats.hit("list_uploads")
             self._send(200, cls.cache.list_uploads(bucket), close=close, request_id=rid)
