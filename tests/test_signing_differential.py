@@ -18,10 +18,9 @@ import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config as BotoConfig
-from multidict import CIMultiDict, CIMultiDictProxy
+from tests._fakes import RecordingTransport
 
 import aios3
-from aios3._transport import RawResponse
 
 FROZEN = dt.datetime(2026, 3, 4, 5, 6, 7)
 SIGNED = ("authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token")
@@ -137,22 +136,8 @@ def botocore_request(client_kwargs: dict[str, Any], op: str, params: dict[str, A
     return captured[0]
 
 
-class RecordingTransport:
-    """A `Transport` that records exactly what aios3 hands to aiohttp, and answers 599."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Any, Any, Any]] = []
-
-    async def send(self, method: str, url: Any, headers: Any, body: object) -> RawResponse:
-        self.sent.append((method, url, headers, body))
-        return RawResponse(599, CIMultiDictProxy(CIMultiDict()), b"")
-
-    async def close(self) -> None:
-        pass
-
-
 async def aios3_request(client_kwargs: dict[str, Any], op: str, params: dict[str, Any]) -> Any:
-    transport = RecordingTransport()
+    transport = RecordingTransport(status=599)
     async with aios3.S3Client(
         config=aios3.Config(max_attempts=1), transport=transport, **client_kwargs
     ) as s3:

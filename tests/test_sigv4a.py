@@ -6,38 +6,23 @@ import sys
 from typing import Any
 
 import pytest
-from multidict import CIMultiDict, CIMultiDictProxy
+from tests._fakes import RecordingTransport
 
 import aios3
-from aios3._transport import RawResponse
 
 MRAP = "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDMRAP", "aws_secret_access_key": "mrap-secret"}
 
 
-class Recording:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, CIMultiDict[str]]] = []
-
-    async def send(
-        self, method: str, url: Any, headers: CIMultiDict[str], body: object
-    ) -> RawResponse:
-        self.sent.append((method, str(url), headers))
-        return RawResponse(204, CIMultiDictProxy(CIMultiDict()), b"")
-
-    async def close(self) -> None:
-        pass
-
-
 async def test_mrap_abort_is_signed_with_sigv4a() -> None:
     pytest.importorskip("awscrt")
-    t = Recording()
+    t = RecordingTransport()
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         ep = await s3.resolve_endpoint(MRAP)
         await s3.abort_multipart_upload(Bucket=MRAP, Key="k", UploadId="u")
     assert ep.auth_scheme == "sigv4a"
-    method, url, headers = t.sent[0]
-    assert (method, url) == (
+    method, url, headers, _body = t.sent[0]
+    assert (method, str(url)) == (
         "DELETE",
         "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/k?uploadId=u",
     )
@@ -49,7 +34,7 @@ async def test_mrap_abort_is_signed_with_sigv4a() -> None:
 
 
 async def test_without_awscrt_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    t = Recording()
+    t = RecordingTransport()
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         monkeypatch.setitem(sys.modules, "awscrt", None)  # as if aios3[crt] were not installed
         with pytest.raises(aios3.errors.MissingDependencyError, match=r"aios3\[crt\]"):

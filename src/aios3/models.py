@@ -138,6 +138,16 @@ ObjectKey = Annotated[str, Field(min_length=1), Uri("Key")]
 UploadIdQ = Annotated[str, Field(min_length=1), Query("uploadId")]
 PayerH = Annotated[RequestPayer | None, Header("x-amz-request-payer")]
 OwnerH = Annotated[str | None, Header("x-amz-expected-bucket-owner")]
+SSECAlgorithmH = Annotated[str | None, Header("x-amz-server-side-encryption-customer-algorithm")]
+SSECKeyH = Annotated[
+    str | None, Header("x-amz-server-side-encryption-customer-key"), Field(repr=False)
+]
+SSECKeyMD5H = Annotated[str | None, Header("x-amz-server-side-encryption-customer-key-MD5")]
+CRC32H = Annotated[str | None, Header("x-amz-checksum-crc32")]
+CRC32CH = Annotated[str | None, Header("x-amz-checksum-crc32c")]
+CRC64NVMEH = Annotated[str | None, Header("x-amz-checksum-crc64nvme")]
+SHA1H = Annotated[str | None, Header("x-amz-checksum-sha1")]
+SHA256H = Annotated[str | None, Header("x-amz-checksum-sha256")]
 
 
 @runtime_checkable
@@ -276,15 +286,9 @@ class CreateMultipartUploadRequest(RequestModel):
     website_redirect_location: Annotated[str | None, Header("x-amz-website-redirect-location")] = (
         None
     )
-    sse_customer_algorithm: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
-    ] = None
-    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
-        Field(None, repr=False)
-    )
-    sse_customer_key_md5: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
-    ] = None
+    sse_customer_algorithm: SSECAlgorithmH = None
+    sse_customer_key: SSECKeyH = None
+    sse_customer_key_md5: SSECKeyMD5H = None
     sse_kms_key_id: Annotated[str | None, Header("x-amz-server-side-encryption-aws-kms-key-id")] = (
         Field(None, repr=False)
     )
@@ -355,20 +359,14 @@ class UploadPartRequest(RequestModel):
     checksum_algorithm: Annotated[
         ChecksumAlgorithm | None, Header("x-amz-sdk-checksum-algorithm")
     ] = None
-    checksum_crc32: Annotated[str | None, Header("x-amz-checksum-crc32")] = None
-    checksum_crc32c: Annotated[str | None, Header("x-amz-checksum-crc32c")] = None
-    checksum_crc64nvme: Annotated[str | None, Header("x-amz-checksum-crc64nvme")] = None
-    checksum_sha1: Annotated[str | None, Header("x-amz-checksum-sha1")] = None
-    checksum_sha256: Annotated[str | None, Header("x-amz-checksum-sha256")] = None
-    sse_customer_algorithm: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
-    ] = None
-    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
-        Field(None, repr=False)
-    )
-    sse_customer_key_md5: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
-    ] = None
+    checksum_crc32: CRC32H = None
+    checksum_crc32c: CRC32CH = None
+    checksum_crc64nvme: CRC64NVMEH = None
+    checksum_sha1: SHA1H = None
+    checksum_sha256: SHA256H = None
+    sse_customer_algorithm: SSECAlgorithmH = None
+    sse_customer_key: SSECKeyH = None
+    sse_customer_key_md5: SSECKeyMD5H = None
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
 
@@ -419,26 +417,20 @@ class CompleteMultipartUploadRequest(RequestModel):
     key: ObjectKey
     multipart_upload: Annotated[CompletedMultipartUpload | None, Payload()] = None
     upload_id: UploadIdQ
-    checksum_crc32: Annotated[str | None, Header("x-amz-checksum-crc32")] = None
-    checksum_crc32c: Annotated[str | None, Header("x-amz-checksum-crc32c")] = None
-    checksum_crc64nvme: Annotated[str | None, Header("x-amz-checksum-crc64nvme")] = None
-    checksum_sha1: Annotated[str | None, Header("x-amz-checksum-sha1")] = None
-    checksum_sha256: Annotated[str | None, Header("x-amz-checksum-sha256")] = None
+    checksum_crc32: CRC32H = None
+    checksum_crc32c: CRC32CH = None
+    checksum_crc64nvme: CRC64NVMEH = None
+    checksum_sha1: SHA1H = None
+    checksum_sha256: SHA256H = None
     checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
     mpu_object_size: Annotated[int | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
     if_match: Annotated[str | None, Header("If-Match")] = None
     if_none_match: Annotated[str | None, Header("If-None-Match")] = None
-    sse_customer_algorithm: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
-    ] = None
-    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
-        Field(None, repr=False)
-    )
-    sse_customer_key_md5: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
-    ] = None
+    sse_customer_algorithm: SSECAlgorithmH = None
+    sse_customer_key: SSECKeyH = None
+    sse_customer_key_md5: SSECKeyMD5H = None
 
 
 class CompleteMultipartUploadResponse(ResponseModel):
@@ -476,15 +468,9 @@ class ListPartsRequest(RequestModel):
     upload_id: UploadIdQ
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
-    sse_customer_algorithm: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-algorithm")
-    ] = None
-    sse_customer_key: Annotated[str | None, Header("x-amz-server-side-encryption-customer-key")] = (
-        Field(None, repr=False)
-    )
-    sse_customer_key_md5: Annotated[
-        str | None, Header("x-amz-server-side-encryption-customer-key-MD5")
-    ] = None
+    sse_customer_algorithm: SSECAlgorithmH = None
+    sse_customer_key: SSECKeyH = None
+    sse_customer_key_md5: SSECKeyMD5H = None
 
 
 class Part(_Model):
