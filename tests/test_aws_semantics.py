@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from tests.awsserver import AwsS3Server, aws_endpoint_client_kwargs
+from tests.awsserver import AwsS3Server, MappingResolver, aws_endpoint_client_kwargs
 
 import aios3
+from aios3._transport import AiohttpTransport
 from aios3.errors import AccessDenied, ClientError, NoSuchUpload, PreconditionFailed
 
 DIR = "data--usw2-az1--x-s3"
@@ -236,4 +237,40 @@ async def test_resource_abort_on_directory_bucket(srv: AwsS3Server) -> None:
         assert [u.key for u in uploads] == ["r"]
         assert uploads[0].initiated is not None
         await s3r.MultipartUpload(DIR, "r", mpu.id).abort()
+    assert srv.create_session_calls[DIR] == 1
+
+
+async def test_virtual_hosted_and_zonal_names_through_the_real_aiohttp_transport(
+    srv: AwsS3Server,
+) -> None:
+    """aios3's own transport (not the loopback one), with a resolver that maps every name to
+    127.0.0.1: `bucket.localhost:PORT` hosts, sessions and `a/../b` keys go over real sockets."""
+    srv.add_bucket("plain-bucket")
+    transport = AiohttpTransport(
+        connect_timeout=5,
+        read_timeout=5,
+        max_pool_connections=4,
+        verify=True,
+        resolver=MappingResolver(),
+    )
+    async with aios3.S3Client(
+        endpoint_url=f"http://localhost:{srv.port}",
+        region_name="us-west-2",
+        aws_access_key_id=srv.access_key,
+        aws_secret_access_key=srv.secret_key,
+        transport=transport,
+        config=aios3.Config(addressing_style="virtual", max_attempts=1),
+    ) as s3:
+        for bucket in (DIR, "plain-bucket"):
+            up = await s3.create_multipart_upload(Bucket=bucket, Key="a/../b")
+            assert up.key == "a/../b"
+            await s3.abort_multipart_upload(Bucket=bucket, Key="a/../b", UploadId=up.upload_id)
+    hosts = [(r.host.split(":")[0], r.raw_path.split("?")[0]) for r in srv.requests]
+    assert hosts == [
+        (f"{DIR}.localhost", "/"),  # CreateSession
+        (f"{DIR}.localhost", "/a/../b"),
+        (f"{DIR}.localhost", "/a/../b"),
+        ("plain-bucket.localhost", "/a/../b"),
+        ("plain-bucket.localhost", "/a/../b"),
+    ]
     assert srv.create_session_calls[DIR] == 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -52,12 +53,14 @@ class AiohttpTransport:
         read_timeout: float,
         max_pool_connections: int,
         verify: bool | str,
+        resolver: AbstractResolver | None = None,
     ) -> None:
         self._timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect_timeout, sock_read=read_timeout
         )
         self._limit = max_pool_connections
         self._verify = verify
+        self._resolver = resolver  # tests map virtual-hosted names to loopback with it
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -69,7 +72,9 @@ class AiohttpTransport:
         return True
 
     def _open(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(limit=self._limit, ssl=self._ssl())
+        connector = aiohttp.TCPConnector(
+            limit=self._limit, ssl=self._ssl(), resolver=self._resolver
+        )
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=self._timeout,
