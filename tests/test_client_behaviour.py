@@ -163,10 +163,24 @@ async def test_request_model_snake_case_and_both_forms() -> None:
 def test_mismatched_keys_and_bad_config_fail_at_construction() -> None:
     with pytest.raises(aios3.ParamValidationError):
         aios3.S3Client(aws_access_key_id="a")
-    with pytest.raises(Exception, match="max_attempts"):
+    with pytest.raises(aios3.ParamValidationError, match="max_attempts"):
         aios3.Config(max_attempts=0)
-    with pytest.raises(Exception, match="addressing_style"):
+    with pytest.raises(aios3.ParamValidationError, match="addressing_style"):
         aios3.Config(addressing_style="sideways")  # type: ignore[arg-type]
+    with pytest.raises(aios3.ParamValidationError, match="read_timeout"):
+        aios3.Config(read_timeout=-1)
+
+
+def test_request_models_built_directly_raise_param_validation_error() -> None:
+    with pytest.raises(aios3.ParamValidationError) as info:
+        ListPartsRequest(Bucket="b", Key="", UploadId="u", MaxParts=-1)
+    assert [line.split(":")[0] for line in info.value.errors] == ["Key", "MaxParts"]
+    assert "ListParts" in str(info.value)
+    with pytest.raises(aios3.ParamValidationError, match="SSECustomerKey") as info2:
+        aios3.models.UploadPartRequest(
+            Bucket="b", Key="k", UploadId="u", PartNumber=1, SSECustomerKey=123
+        )
+    assert "123" not in str(info2.value)
 
 
 # ---------------------------------------------------------------- retries

@@ -10,7 +10,6 @@ from types import TracebackType
 from typing import Literal, TypeVar, overload
 
 from multidict import CIMultiDict, CIMultiDictProxy
-from pydantic import ValidationError
 from typing_extensions import Self, TypedDict, Unpack
 from yarl import URL
 
@@ -96,17 +95,7 @@ def _validate(cls: type[Req], request: Req | None, params: Mapping[str, object])
         if not isinstance(request, cls):
             raise ParamValidationError(f"expected a {cls.__name__}, got {type(request).__name__}")
         return request
-    try:
-        return cls.model_validate(params)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False, include_input=False):
-            loc = ".".join(str(p) for p in err["loc"]) or cls.__name__
-            problems.append(f"{loc}: {err['msg']}")
-        raise ParamValidationError(
-            f"Invalid parameters for {cls.operation_name}:\n  " + "\n  ".join(problems),
-            problems,
-        ) from None
+    return cls(**params)  # RequestModel.__init__ raises ParamValidationError
 
 
 class S3Client:

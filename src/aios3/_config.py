@@ -12,9 +12,10 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ParamValidationError
+from .models import param_error
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials as BotoCredentials
@@ -50,6 +51,14 @@ class Config(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    if not TYPE_CHECKING:  # keep pydantic's typed __init__ signature for type checkers
+
+        def __init__(self, /, **data: object) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise param_error("Config", exc) from None
 
     addressing_style: Literal["auto", "virtual", "path"] | None = None
     use_fips_endpoint: bool | None = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterable, Mapping, Sequence
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
 
 from pydantic import (
     AwareDatetime,
@@ -28,11 +28,13 @@ from pydantic import (
     Field,
     PlainValidator,
     SecretStr,
+    ValidationError,
     field_validator,
 )
 from typing_extensions import Required, TypedDict
 
 from ._wire import Header, HeaderPrefix, Payload, Query, Uri
+from .errors import ParamValidationError
 
 __all__ = [
     "AbortMultipartUploadParams",
@@ -174,11 +176,34 @@ Body = Union[bytes, bytearray, memoryview, Readable, AsyncIterable[bytes]]  # no
 """What `UploadPart` accepts as `Body`."""
 
 
+def param_error(what: str, exc: ValidationError) -> ParamValidationError:
+    """pydantic's `ValidationError` as aios3's `ParamValidationError`, one line per problem
+    naming the parameter (input values are left out: they may be secrets)."""
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in err["loc"]) or what
+        problems.append(f"{loc}: {err['msg']}")
+    return ParamValidationError(
+        f"Invalid parameters for {what}:\n  " + "\n  ".join(problems), problems
+    )
+
+
 class RequestModel(_Model):
-    """Base of request models: unknown parameters are refused, as boto3 does."""
+    """Base of request models: unknown parameters are refused, as boto3 does.
+
+    Building one with bad values raises `aios3.errors.ParamValidationError`.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     operation_name: ClassVar[str]
+
+    if not TYPE_CHECKING:  # keep pydantic's typed __init__ signature for type checkers
+
+        def __init__(self, /, **data: object) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise param_error(self.operation_name, exc) from None
 
     @field_validator("bucket", mode="after", check_fields=False)
     @classmethod
