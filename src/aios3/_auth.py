@@ -274,10 +274,14 @@ class CredentialCache:
             if self._signer is not None and time.time() < self._refresh_at:
                 return self._signer
             if self.static is not None:
-                creds = self.static
-                self._refresh_at = float("inf")
+                creds, refresh_at = self.static, float("inf")
             else:
-                creds = await asyncio.get_running_loop().run_in_executor(None, self._fetch)
+                # the thread only returns values: installed together here, on the loop, so
+                # a caller cancelled meanwhile cannot leave old keys with a new deadline
+                creds, refresh_at = await asyncio.get_running_loop().run_in_executor(
+                    None, self._fetch
+                )
+            self._refresh_at = refresh_at
             self._current = creds
             self._signer = Signer(creds)
             self._sigv4a = None
@@ -291,7 +295,15 @@ class CredentialCache:
             self._sigv4a = Signer(self._current, "sigv4a")
         return self._sigv4a
 
-    def _fetch(self) -> FrozenCredentials:
+    def _fetch(self) -> tuple[FrozenCredentials, float]:
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            return self._fetch_unguarded()
+        except BotoCoreError as exc:  # partial keys, SSO/IMDS/process provider failures
+            raise NoCredentialsError(f"could not load credentials: {exc}") from None
+
+    def _fetch_unguarded(self) -> tuple[FrozenCredentials, float]:
         if self.loader is not None:  # the provider chain runs once, found or not
             self._boto, self.loader = self.loader(), None
         boto = self._boto
@@ -308,10 +320,15 @@ class CredentialCache:
             now = time.time()
             remaining = expiry.timestamp() - now
             # refresh `refresh_margin` before expiry, but never busy-loop on short-lived keys
-            self._refresh_at = now + max(remaining - self.refresh_margin, remaining / 2, 1.0)
+            refresh_at = now + max(remaining - self.refresh_margin, remaining / 2, 1.0)
         else:
-            self._refresh_at = float("inf")
-        return FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+            refresh_at = float("inf")
+        return FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token), refresh_at
+
+
+def _retrieve(task: asyncio.Task[_Session]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 @dataclass(slots=True)
@@ -369,6 +386,7 @@ class ExpressSessions:
 
     def _start(self, key: tuple[str, str], bucket: str, base: Signer) -> asyncio.Task[_Session]:
         task = asyncio.get_running_loop().create_task(self._create(key, bucket, base))
+        task.add_done_callback(_retrieve)  # no "exception never retrieved" if all waiters left
         self._inflight[key] = task
         return task
 
@@ -392,9 +410,17 @@ class ExpressSessions:
         if not task.cancelled() and task.exception() is not None:
             log.warning("background refresh of an S3 Express session failed: %r", task.exception())
 
-    def invalidate(self, bucket: str, base: Signer) -> None:
-        """Forget the cached session (e.g. after the server said it expired)."""
-        self._cache.pop((bucket, base.access_key), None)
+    def invalidate(self, bucket: str, base: Signer, used: Signer | None = None) -> None:
+        """Forget the cached session (e.g. after the server said it expired).
+
+        With `used`, only if the cached session is still the one that request was signed
+        with: late answers to requests signed with an older session must not throw away the
+        fresh one.
+        """
+        key = (bucket, base.access_key)
+        entry = self._cache.get(key)
+        if entry is not None and (used is None or entry.signer is used):
+            del self._cache[key]
 
     async def close(self) -> None:
         """Cancel background refreshes."""

@@ -23,7 +23,7 @@ from ._auth import (
     signing_context,
 )
 from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
-from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint
+from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
 from ._parse import PARSERS, metadata, parse_error
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, Transport
@@ -187,20 +187,30 @@ class S3Client:
             self._setup_lock = asyncio.Lock()
         async with self._setup_lock:
             if self._resolver is None:
-                await asyncio.get_running_loop().run_in_executor(None, self._setup_blocking)
+                # the blocking part runs in a thread and only returns values; they are
+                # installed here, on the loop, all together, so a caller cancelled while
+                # the thread runs leaves the client untouched (the next call sets it up)
+                settings, creds, resolver = await asyncio.get_running_loop().run_in_executor(
+                    None, self._setup_blocking
+                )
+                if self._closed:
+                    raise Aios3Error("this S3Client is closed")
+                cfg = self._config
                 if self._transport is None:
-                    cfg = self._config
-                    assert self._settings is not None
                     self._transport = AiohttpTransport(
                         connect_timeout=cfg.connect_timeout,
                         read_timeout=cfg.read_timeout,
                         max_pool_connections=cfg.max_pool_connections,
-                        verify=self._settings.verify,
+                        verify=settings.verify,
                     )
+                self._settings = settings
+                self._creds = creds
+                self._sessions = ExpressSessions(self._fetch_session)
+                self._resolver = resolver
         assert self._resolver is not None
         return self._resolver
 
-    def _setup_blocking(self) -> None:
+    def _setup_blocking(self) -> tuple[Settings, CredentialCache, EndpointResolver]:
         session = boto_session(self._profile_name)
         s = resolve_settings(
             session,
@@ -208,13 +218,12 @@ class S3Client:
             endpoint_url=self._endpoint_url,
             config=self._config,
         )
-        self._settings = s
-        self._creds = CredentialCache(
+        creds = CredentialCache(
             loader=None if self._static else (lambda: credential_loader(session)),
             static=self._static,
         )
-        self._sessions = ExpressSessions(self._fetch_session)
-        self._resolver = EndpointResolver(
+        load_rule_set()  # parse the rule set JSON here, not on the event loop
+        resolver = EndpointResolver(
             EndpointParams(
                 region=s.region,
                 endpoint_url=s.endpoint_url,
@@ -229,6 +238,7 @@ class S3Client:
                 explicit_path_style=s.addressing_style == "path",
             )
         )
+        return s, creds, resolver
 
     @property
     def region_name(self) -> str | None:
@@ -275,14 +285,20 @@ class S3Client:
         body = wire.body
         sign_body = body if wire.body_kind == "bytes" else None
         start = None
-        if wire.body_kind == "stream" and hasattr(body, "seek") and hasattr(body, "tell"):
-            try:
-                start = body.tell()
-            except OSError:
-                start = None
+        file_body = None
+        if wire.body_kind == "stream":
+            length = int(wire.headers["Content-Length"])
+            if hasattr(body, "__aiter__"):
+                body = _exactly(body, length)
+            else:
+                # a file object: aiohttp would close the caller's file; read it ourselves
+                file_body = body
+                if hasattr(body, "seek") and hasattr(body, "tell"):
+                    try:
+                        start = body.tell()
+                    except (OSError, ValueError):
+                        start = None
         replayable = wire.replayable or start is not None
-        if wire.body_kind == "stream" and hasattr(body, "__aiter__"):
-            body = _exactly(body, int(wire.headers["Content-Length"]))
         base_headers = wire.headers
         base_headers["Host"] = ep.host  # botocore's signer would parse it from the URL
         base_headers["User-Agent"] = _USER_AGENT
@@ -303,8 +319,15 @@ class S3Client:
             signer.sign(sreq, ep.signing_name, region)
             if sreq.headers is not headers:  # the CRT signer returns its own header mapping
                 headers = CIMultiDict(sreq.headers.items())
-            if attempt and start is not None:
-                body.seek(start)  # type: ignore[attr-defined]
+            if file_body is not None:
+                if attempt and start is not None:
+                    try:
+                        file_body.seek(start)  # type: ignore[attr-defined]
+                    except (OSError, ValueError) as exc:
+                        raise ParamValidationError(
+                            f"Body could not be rewound to retry the request: {exc}"
+                        ) from None
+                body = _read_file(file_body, length)
             try:
                 raw = await self._transport.send(wire.method, url, headers, body)
             except TransportError:
@@ -332,7 +355,7 @@ class S3Client:
                 # the server dropped the session early: forget it, and (once, when the body
                 # can be sent again) fetch a new one and try again
                 assert self._sessions is not None and wire.bucket is not None
-                self._sessions.invalidate(wire.bucket, await creds.signer())
+                self._sessions.invalidate(wire.bucket, await creds.signer(), signer)
                 if replayable and not session_renewed:
                     session_renewed = True
                     attempt += 1
@@ -553,6 +576,31 @@ class S3Client:
                 yield upload
 
 
+_FILE_CHUNK = 1 << 20
+
+
+async def _read_file(fileobj: object, length: int) -> AsyncIterator[bytes]:
+    """Stream `length` bytes of a binary file object, read off the event loop; the file is
+    the caller's, so it is never closed. Fewer bytes than declared is an error."""
+    read = fileobj.read  # type: ignore[attr-defined]
+    loop = asyncio.get_running_loop()
+    left = length
+    while left > 0:
+        chunk = await loop.run_in_executor(None, read, min(_FILE_CHUNK, left))
+        if not isinstance(chunk, bytes | bytearray | memoryview):
+            raise ParamValidationError(
+                f"Body.read() returned {type(chunk).__name__}, not bytes: open the file in "
+                "binary mode ('rb')"
+            )
+        if not chunk:
+            raise ParamValidationError(
+                f"Body ended after {length - left} bytes but ContentLength is {length}",
+                [f"ContentLength: {length} is more than the bytes Body has"],
+            )
+        left -= len(chunk)
+        yield bytes(chunk)
+
+
 async def _exactly(chunks: AsyncIterable[bytes], length: int) -> AsyncIterator[bytes]:
     """Pass an async-iterable body through, refusing more or fewer bytes than declared."""
     sent = 0
@@ -592,15 +640,15 @@ class ListPartsPaginator:
     ) -> AsyncIterator[ListPartsResponse]:
         """Yield each page. A truncated page without a new marker ends the iteration."""
         cfg = PaginationConfig or {}
-        query: dict[str, object] = dict(params)
+        req = _validate(ListPartsRequest, None, params)  # PascalCase or snake_case, once
         if "PageSize" in cfg:
-            query["MaxParts"] = cfg["PageSize"]
+            req = req.model_copy(update={"max_parts": cfg["PageSize"]})
         left = cfg.get("MaxItems")
         seen: set[int] = set()
         while True:
-            page = await self._client.list_parts(_validate(ListPartsRequest, None, query))
-            after = query.get("PartNumberMarker")
-            if isinstance(after, int) and any(p.part_number <= after for p in page.parts):
+            page = await self._client.list_parts(req)
+            after = req.part_number_marker
+            if after is not None and any(p.part_number <= after for p in page.parts):
                 # S3 lists the parts after the marker; drop what a server repeats
                 page.parts = [p for p in page.parts if p.part_number > after]
             if left is not None:
@@ -615,11 +663,11 @@ class ListPartsPaginator:
                 marker = page.parts[-1].part_number
             if not page.is_truncated:
                 return
-            if marker is None or marker in seen or marker == query.get("PartNumberMarker"):
+            if marker is None or marker in seen or marker == after:
                 log.warning("ListParts said truncated but gave no new marker; stopping")
                 return
             seen.add(marker)
-            query["PartNumberMarker"] = marker
+            req = req.model_copy(update={"part_number_marker": marker})
 
 
 class ListMultipartUploadsPaginator:
@@ -636,15 +684,13 @@ class ListMultipartUploadsPaginator:
     ) -> AsyncIterator[ListMultipartUploadsResponse]:
         """Yield each page. A truncated page without new markers ends the iteration."""
         cfg = PaginationConfig or {}
-        query: dict[str, object] = dict(params)
+        req = _validate(ListMultipartUploadsRequest, None, params)
         if "PageSize" in cfg:
-            query["MaxUploads"] = cfg["PageSize"]
+            req = req.model_copy(update={"max_uploads": cfg["PageSize"]})
         left = cfg.get("MaxItems")
         seen: set[tuple[str | None, str | None]] = set()
         while True:
-            page = await self._client.list_multipart_uploads(
-                _validate(ListMultipartUploadsRequest, None, query)
-            )
+            page = await self._client.list_multipart_uploads(req)
             if left is not None:
                 if len(page.uploads) >= left:
                     page.uploads = page.uploads[:left]
@@ -662,8 +708,4 @@ class ListMultipartUploadsPaginator:
                 log.warning("ListMultipartUploads said truncated but gave no new marker; stopping")
                 return
             seen.add(markers)
-            query["KeyMarker"] = key
-            if uid is not None:
-                query["UploadIdMarker"] = uid
-            else:
-                query.pop("UploadIdMarker", None)
+            req = req.model_copy(update={"key_marker": key, "upload_id_marker": uid})

@@ -104,7 +104,7 @@ def _bool(value: object, default: bool) -> bool:
 def boto_session(profile_name: str | None) -> BotoSession:
     """A botocore session for the profile (blocking: reads the shared files)."""
     import botocore.session
-    from botocore.exceptions import ProfileNotFound
+    from botocore.exceptions import BotoCoreError, ProfileNotFound
 
     session = botocore.session.Session(profile=profile_name)
     try:
@@ -116,6 +116,8 @@ def boto_session(profile_name: str | None) -> BotoSession:
         raise ParamValidationError(
             f"profile_name: the profile {name!r} is not in the shared config files",
         ) from None
+    except BotoCoreError as exc:  # e.g. a shared config file that cannot be parsed
+        raise ParamValidationError(f"the shared AWS config could not be read: {exc}") from None
     return session
 
 
@@ -172,8 +174,13 @@ def resolve_settings(
 
     max_attempts = config.max_attempts
     if max_attempts is None:
-        raw = session.get_config_variable("max_attempts")
-        max_attempts = int(raw) if raw is not None else 3
+        try:
+            raw = session.get_config_variable("max_attempts")
+            max_attempts = int(raw) if raw is not None else 3
+        except ValueError:
+            raise ParamValidationError(
+                "max_attempts: AWS_MAX_ATTEMPTS / the profile's max_attempts must be a whole number"
+            ) from None
     if max_attempts < 1:
         raise ParamValidationError(f"max_attempts: must be at least 1, got {max_attempts}")
     return Settings(

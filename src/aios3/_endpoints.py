@@ -22,6 +22,11 @@ _provider_lock = threading.Lock()
 _provider: object | None = None
 
 
+def load_rule_set() -> None:
+    """Load botocore's S3 rule set and partitions now (blocking; once per process)."""
+    _get_provider()
+
+
 def _get_provider() -> object:
     """botocore's S3 `EndpointProvider`, built once per process."""
     global _provider

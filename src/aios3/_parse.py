@@ -220,26 +220,44 @@ _CHECKSUM_HEADERS: dict[str, tuple[str, Conv]] = {
 }
 
 
+def _convert(conv: Conv, text: str, name: str, status: int | None) -> object:
+    try:
+        return conv(text)
+    except (ValueError, ValidationError):
+        raise ResponseParseError(
+            f"the server sent an unreadable {name}: {text[:100]!r}", status_code=status
+        ) from None
+
+
 def _from_headers(
-    headers: CIMultiDictProxy[str], spec: Mapping[str, tuple[str, Conv]], out: dict[str, object]
+    headers: CIMultiDictProxy[str], spec: Mapping[str, tuple[str, Conv]], out: dict[str, Any]
 ) -> None:
     for name, (attr, conv) in spec.items():
         v = headers.get(name)
         if v is not None:
-            out[attr] = conv(v)
+            out[attr] = v if conv is _str else _convert(conv, v, name, None)
 
 
 def _from_xml(
     root: Element, spec: Mapping[str, tuple[str, Conv]], out: dict[str, Any]
 ) -> list[Element]:
-    """Copy the simple children named in `spec`; return the others for the caller."""
+    """Copy the simple children named in `spec`; return the others for the caller.
+
+    An empty element is "" for a string field and absent for a number, flag or date.
+    """
     rest = []
     for child in root:
-        hit = spec.get(_tag(child))
+        name = _tag(child)
+        hit = spec.get(name)
         if hit is None:
             rest.append(child)
-        else:
-            out[hit[0]] = hit[1](child.text or "")
+            continue
+        attr, conv = hit
+        text = child.text
+        if conv is _str:
+            out[attr] = text or ""
+        elif text and text.strip():
+            out[attr] = _convert(conv, text, f"<{name}>", None)
     return rest
 
 
@@ -446,7 +464,12 @@ def _create_session(
             f"(got {sorted(creds)}); is this a directory bucket on S3 Express?",
             status_code=status,
         )
-    out["credentials"] = SessionCredentials.model_validate(creds)
+    try:
+        out["credentials"] = SessionCredentials.model_validate(creds)
+    except ValidationError:
+        raise ResponseParseError(
+            "CreateSession answered with unreadable credentials", status_code=status
+        ) from None
     return CreateSessionResponse.model_construct(**out, response_metadata=meta)
 
 

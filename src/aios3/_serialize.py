@@ -6,9 +6,13 @@ query parameter, with its formatter); serialising a request then walks that plan
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import hashlib
 import io
 import os
+import re
+import zlib
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -91,6 +95,7 @@ class _Plan:
     header_prefixes: tuple[tuple[str, str], ...]
     query: tuple[tuple[str, str], ...]
     payload: str | None
+    sse_customer: bool
 
 
 _OPS: dict[type[RequestModel], tuple[str, tuple[str, ...]]] = {
@@ -126,7 +131,15 @@ def _compile(cls: type[RequestModel]) -> _Plan:
             elif isinstance(marker, Payload):
                 payload = attr
     return _Plan(
-        method, fixed, uri_bucket, uri_key, tuple(headers), tuple(prefixes), tuple(query), payload
+        method,
+        fixed,
+        uri_bucket,
+        uri_key,
+        tuple(headers),
+        tuple(prefixes),
+        tuple(query),
+        payload,
+        "sse_customer_key" in cls.model_fields,
     )
 
 
@@ -180,6 +193,8 @@ def _body(req: RequestModel, plan: _Plan, headers: dict[str, str]) -> tuple[obje
         data = complete_body(value)
         return data, "bytes", True
     if isinstance(value, bytes | bytearray | memoryview):
+        if isinstance(value, memoryview):  # count bytes, not items; make it sendable
+            value = value.cast("B") if value.c_contiguous else memoryview(value.tobytes())
         declared = headers.get("Content-Length")
         if declared is not None and int(declared) != len(value):
             raise ParamValidationError(
@@ -206,6 +221,61 @@ def _body(req: RequestModel, plan: _Plan, headers: dict[str, str]) -> tuple[obje
     return value, "stream", False
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # tab is allowed, as in HTTP
+_SSEC_KEY = "x-amz-server-side-encryption-customer-key"
+_SSEC_MD5 = "x-amz-server-side-encryption-customer-key-MD5"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _sse_customer_key(req: RequestModel, headers: dict[str, str]) -> None:
+    """As botocore's `sse_md5`: the SSE-C key goes base64-encoded with its MD5, unless the
+    caller gave the MD5 (then the key is taken as already encoded)."""
+    key: str | bytes | None = getattr(req, "sse_customer_key", None)
+    if key is None:
+        return
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if getattr(req, "sse_customer_key_md5", None) is None:
+        headers[_SSEC_KEY] = _b64(raw)
+        headers[_SSEC_MD5] = _b64(hashlib.md5(raw, usedforsecurity=False).digest())
+    elif isinstance(key, bytes):
+        headers[_SSEC_KEY] = _b64(raw)
+
+
+def _add_checksum(algorithm: str, body: object, kind: BodyKind, headers: dict[str, str]) -> None:
+    """UploadPart with `ChecksumAlgorithm`: S3 wants the checksum itself too."""
+    name = "x-amz-checksum-" + algorithm.lower()
+    if name in headers:
+        return
+    if kind != "bytes":
+        raise ParamValidationError(
+            f"Checksum{algorithm}: required with ChecksumAlgorithm={algorithm!r} when Body is "
+            "a file object or an async iterable (aios3 computes it only for bytes bodies)"
+        )
+    data = bytes(body) if not isinstance(body, bytes) else body  # type: ignore[call-overload]
+    if algorithm == "CRC32":
+        digest = zlib.crc32(data).to_bytes(4, "big")
+    elif algorithm == "SHA1":
+        digest = hashlib.sha1(data, usedforsecurity=False).digest()
+    elif algorithm == "SHA256":
+        digest = hashlib.sha256(data).digest()
+    else:  # CRC32C, CRC64NVME: awscrt has them (the aios3[crt] extra)
+        try:
+            from awscrt import checksums
+        except ImportError:
+            raise ParamValidationError(
+                f"ChecksumAlgorithm={algorithm!r} needs awscrt to compute it "
+                f"(pip install 'aios3[crt]'), or pass Checksum{algorithm} yourself"
+            ) from None
+        if algorithm == "CRC32C":
+            digest = checksums.crc32c(data).to_bytes(4, "big")
+        else:
+            digest = checksums.crc64nvme(data).to_bytes(8, "big")
+    headers[name] = _b64(digest)
+
+
 def serialize(req: RequestModel) -> WireRequest:
     """Turn a validated request model into its wire form."""
     plan = _PLANS[type(req)]
@@ -224,7 +294,17 @@ def serialize(req: RequestModel) -> WireRequest:
         value = getattr(req, attr)
         if value is not None:
             parts.append(f"{name}={_fmt_query(value)}")
+    if plan.sse_customer:
+        _sse_customer_key(req, headers)
+    for name, value in headers.items():
+        if _CONTROL.search(value):
+            raise ParamValidationError(
+                f"header {name}: control characters (CR, LF, ...) are not allowed in a value",
+                [f"{name}: control characters are not allowed"],
+            )
     body, kind, replayable = _body(req, plan, headers)
+    if isinstance(req, UploadPartRequest) and req.checksum_algorithm is not None:
+        _add_checksum(req.checksum_algorithm, body, kind, headers)
     key = getattr(req, plan.uri_key) if plan.uri_key else None
     return WireRequest(
         operation_name=req.operation_name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import ssl
+import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,7 +18,13 @@ from aiohttp.abc import AbstractResolver
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from .errors import Aios3Error, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from .errors import (
+    Aios3Error,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+    ResponseParseError,
+)
 
 __all__ = ["AiohttpTransport", "RawResponse", "Transport"]
 
@@ -63,6 +70,7 @@ class AiohttpTransport:
         self._resolver = resolver  # tests map virtual-hosted names to loopback with it
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     def _ssl(self) -> ssl.SSLContext | bool:
         if self._verify is False:
@@ -79,6 +87,8 @@ class AiohttpTransport:
             connector=connector,
             timeout=self._timeout,
             auto_decompress=False,
+            # bodies are read as sent (as botocore asks); added after signing, so unsigned
+            headers={"Accept-Encoding": "identity"},
             skip_auto_headers=("Content-Type",),
         )
         return self._session
@@ -94,7 +104,16 @@ class AiohttpTransport:
                 raise EndpointConnectionError("the transport is closed", endpoint_url=None)
             session = self._open()
         try:
-            async with session.request(method, url, headers=headers, data=body) as resp:
+            # never follow redirects: a redirect to another host would lose the signature
+            # (or change the method); S3's 3xx answers surface as ClientError instead
+            async with session.request(
+                method,
+                url,
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                proxy=self._proxy_for(url),
+            ) as resp:
                 data = await resp.read()
                 return RawResponse(resp.status, resp.headers, data)
         except aiohttp.ConnectionTimeoutError as exc:
@@ -113,6 +132,27 @@ class AiohttpTransport:
                 f"could not connect to the endpoint URL {_origin(url)}: {exc.__class__.__name__}",
                 endpoint_url=_origin(url),
             ) from exc
+        except aiohttp.ClientError as exc:
+            # malformed answers (bad status line, headers, lengths): the aiohttp error's
+            # request_info holds every request header, secrets included, so it is raised
+            # from outside this block, not chained even as __context__
+            failure = _our_error(exc) or ResponseParseError(
+                f"the server at {_origin(url)} sent a malformed HTTP answer "
+                f"({exc.__class__.__name__})"
+            )
+        raise failure
+
+    def _proxy_for(self, url: URL) -> str | None:
+        """HTTP(S)_PROXY / NO_PROXY from the environment, as botocore honours them; looked up
+        once per scheme and host (aiohttp's trust_env would do it, and read .netrc, per call).
+        """
+        key = (url.scheme, url.raw_host or "")
+        if key not in self._proxies:
+            proxy = urllib.request.getproxies_environment().get(url.scheme)
+            if proxy and urllib.request.proxy_bypass_environment(key[1]):  # type: ignore[attr-defined]
+                proxy = None
+            self._proxies[key] = proxy or None
+        return self._proxies[key]
 
     async def close(self) -> None:
         self._closed = True

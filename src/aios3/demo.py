@@ -40,8 +40,15 @@ def _ok(status: int, headers: CIMultiDictProxy[str], body: bytes, meta: Response
 async def _bucket_call(s3: S3Client, method: str, bucket: str) -> None:
     """CreateBucket / DeleteBucket, which the demo needs and the SDK does not cover yet."""
     name = "CreateBucket" if method == "PUT" else "DeleteBucket"
+    body: bytes | None = None
+    if method == "PUT" and s3.region_name not in (None, "us-east-1"):
+        body = (  # outside us-east-1, S3 wants the bucket's region in the body
+            '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<LocationConstraint>{s3.region_name}</LocationConstraint>"
+            "</CreateBucketConfiguration>"
+        ).encode()
     await s3._send(
-        WireRequest(name, method, bucket, "", "", {}, None, "none", True),
+        WireRequest(name, method, bucket, "", "", {}, body, "bytes" if body else "none", True),
         _ok,
     )
 

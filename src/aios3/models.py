@@ -142,7 +142,7 @@ PayerH = Annotated[RequestPayer | None, Header("x-amz-request-payer")]
 OwnerH = Annotated[str | None, Header("x-amz-expected-bucket-owner")]
 SSECAlgorithmH = Annotated[str | None, Header("x-amz-server-side-encryption-customer-algorithm")]
 SSECKeyH = Annotated[
-    str | None, Header("x-amz-server-side-encryption-customer-key"), Field(repr=False)
+    str | bytes | None, Header("x-amz-server-side-encryption-customer-key"), Field(repr=False)
 ]
 SSECKeyMD5H = Annotated[str | None, Header("x-amz-server-side-encryption-customer-key-MD5")]
 CRC32H = Annotated[str | None, Header("x-amz-checksum-crc32")]
@@ -670,7 +670,7 @@ class _PayerOwner(TypedDict, total=False):
 
 class _SSECustomer(TypedDict, total=False):
     SSECustomerAlgorithm: str
-    SSECustomerKey: str
+    SSECustomerKey: str | bytes
     SSECustomerKeyMD5: str
 
 

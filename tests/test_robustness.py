@@ -1,0 +1,325 @@
+"""Regressions from a review: cancellation, file bodies, redirects, malformed answers,
+SSE-C keys, checksums, proxies and odd input all end as aios3 behaves by design."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import io
+from typing import Any
+
+import pytest
+from tests._capture import Captured, CaptureServer, Reply
+from tests._fakes import RecordingTransport
+
+import aios3
+from aios3._auth import CredentialCache, ExpressSessions, FrozenCredentials, Signer
+
+SECRET = "robust-SECRET-key"
+CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDROBUST", "aws_secret_access_key": SECRET}
+
+
+def local(url: str, **config: Any) -> aios3.S3Client:
+    return aios3.S3Client(
+        endpoint_url=url, region_name="us-east-1", config=aios3.Config(**config), **CREDS
+    )
+
+
+async def test_cancelling_the_first_call_leaves_a_working_client() -> None:
+    async with CaptureServer() as srv:
+        s3 = local(srv.url)
+        task = asyncio.ensure_future(s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"))
+        await asyncio.sleep(0.001)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.3)  # the setup thread finishes meanwhile
+        r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        await s3.close()
+    assert r.response_metadata.http_status_code == 204
+
+
+async def test_file_body_is_rewound_on_retry_and_left_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+    answers = [Reply(503), Reply(200, {"ETag": '"e"'})]
+    async with CaptureServer(lambda c: answers.pop(0)) as srv:
+        f = io.BytesIO(b"prefix-" + b"0123456789")
+        f.seek(7)
+        async with local(srv.url, max_attempts=3) as s3:
+            r = await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=f)
+            assert r.etag == '"e"'
+            assert not f.closed
+            # the same open file serves a second part
+            f.seek(7)
+            answers.append(Reply(200, {"ETag": '"f"'}))
+            await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=2, Body=f)
+    assert [c.body for c in srv.requests] == [b"0123456789"] * 3
+    assert not f.closed
+
+
+async def test_any_reader_with_content_length_is_streamed() -> None:
+    class Reader:
+        def __init__(self) -> None:
+            self.data = io.BytesIO(b"x" * 100)
+
+        def read(self, size: int = -1, /) -> bytes:
+            return self.data.read(size)
+
+    async with (
+        CaptureServer(lambda c: Reply(200, {"ETag": '"e"'})) as srv,
+        local(srv.url, max_attempts=1) as s3,
+    ):
+        await s3.upload_part(
+            Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=Reader(), ContentLength=100
+        )
+        with pytest.raises(aios3.ParamValidationError, match="ContentLength"):
+            await s3.upload_part(
+                Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=Reader(), ContentLength=200
+            )
+    assert srv.requests[0].body == b"x" * 100
+
+
+async def test_redirects_are_not_followed() -> None:
+    async with CaptureServer() as other:
+        body = (
+            b"<Error><Code>TemporaryRedirect</Code><Message>Please re-send</Message>"
+            b"<Endpoint>elsewhere</Endpoint></Error>"
+        )
+        async with (
+            CaptureServer(lambda c: Reply(307, {"Location": other.url + "/b/k"}, body)) as srv,
+            local(srv.url, max_attempts=3) as s3,
+        ):
+            with pytest.raises(aios3.ClientError) as info:
+                await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert (info.value.code, info.value.status_code) == ("TemporaryRedirect", 307)
+    assert other.requests == []
+    assert len(srv.requests) == 1
+
+
+async def test_asks_for_identity_encoding() -> None:
+    async with CaptureServer() as srv, local(srv.url) as s3:
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert srv.requests[0].headers["accept-encoding"] == "identity"
+    assert "accept-encoding" not in srv.requests[0].headers["authorization"]
+
+
+async def test_malformed_http_answer_is_typed_and_leaks_nothing() -> None:
+    async def bad(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(bad, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with aios3.S3Client(
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            aws_session_token="SESSION-TOKEN-VALUE",
+            config=aios3.Config(max_attempts=1),
+            **CREDS,
+        ) as s3:
+            with pytest.raises(aios3.Aios3Error) as info:
+                await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    finally:
+        server.close()
+        await server.wait_closed()
+    e: BaseException | None = info.value
+    while e is not None:
+        text = repr(e) + str(e) + repr(getattr(e, "request_info", ""))
+        assert "SESSION-TOKEN-VALUE" not in text and SECRET not in text
+        e = e.__cause__ or e.__context__
+
+
+async def test_sse_customer_key_is_sent_as_botocore_sends_it() -> None:
+    key = "0123456789abcdef0123456789abcdef"
+    t = RecordingTransport(
+        200,
+        b"<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>",
+    )
+    async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
+        await s3.create_multipart_upload(
+            Bucket="b", Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=key
+        )
+        await s3.create_multipart_upload(
+            Bucket="b", Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=key.encode()
+        )
+    for _m, _u, headers, _b in t.sent:
+        assert (
+            headers["x-amz-server-side-encryption-customer-key"]
+            == base64.b64encode(key.encode()).decode()
+        )
+        assert (
+            headers["x-amz-server-side-encryption-customer-key-MD5"]
+            == base64.b64encode(hashlib.md5(key.encode()).digest()).decode()
+        )
+
+
+async def test_checksum_algorithm_computes_the_checksum() -> None:
+    t = RecordingTransport(200)
+    data = b"hello checksum"
+    async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
+        await s3.upload_part(
+            Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=data, ChecksumAlgorithm="SHA256"
+        )
+        await s3.upload_part(
+            Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=data, ChecksumAlgorithm="CRC32"
+        )
+        with pytest.raises(aios3.ParamValidationError, match="ChecksumSHA1"):
+            await s3.upload_part(
+                Bucket="b",
+                Key="k",
+                UploadId="u",
+                PartNumber=1,
+                Body=io.BytesIO(data),
+                ChecksumAlgorithm="SHA1",
+            )
+    sha = t.sent[0][2]
+    assert sha["x-amz-checksum-sha256"] == base64.b64encode(hashlib.sha256(data).digest()).decode()
+    assert sha["x-amz-sdk-checksum-algorithm"] == "SHA256"
+    import zlib
+
+    assert (
+        t.sent[1][2]["x-amz-checksum-crc32"]
+        == base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    )
+    assert len(t.sent) == 2
+
+
+async def test_empty_and_bad_numbers_in_listings() -> None:
+    t = RecordingTransport(
+        200,
+        b"<ListMultipartUploadsResult><MaxUploads/><IsTruncated>false</IsTruncated>"
+        b"<KeyMarker></KeyMarker></ListMultipartUploadsResult>",
+    )
+    async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
+        r = await s3.list_multipart_uploads(Bucket="b")
+        assert (r.max_uploads, r.key_marker) == (None, "")
+        t.body = b"<ListPartsResult><MaxParts>1k</MaxParts></ListPartsResult>"
+        with pytest.raises(aios3.errors.ResponseParseError, match="MaxParts"):
+            await s3.list_parts(Bucket="b", Key="k", UploadId="u")
+
+
+async def test_snake_case_paginator_parameters() -> None:
+    pages = [
+        b"<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>1"
+        b"</NextPartNumberMarker><Part><PartNumber>1</PartNumber></Part></ListPartsResult>",
+        b"<ListPartsResult><IsTruncated>false</IsTruncated>"
+        b"<Part><PartNumber>2</PartNumber></Part></ListPartsResult>",
+    ]
+
+    def reply(c: Captured) -> Reply:
+        return Reply(200, {}, pages.pop(0))
+
+    async with CaptureServer(reply) as srv, local(srv.url) as s3:
+        numbers = [
+            p.part_number
+            async for p in s3.iter_parts(bucket="b", key="k", upload_id="u", max_parts=1)  # type: ignore[call-arg]
+        ]
+    assert numbers == [1, 2]
+    assert "part-number-marker=1" in srv.requests[1].target
+
+
+async def test_late_expired_answer_does_not_drop_the_fresh_session() -> None:
+    n = 0
+
+    async def fetch(bucket: str, base: Signer) -> tuple[FrozenCredentials, float]:
+        nonlocal n
+        n += 1
+        return FrozenCredentials(f"S{n}", "s", "t"), dt.datetime.now().timestamp() + 300
+
+    base = Signer(FrozenCredentials("AK", "SK"))
+    sessions = ExpressSessions(fetch)
+    old = await sessions.signer("b--x-s3", base)
+    sessions.invalidate("b--x-s3", base, old)
+    fresh = await sessions.signer("b--x-s3", base)
+    sessions.invalidate("b--x-s3", base, old)  # a late ExpiredToken for the old session
+    assert await sessions.signer("b--x-s3", base) is fresh
+    assert n == 2
+
+
+async def test_cancelled_credential_refresh_does_not_keep_expired_keys() -> None:
+    calls = 0
+
+    class Slow:
+        _expiry_time = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=3600)
+
+        def get_frozen_credentials(self) -> Any:
+            nonlocal calls
+            calls += 1
+            import time
+
+            time.sleep(0.2)
+            from botocore.credentials import ReadOnlyCredentials
+
+            return ReadOnlyCredentials(f"AK{calls}", "SK", None)
+
+    cache = CredentialCache(loader=lambda: Slow())  # type: ignore[arg-type, return-value]
+    first = await cache.signer()
+    cache._refresh_at = 0  # expired
+    task = asyncio.ensure_future(cache.signer())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.3)
+    again = await cache.signer()
+    assert again is not first and again.access_key.startswith("AK")
+    assert again.access_key != first.access_key
+
+
+async def test_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with CaptureServer() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with local("http://s3.example.invalid:9000") as s3:
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert proxy.requests[0].target == "http://s3.example.invalid:9000/b/k?uploadId=u"
+
+
+async def test_bad_environment_is_typed(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "c"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "k"))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "three")
+    with pytest.raises(aios3.ParamValidationError, match="max_attempts"):
+        async with aios3.S3Client(**CREDS):
+            pass
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKPARTIAL")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    async with aios3.S3Client(transport=RecordingTransport()) as s3:
+        with pytest.raises(aios3.NoCredentialsError):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+
+async def test_header_injection_is_refused_before_sending() -> None:
+    t = RecordingTransport(200)
+    async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
+        with pytest.raises(aios3.ParamValidationError, match="x-amz-meta-a"):
+            await s3.create_multipart_upload(Bucket="b", Key="k", Metadata={"a": "x\r\nX-Evil: 1"})
+        with pytest.raises(aios3.ParamValidationError, match="Content-Type"):
+            await s3.create_multipart_upload(Bucket="b", Key="k", ContentType="a\nb")
+    assert t.sent == []
+
+
+async def test_typed_memoryview_counts_bytes() -> None:
+    t = RecordingTransport(200)
+    import array
+
+    view = memoryview(array.array("i", [1, 2, 3]))
+    async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
+        await s3.upload_part(
+            Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=view, ContentLength=12
+        )
+        strided = memoryview(b"abcdef")[::2]
+        await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=strided)
+    assert bytes(t.sent[0][3]) == view.tobytes()  # type: ignore[call-overload]
+    assert bytes(t.sent[1][3]) == b"ace"  # type: ignore[call-overload]
+
+
+async def _no_sleep(delay: float) -> None:
+    return None
