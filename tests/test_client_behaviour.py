@@ -450,3 +450,19 @@ async def test_resource_abort_goes_through_the_client() -> None:
     assert headers["x-amz-request-payer"] == "requester"
     assert headers["x-amz-expected-bucket-owner"] == "123456789012"
     assert t.closed
+
+
+def test_resource_handles_compare_and_print_like_boto3() -> None:
+    s3r = aios3.S3Resource(**CREDS)
+    mpu = s3r.MultipartUpload("b", "k", "u")
+    assert repr(mpu) == "s3.MultipartUpload(bucket_name='b', object_key='k', id='u')"
+    assert repr(mpu.Part(2)) == (
+        "s3.MultipartUploadPart(bucket_name='b', object_key='k', multipart_upload_id='u', "
+        "part_number=2)"
+    )
+    assert repr(s3r.Bucket("b")) == "s3.Bucket(name='b')"
+    assert repr(s3r.Object("b", "k")) == "s3.Object(bucket_name='b', key='k')"
+    assert mpu == s3r.Bucket("b").MultipartUpload("k", "u")
+    assert len({mpu, s3r.MultipartUpload("b", "k", "u"), s3r.MultipartUpload("b", "k", "v")}) == 2
+    assert mpu != s3r.Object("b", "k")
+    assert s3r.Object("b", "k").MultipartUpload("u") == mpu

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, TypeVar, cast
+from typing import ClassVar, Generic, TypeVar, cast
 
 from typing_extensions import Self, TypedDict, Unpack
 
@@ -240,24 +240,36 @@ class _PayerOwnerSSE(_PayerOwner, _SSECustomer, total=False):
     pass
 
 
-class Bucket:
+class _Handle:
+    """boto3-style identity for resource handles: repr, equality and hash by identifiers."""
+
+    __slots__ = ()
+    _ids: ClassVar[tuple[str, ...]]
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, n) for n in self._ids)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._ids)
+        return f"s3.{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._key() == self._key()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *self._key()))
+
+
+class Bucket(_Handle):
     """A bucket. Identifier: `name`."""
 
+    _ids = ("name",)
     __slots__ = ("meta", "multipart_uploads", "name")
 
     def __init__(self, client: S3Client, name: str) -> None:
         self.meta = ResourceMeta(client)
         self.name = name
         self.multipart_uploads = MultipartUploadsCollection(client, name, {})
-
-    def __repr__(self) -> str:
-        return f"s3.Bucket(name={self.name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Bucket) and other.name == self.name
-
-    def __hash__(self) -> int:
-        return hash(("Bucket", self.name))
 
     def Object(self, key: str) -> Object:
         """An object in this bucket."""
@@ -291,27 +303,16 @@ class _InitiateParams(TypedDict, total=False):
     ChecksumType: ChecksumType
 
 
-class Object:
+class Object(_Handle):
     """An object. Identifiers: `bucket_name`, `key`."""
 
+    _ids = ("bucket_name", "key")
     __slots__ = ("bucket_name", "key", "meta")
 
     def __init__(self, client: S3Client, bucket_name: str, key: str) -> None:
         self.meta = ResourceMeta(client)
         self.bucket_name = bucket_name
         self.key = key
-
-    def __repr__(self) -> str:
-        return f"s3.Object(bucket_name={self.bucket_name!r}, key={self.key!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Object) and (other.bucket_name, other.key) == (
-            self.bucket_name,
-            self.key,
-        )
-
-    def __hash__(self) -> int:
-        return hash(("Object", self.bucket_name, self.key))
 
     async def initiate_multipart_upload(self, **params: Unpack[_InitiateParams]) -> MultipartUpload:
         """`CreateMultipartUpload` for this object; returns the new upload."""
@@ -351,7 +352,7 @@ class _CompleteParams(_PayerOwnerSSE, total=False):
     IfNoneMatch: str
 
 
-class MultipartUpload:
+class MultipartUpload(_Handle):
     """A multipart upload. Identifiers: `bucket_name`, `object_key`, `id`.
 
     The attributes `key`, `upload_id`, `initiated`, `storage_class`, `owner`, `initiator`,
@@ -360,6 +361,7 @@ class MultipartUpload:
     `upload_id`.
     """
 
+    _ids = ("bucket_name", "object_key", "id")
     __slots__ = (
         "bucket_name",
         "checksum_algorithm",
@@ -404,22 +406,6 @@ class MultipartUpload:
         up.checksum_type = s.checksum_type
         return up
 
-    def __repr__(self) -> str:
-        return (
-            f"s3.MultipartUpload(bucket_name={self.bucket_name!r}, "
-            f"object_key={self.object_key!r}, id={self.id!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, MultipartUpload) and (
-            other.bucket_name,
-            other.object_key,
-            other.id,
-        ) == (self.bucket_name, self.object_key, self.id)
-
-    def __hash__(self) -> int:
-        return hash(("MultipartUpload", self.bucket_name, self.object_key, self.id))
-
     async def abort(self, **params: Unpack[_AbortParams]) -> AbortMultipartUploadResponse:
         """`AbortMultipartUpload` for this upload."""
         return await self.meta.client.abort_multipart_upload(
@@ -456,13 +442,14 @@ class _UploadParams(_PayerOwnerSSE, total=False):
     ChecksumSHA256: str
 
 
-class MultipartUploadPart:
+class MultipartUploadPart(_Handle):
     """One part. Identifiers: `bucket_name`, `object_key`, `multipart_upload_id`, `part_number`.
 
     `e_tag`, `size`, `last_modified` and the checksums are filled when the part comes from
     `upload.parts`, and `e_tag` (with checksums) after `upload()`.
     """
 
+    _ids = ("bucket_name", "object_key", "multipart_upload_id", "part_number")
     __slots__ = (
         "bucket_name",
         "checksum_crc32",
@@ -514,32 +501,6 @@ class MultipartUploadPart:
         part.checksum_sha1 = p.checksum_sha1
         part.checksum_sha256 = p.checksum_sha256
         return part
-
-    def __repr__(self) -> str:
-        return (
-            f"s3.MultipartUploadPart(bucket_name={self.bucket_name!r}, "
-            f"object_key={self.object_key!r}, multipart_upload_id={self.multipart_upload_id!r}, "
-            f"part_number={self.part_number!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, MultipartUploadPart) and (
-            other.bucket_name,
-            other.object_key,
-            other.multipart_upload_id,
-            other.part_number,
-        ) == (self.bucket_name, self.object_key, self.multipart_upload_id, self.part_number)
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                "MultipartUploadPart",
-                self.bucket_name,
-                self.object_key,
-                self.multipart_upload_id,
-                self.part_number,
-            )
-        )
 
     async def upload(self, **params: Unpack[_UploadParams]) -> UploadPartResponse:
         """`UploadPart` for this part; sets `e_tag` (and checksums) on success."""
