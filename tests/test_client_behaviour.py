@@ -466,3 +466,22 @@ def test_resource_handles_compare_and_print_like_boto3() -> None:
     assert len({mpu, s3r.MultipartUpload("b", "k", "u"), s3r.MultipartUpload("b", "k", "v")}) == 2
     assert mpu != s3r.Object("b", "k")
     assert s3r.Object("b", "k").MultipartUpload("u") == mpu
+
+
+def test_client_errors_pickle_whole() -> None:
+    import pickle
+
+    e = aios3.errors.NoSuchUpload(
+        code="NoSuchUpload",
+        message="gone",
+        status_code=404,
+        request_id="R",
+        host_id="H",
+        operation_name="ListParts",
+        headers={"x-amz-request-id": "R"},
+        retry_attempts=1,
+        extra={"UploadId": "u"},
+    )
+    back = pickle.loads(pickle.dumps(e))
+    assert type(back) is aios3.errors.NoSuchUpload
+    assert back.response == e.response and str(back) == str(e)

@@ -189,38 +189,29 @@ class ClientError(Aios3Error):
             f"{request_id or '-'}]: {message}"
         )
 
-    def __reduce__(self) -> tuple[object, ...]:  # keep exceptions picklable
+    def __reduce__(self) -> tuple[object, ...]:  # keep exceptions picklable, whole
+        meta = self.response["ResponseMetadata"]
         return (
             _rebuild_client_error,
             (
                 type(self),
-                self.code,
-                self.message,
-                self.status_code,
-                self.request_id,
-                self.host_id,
-                self.operation_name,
+                {
+                    "code": self.code,
+                    "message": self.message,
+                    "status_code": self.status_code,
+                    "request_id": self.request_id,
+                    "host_id": self.host_id,
+                    "operation_name": self.operation_name,
+                    "headers": meta["HTTPHeaders"],
+                    "retry_attempts": meta["RetryAttempts"],
+                    "extra": self.extra,
+                },
             ),
         )
 
 
-def _rebuild_client_error(
-    cls: type[ClientError],
-    code: str,
-    message: str,
-    status_code: int,
-    request_id: str,
-    host_id: str,
-    operation_name: str,
-) -> ClientError:
-    return cls(
-        code=code,
-        message=message,
-        status_code=status_code,
-        request_id=request_id,
-        host_id=host_id,
-        operation_name=operation_name,
-    )
+def _rebuild_client_error(cls: type[ClientError], kwargs: dict[str, object]) -> ClientError:
+    return cls(**kwargs)  # type: ignore[arg-type]
 
 
 class NoSuchUpload(ClientError):
