@@ -31,11 +31,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from aios3._localserver import LocalServerError, MotoServer, SeaweedFS
-
-try:  # tests/ as a package
-    from . import _aioresponses_compat
-except ImportError:  # no tests/__init__.py: pytest puts tests/ itself on sys.path
-    import _aioresponses_compat
+from tests import _aioresponses_compat
 
 _aioresponses_compat.install()
 
@@ -196,3 +192,17 @@ async def make_bucket() -> AsyncIterator[MakeBucket]:
 def s3_request() -> SignedRequest:
     """The :func:`signed_request` helper, for tests that need a raw signed request."""
     return signed_request
+
+
+# --------------------------------------------------------------------------------------------
+# Groups: each test is marked by the folder it lives in (unit, servers, faults)
+# --------------------------------------------------------------------------------------------
+
+_GROUPS = ("unit", "servers", "faults")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for group in _GROUPS:
+            if f"/tests/{group}/" in item.path.as_posix():
+                item.add_marker(group)

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
-from tests._capture import CaptureServer, Reply
 
 import aios3
 from aios3._transport import RawResponse
 from aios3.models import AbortMultipartUploadRequest, ListPartsRequest
+from tests._capture import CaptureServer, Reply
 
 SECRET = "VERY-secret-KEY/0123456789"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDTEST", "aws_secret_access_key": SECRET}

@@ -6,9 +6,9 @@ import sys
 from typing import Any
 
 import pytest
-from tests._fakes import RecordingTransport
 
 import aios3
+from tests._fakes import RecordingTransport
 
 MRAP = "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDMRAP", "aws_secret_access_key": "mrap-secret"}

@@ -7,10 +7,7 @@ import pytest
 from aioresponses import aioresponses
 from yarl import URL
 
-try:
-    from . import _aioresponses_compat
-except ImportError:
-    import _aioresponses_compat
+from tests import _aioresponses_compat
 
 URL_DELETE = "http://s3.mock.test/bucket/key?uploadId=abc"
 URL_GET = "http://s3.mock.test/bucket/key"

@@ -11,11 +11,11 @@ import io
 from typing import Any
 
 import pytest
-from tests._capture import Captured, CaptureServer, Reply
-from tests._fakes import RecordingTransport
 
 import aios3
 from aios3._auth import CredentialCache, ExpressSessions, FrozenCredentials, Signer
+from tests._capture import Captured, CaptureServer, Reply
+from tests._fakes import RecordingTransport
 
 SECRET = "robust-SECRET-key"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDROBUST", "aws_secret_access_key": SECRET}

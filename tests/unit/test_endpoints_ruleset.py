@@ -18,7 +18,7 @@ import pytest
 from aios3._endpoints import EndpointParams, EndpointResolver
 from aios3.errors import EndpointResolutionError
 
-DATA = Path(__file__).resolve().parent / "data" / "s3-endpoint-tests-1.json"
+DATA = Path(__file__).resolve().parent.parent / "data" / "s3-endpoint-tests-1.json"
 SUPPORTED = {
     "Bucket",
     "Region",

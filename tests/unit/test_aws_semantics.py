@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from tests.awsserver import AwsS3Server, MappingResolver, aws_endpoint_client_kwargs
 
 import aios3
 from aios3._transport import AiohttpTransport
 from aios3.errors import AccessDenied, ClientError, NoSuchUpload, PreconditionFailed
+from tests.awsserver import AwsS3Server, MappingResolver, aws_endpoint_client_kwargs
 
 DIR = "data--usw2-az1--x-s3"
 ZONAL = f"{DIR}.s3express-usw2-az1.us-west-2.amazonaws.com"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests._fakes import RecordingTransport
 
 import aios3
+from tests._fakes import RecordingTransport
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDSHAPE", "aws_secret_access_key": "shape-secret"}
 AP = "arn:aws:s3:us-west-2:123456789012:accesspoint/myendpoint"

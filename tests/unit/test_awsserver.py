@@ -17,15 +17,15 @@ from botocore.auth import S3ExpressAuth, S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+from yarl import URL
+
+import aios3
 from tests.awsserver import (
     AwsS3Server,
     LoopbackTransport,
     MappingResolver,
     aws_endpoint_client_kwargs,
 )
-from yarl import URL
-
-import aios3
 
 AK, SK = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 GP_HOST = "bkt.s3.us-east-1.amazonaws.com"

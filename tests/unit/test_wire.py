@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from aioresponses import aioresponses
-from tests._capture import Captured, CaptureServer, Reply
 
 import aios3
+from tests._capture import Captured, CaptureServer, Reply
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDWIRE", "aws_secret_access_key": "s3cr3t-wire"}
 HOST = "https://bkt.s3.eu-west-1.amazonaws.com"

@@ -18,9 +18,9 @@ import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config as BotoConfig
-from tests._fakes import RecordingTransport
 
 import aios3
+from tests._fakes import RecordingTransport
 
 FROZEN = dt.datetime(2026, 3, 4, 5, 6, 7)
 SIGNED = ("authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token")
