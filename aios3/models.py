@@ -80,6 +80,7 @@ __all__ = [
 
 _WORDS = {
     "acl": "ACL",
+    "acp": "ACP",
     "sse": "SSE",
     "kms": "KMS",
     "md5": "MD5",
