@@ -22,22 +22,17 @@ import botocore.session
 import pytest
 from pydantic import AwareDatetime, BaseModel
 from pydantic_core import PydanticUndefined
-from typing_extensions import NotRequired, Required, TypedDict, is_typeddict
+from typing_extensions import NotRequired, Required, TypedDict, Unpack, get_overloads, is_typeddict
 
 from aios3 import _resource, models
+from aios3._client import S3Client
+from aios3._operations import BY_NAME, BY_REQUEST, OPERATIONS, PAGINATED, Operation
+from aios3._serialize import serialize
 from aios3.models import RequestModel
 
 # ------------------------------------------------------------------ what is checked
 
-CLIENT: dict[type[RequestModel], type] = {
-    models.AbortMultipartUploadRequest: models.AbortMultipartUploadParams,
-    models.CreateMultipartUploadRequest: models.CreateMultipartUploadParams,
-    models.UploadPartRequest: models.UploadPartParams,
-    models.CompleteMultipartUploadRequest: models.CompleteMultipartUploadParams,
-    models.ListPartsRequest: models.ListPartsParams,
-    models.ListMultipartUploadsRequest: models.ListMultipartUploadsParams,
-    models.CreateSessionRequest: models.CreateSessionParams,
-}
+CLIENT: dict[type[RequestModel], type] = {op.request: op.params for op in OPERATIONS}
 
 # (resource TypedDict, the operation it feeds, the keys the resource supplies itself,
 #  the keys the resource deliberately leaves out because they are a paginator's)
@@ -98,6 +93,7 @@ NOT_SUPPORTED: dict[str, dict[str, str]] = {
     },
     "UploadPart": _NEW_CHECKSUMS,
     "CompleteMultipartUpload": _NEW_CHECKSUMS,
+    "CreateBucket": {"BucketNamespace": "account-regional namespaces are newer than aios3"},
 }
 
 
@@ -314,11 +310,55 @@ def test_a_stricter_typeddict_is_accepted() -> None:
 
 def test_grant_acp_parameters_go_out_under_boto3s_names() -> None:
     """boto3 spells them `GrantReadACP` / `GrantWriteACP`; both travel as their headers."""
-    from aios3._serialize import serialize
-
     req = models.CreateMultipartUploadRequest(
         Bucket="b", Key="k", GrantReadACP='id="r"', GrantWriteACP='id="w"'
     )
     headers = serialize(req).headers
     assert headers["x-amz-grant-read-acp"] == 'id="r"'
     assert headers["x-amz-grant-write-acp"] == 'id="w"'
+
+
+# ------------------------------------------------------------------ records and overloads
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
+def test_the_client_method_agrees_with_the_record(op: Operation[Any, Any]) -> None:
+    """The hand-written overloads: one takes the request model, one boto3's keywords; both
+    return the record's response model."""
+    method = getattr(S3Client, op.method_name)
+    overloads = get_overloads(method)
+    assert len(overloads) == 2
+    by_model, by_keywords = (typing.get_type_hints(f, include_extras=True) for f in overloads)
+    assert by_model == {"request": op.request, "return": op.response}
+    assert by_keywords == {"params": Unpack[op.params], "return": op.response}  # type: ignore[valid-type]
+    impl = typing.get_type_hints(method)
+    assert impl["return"] is op.response
+    assert impl["request"] == op.request | None
+    assert method.__doc__
+    assert op.request.operation_name == op.name
+    assert BY_REQUEST[op.request] is op and BY_NAME[op.name] is op
+
+
+def test_get_paginator_overloads_agree_with_the_records() -> None:
+    overloads = get_overloads(S3Client.get_paginator)
+    seen = {}
+    for f in overloads:
+        hints = typing.get_type_hints(f)
+        (name,) = get_args(hints["operation_name"])
+        seen[name] = hints["return"]
+    assert seen == {op.method_name: op.paginator for op in OPERATIONS if op.paginator is not None}
+    s3 = S3Client(region_name="us-east-1")
+    for op in OPERATIONS:
+        assert s3.can_paginate(op.method_name) is (op.method_name in PAGINATED)
+        if op.paginator is not None:
+            assert type(s3.get_paginator(op.method_name)) is op.paginator  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
+def test_the_record_agrees_with_botocore(op: Operation[Any, Any], botocore_s3: Any) -> None:
+    """HTTP method and fixed query as in botocore's `requestUri` (`/{Bucket}?uploads`)."""
+    http = botocore_s3.operation_model(op.name).http
+    assert op.http_method == http["method"]
+    query = http["requestUri"].partition("?")[2]
+    assert op.fixed_query == (tuple(query.split("&")) if query else ())
+    assert op.retry_safe  # every one today; see aios3._operations for why
