@@ -12,11 +12,13 @@ import pytest
 from aioresponses import aioresponses
 from yarl import URL
 
+import aios3
 from aios3._serialize import serialize
 from aios3.errors import ClientError, NoSuchBucket, ParamValidationError
 from aios3.models import (
     CreateBucketRequest,
     DeleteObjectRequest,
+    DeleteObjectResponse,
     HeadObjectRequest,
     RequestModel,
 )
@@ -283,3 +285,46 @@ def test_the_request_is_botocores(model: type[RequestModel], params: dict[str, A
     }
     assert {k.lower(): v for k, v in ours.headers.items()} == their_headers
     assert (ours.body or b"") == (theirs.body or b"")
+
+
+async def test_the_resource_passes_the_parameters_it_used_to_lack() -> None:
+    with aioresponses() as m:
+        m.post(
+            re.compile(r"^https://bkt\..*"),
+            status=200,
+            body=f"<InitiateMultipartUploadResult {NS}><UploadId>U</UploadId>"
+            "</InitiateMultipartUploadResult>",
+        )
+        async with aios3.S3Resource(
+            region_name="eu-west-1",
+            aws_access_key_id="AKIDWIRE",
+            aws_secret_access_key="s3cr3t-wire",
+        ) as s3r:
+            up = await s3r.Object("bkt", "k").initiate_multipart_upload(
+                GrantReadACP='id="r"',
+                GrantWriteACP='id="w"',
+                GrantFullControl='id="f"',
+                WebsiteRedirectLocation="/elsewhere",
+                ObjectLockMode="GOVERNANCE",
+                ObjectLockLegalHoldStatus="ON",
+                ObjectLockRetainUntilDate=dt.datetime(2030, 1, 1, tzinfo=UTC),
+            )
+        headers = only_call(m)[2]
+    assert up.id == "U"
+    assert headers["x-amz-grant-read-acp"] == 'id="r"'
+    assert headers["x-amz-grant-write-acp"] == 'id="w"'
+    assert headers["x-amz-grant-full-control"] == 'id="f"'
+    assert headers["x-amz-website-redirect-location"] == "/elsewhere"
+    assert headers["x-amz-object-lock-mode"] == "GOVERNANCE"
+    assert headers["x-amz-object-lock-legal-hold"] == "ON"
+    assert headers["x-amz-object-lock-retain-until-date"] == "2030-01-01T00:00:00Z"
+
+
+async def test_call_finds_the_operation_by_the_request_type() -> None:
+    with aioresponses() as m:
+        m.delete(re.compile(r"^https://bkt\..*"), status=204, headers={"x-amz-version-id": "v"})
+        async with aws() as s3:
+            r = await s3._call(DeleteObjectRequest(Bucket="bkt", Key="k"))
+        assert only_call(m)[0] == "DELETE"
+    assert isinstance(r, DeleteObjectResponse)
+    assert r.version_id == "v"
