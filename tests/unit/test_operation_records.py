@@ -362,3 +362,22 @@ def test_the_record_agrees_with_botocore(op: Operation[Any, Any], botocore_s3: A
     query = http["requestUri"].partition("?")[2]
     assert op.fixed_query == (tuple(query.split("&")) if query else ())
     assert op.retry_safe  # every one today; see aios3._operations for why
+
+
+def test_every_keyword_typeddict_is_checked() -> None:
+    """A new TypedDict of keyword arguments, in the models or the resource, must be added
+    to a record or to RESOURCE, so the drift tests cover it."""
+    nested = {models.CompletedPartDict, models.CompletedMultipartUploadDict}
+    nested |= {models.CreateBucketConfigurationDict}  # checked inside their operation's
+    parts = {models._BucketKeyUpload, models._PayerOwner, models._SSECustomer}
+    parts |= {models._Checksums}  # building blocks of the *Params above
+    in_models = {
+        v for v in vars(models).values() if is_typeddict(v) and v.__module__ == models.__name__
+    }
+    assert in_models - nested - parts == set(CLIENT.values())
+    in_resource = {
+        v
+        for v in vars(_resource).values()
+        if is_typeddict(v) and v.__module__ == _resource.__name__
+    }
+    assert in_resource == {r[0] for r in RESOURCE}
