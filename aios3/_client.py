@@ -7,13 +7,14 @@ import logging
 import random
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping
 from types import TracebackType
-from typing import Literal, TypeVar, overload
+from typing import Literal, TypeVar
 
 from multidict import CIMultiDict, CIMultiDictProxy
-from typing_extensions import Self, TypedDict, Unpack
+from typing_extensions import Self, Unpack, overload
 from yarl import URL
 
 from . import __version__
+from . import _operations as _ops
 from ._auth import (
     CredentialCache,
     ExpressSessions,
@@ -24,7 +25,8 @@ from ._auth import (
 )
 from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
-from ._parse import PARSERS, metadata, parse_error
+from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
+from ._parse import metadata, parse_error
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, Transport
 from .errors import Aios3Error, ClientError, ErrorClasses, ParamValidationError, TransportError
@@ -35,12 +37,24 @@ from .models import (
     CompleteMultipartUploadParams,
     CompleteMultipartUploadRequest,
     CompleteMultipartUploadResponse,
+    CreateBucketParams,
+    CreateBucketRequest,
+    CreateBucketResponse,
     CreateMultipartUploadParams,
     CreateMultipartUploadRequest,
     CreateMultipartUploadResponse,
     CreateSessionParams,
     CreateSessionRequest,
     CreateSessionResponse,
+    DeleteBucketParams,
+    DeleteBucketRequest,
+    DeleteBucketResponse,
+    DeleteObjectParams,
+    DeleteObjectRequest,
+    DeleteObjectResponse,
+    HeadObjectParams,
+    HeadObjectRequest,
+    HeadObjectResponse,
     ListMultipartUploadsParams,
     ListMultipartUploadsRequest,
     ListMultipartUploadsResponse,
@@ -83,19 +97,6 @@ _RETRY_CODES = frozenset(
 )
 _USER_AGENT = f"aios3/{__version__}"
 _SESSION_EXPIRED_CODES = frozenset({"ExpiredToken", "InvalidToken"})
-
-
-def _validate(cls: type[Req], request: Req | None, params: Mapping[str, object]) -> Req:
-    if request is not None:
-        if params:
-            raise ParamValidationError(
-                f"pass either a {cls.__name__} or keyword arguments, not both "
-                f"(got {', '.join(sorted(params))})"
-            )
-        if not isinstance(request, cls):
-            raise ParamValidationError(f"expected a {cls.__name__}, got {type(request).__name__}")
-        return request
-    return cls(**params)  # RequestModel.__init__ raises ParamValidationError
 
 
 class S3Client:
@@ -257,12 +258,20 @@ class S3Client:
 
     # ------------------------------------------------------------------ the call
 
-    def _call(
-        self, request: RequestModel, response_type: type[Resp]
+    def _call(self, request: RequestModel) -> Coroutine[None, None, ResponseModel]:
+        """Send a request model; the operation is looked up by its type."""
+        wire = serialize(request)
+        return self._send(wire, _ops.BY_REQUEST[type(request)].parser)
+
+    def _invoke(
+        self, op: _ops.Operation[Req, Resp], request: Req | None, params: Mapping[str, object]
     ) -> Coroutine[None, None, Resp]:
         # a plain function returning _send's coroutine: one frame fewer per call
-        wire = serialize(request)
-        return self._send(wire, PARSERS[wire.operation_name])  # type: ignore[arg-type]
+        if request is None:
+            wire = serialize(op.request(**params))  # raises ParamValidationError
+        else:
+            wire = serialize(_ops.validated(op, request, params))
+        return self._send(wire, op.parser)
 
     async def _send(
         self,
@@ -425,8 +434,7 @@ class S3Client:
             PreconditionFailed: `IfMatchInitiatedTime` did not match (directory buckets).
             AccessDenied: e.g. `ExpectedBucketOwner` is not the bucket's owner.
         """
-        req = _validate(AbortMultipartUploadRequest, request, params)
-        return await self._call(req, AbortMultipartUploadResponse)
+        return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, params)
 
     @overload
     async def create_multipart_upload(
@@ -443,8 +451,7 @@ class S3Client:
         **params: object,
     ) -> CreateMultipartUploadResponse:
         """Start a multipart upload; the response carries its `upload_id`."""
-        req = _validate(CreateMultipartUploadRequest, request, params)
-        return await self._call(req, CreateMultipartUploadResponse)
+        return await self._invoke(_ops.CREATE_MULTIPART_UPLOAD, request, params)
 
     @overload
     async def upload_part(self, request: UploadPartRequest, /) -> UploadPartResponse: ...
@@ -457,8 +464,7 @@ class S3Client:
         **params: object,
     ) -> UploadPartResponse:
         """Upload one part. Keep the returned `etag` for `complete_multipart_upload`."""
-        req = _validate(UploadPartRequest, request, params)
-        return await self._call(req, UploadPartResponse)
+        return await self._invoke(_ops.UPLOAD_PART, request, params)
 
     @overload
     async def complete_multipart_upload(
@@ -478,8 +484,7 @@ class S3Client:
 
         A failure that S3 reports inside a 200 answer is raised as a `ClientError` too.
         """
-        req = _validate(CompleteMultipartUploadRequest, request, params)
-        return await self._call(req, CompleteMultipartUploadResponse)
+        return await self._invoke(_ops.COMPLETE_MULTIPART_UPLOAD, request, params)
 
     @overload
     async def list_parts(self, request: ListPartsRequest, /) -> ListPartsResponse: ...
@@ -492,8 +497,7 @@ class S3Client:
         **params: object,
     ) -> ListPartsResponse:
         """One page of the parts of an upload (see `get_paginator` and `iter_parts`)."""
-        req = _validate(ListPartsRequest, request, params)
-        return await self._call(req, ListPartsResponse)
+        return await self._invoke(_ops.LIST_PARTS, request, params)
 
     @overload
     async def list_multipart_uploads(
@@ -510,8 +514,7 @@ class S3Client:
         **params: object,
     ) -> ListMultipartUploadsResponse:
         """One page of the uploads in progress in a bucket."""
-        req = _validate(ListMultipartUploadsRequest, request, params)
-        return await self._call(req, ListMultipartUploadsResponse)
+        return await self._invoke(_ops.LIST_MULTIPART_UPLOADS, request, params)
 
     @overload
     async def create_session(self, request: CreateSessionRequest, /) -> CreateSessionResponse: ...
@@ -531,8 +534,91 @@ class S3Client:
         the session until shortly before it expires; the credentials in the response are
         `SecretStr` (`.get_secret_value()`), never printed.
         """
-        req = _validate(CreateSessionRequest, request, params)
-        return await self._call(req, CreateSessionResponse)
+        return await self._invoke(_ops.CREATE_SESSION, request, params)
+
+    @overload
+    async def create_bucket(self, request: CreateBucketRequest, /) -> CreateBucketResponse: ...
+    @overload
+    async def create_bucket(
+        self, /, **params: Unpack[CreateBucketParams]
+    ) -> CreateBucketResponse: ...
+    async def create_bucket(
+        self,
+        request: CreateBucketRequest | None = None,
+        /,
+        **params: object,
+    ) -> CreateBucketResponse:
+        """Create a bucket.
+
+        Outside us-east-1, pass the region as boto3 wants it:
+        `CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}`.
+
+        Raises:
+            ClientError: code `BucketAlreadyOwnedByYou` when you own it already (us-east-1
+                answers 200 instead), `BucketAlreadyExists` when someone else does.
+        """
+        return await self._invoke(_ops.CREATE_BUCKET, request, params)
+
+    @overload
+    async def delete_bucket(self, request: DeleteBucketRequest, /) -> DeleteBucketResponse: ...
+    @overload
+    async def delete_bucket(
+        self, /, **params: Unpack[DeleteBucketParams]
+    ) -> DeleteBucketResponse: ...
+    async def delete_bucket(
+        self,
+        request: DeleteBucketRequest | None = None,
+        /,
+        **params: object,
+    ) -> DeleteBucketResponse:
+        """Delete an empty bucket.
+
+        Raises:
+            NoSuchBucket: the bucket does not exist.
+            ClientError: code `BucketNotEmpty` when objects are left in it.
+        """
+        return await self._invoke(_ops.DELETE_BUCKET, request, params)
+
+    @overload
+    async def head_object(self, request: HeadObjectRequest, /) -> HeadObjectResponse: ...
+    @overload
+    async def head_object(self, /, **params: Unpack[HeadObjectParams]) -> HeadObjectResponse: ...
+    async def head_object(
+        self,
+        request: HeadObjectRequest | None = None,
+        /,
+        **params: object,
+    ) -> HeadObjectResponse:
+        """An object's metadata (size, ETag, type, user metadata, checksums), without its body.
+
+        Checks a completed upload: `content_length`, `etag` (`"...-N"` for N parts),
+        `parts_count` with `PartNumber=1`, checksums with `ChecksumMode="ENABLED"`.
+
+        Raises:
+            ClientError: with `code == "404"` when the key (or version) does not exist, and
+                `"403"` when you may not read it: a HEAD answer has no body to name the
+                error, so the code is the HTTP status, as in boto3.
+        """
+        return await self._invoke(_ops.HEAD_OBJECT, request, params)
+
+    @overload
+    async def delete_object(self, request: DeleteObjectRequest, /) -> DeleteObjectResponse: ...
+    @overload
+    async def delete_object(
+        self, /, **params: Unpack[DeleteObjectParams]
+    ) -> DeleteObjectResponse: ...
+    async def delete_object(
+        self,
+        request: DeleteObjectRequest | None = None,
+        /,
+        **params: object,
+    ) -> DeleteObjectResponse:
+        """Delete an object (or, with `VersionId`, one version of it).
+
+        S3 answers 204 whether or not the key existed, so a missing key is not an error
+        (as in boto3); in a versioned bucket the answer carries `delete_marker`.
+        """
+        return await self._invoke(_ops.DELETE_OBJECT, request, params)
 
     # ------------------------------------------------------------------ pagination
 
@@ -549,17 +635,16 @@ class S3Client:
 
         `async for page in s3.get_paginator("list_parts").paginate(Bucket=..., ...)`.
         """
-        if operation_name == "list_parts":
-            return ListPartsPaginator(self)
-        if operation_name == "list_multipart_uploads":
-            return ListMultipartUploadsPaginator(self)
-        raise ParamValidationError(
-            f"no paginator for {operation_name!r}: use 'list_parts' or 'list_multipart_uploads'"
-        )
+        op = _ops.BY_METHOD_NAME.get(operation_name)
+        if op is None or op.paginator is None:
+            raise ParamValidationError(
+                f"no paginator for {operation_name!r}: use one of {sorted(_ops.PAGINATED)}"
+            )
+        return op.paginator(self)
 
     def can_paginate(self, operation_name: str) -> bool:
         """Whether `get_paginator(operation_name)` exists."""
-        return operation_name in ("list_parts", "list_multipart_uploads")
+        return operation_name in _ops.PAGINATED
 
     async def iter_parts(self, **params: Unpack[ListPartsParams]) -> AsyncIterator[Part]:
         """Every part of an upload, across pages."""
@@ -617,95 +702,3 @@ async def _exactly(chunks: AsyncIterable[bytes], length: int) -> AsyncIterator[b
             f"Body yielded {sent} bytes but ContentLength is {length}",
             [f"ContentLength: {length} does not match the {sent} bytes Body yielded"],
         )
-
-
-class PaginationConfig(TypedDict, total=False):
-    """boto3's `PaginationConfig`: `PageSize` per request, `MaxItems` in all."""
-
-    PageSize: int
-    MaxItems: int
-
-
-class ListPartsPaginator:
-    """Pages of `ListParts`, following `NextPartNumberMarker` until `IsTruncated` is false."""
-
-    def __init__(self, client: S3Client) -> None:
-        self._client = client
-
-    async def paginate(
-        self,
-        *,
-        PaginationConfig: PaginationConfig | None = None,
-        **params: Unpack[ListPartsParams],
-    ) -> AsyncIterator[ListPartsResponse]:
-        """Yield each page. A truncated page without a new marker ends the iteration."""
-        cfg = PaginationConfig or {}
-        req = _validate(ListPartsRequest, None, params)  # PascalCase or snake_case, once
-        if "PageSize" in cfg:
-            req = req.model_copy(update={"max_parts": cfg["PageSize"]})
-        left = cfg.get("MaxItems")
-        seen: set[int] = set()
-        while True:
-            page = await self._client.list_parts(req)
-            after = req.part_number_marker
-            if after is not None and any(p.part_number <= after for p in page.parts):
-                # S3 lists the parts after the marker; drop what a server repeats
-                page.parts = [p for p in page.parts if p.part_number > after]
-            if left is not None:
-                if len(page.parts) >= left:
-                    page.parts = page.parts[:left]
-                    yield page
-                    return
-                left -= len(page.parts)
-            yield page
-            marker = page.next_part_number_marker
-            if marker is None and page.parts:
-                marker = page.parts[-1].part_number
-            if not page.is_truncated:
-                return
-            if marker is None or marker in seen or marker == after:
-                log.warning("ListParts said truncated but gave no new marker; stopping")
-                return
-            seen.add(marker)
-            req = req.model_copy(update={"part_number_marker": marker})
-
-
-class ListMultipartUploadsPaginator:
-    """Pages of `ListMultipartUploads`, following the key and upload-id markers."""
-
-    def __init__(self, client: S3Client) -> None:
-        self._client = client
-
-    async def paginate(
-        self,
-        *,
-        PaginationConfig: PaginationConfig | None = None,
-        **params: Unpack[ListMultipartUploadsParams],
-    ) -> AsyncIterator[ListMultipartUploadsResponse]:
-        """Yield each page. A truncated page without new markers ends the iteration."""
-        cfg = PaginationConfig or {}
-        req = _validate(ListMultipartUploadsRequest, None, params)
-        if "PageSize" in cfg:
-            req = req.model_copy(update={"max_uploads": cfg["PageSize"]})
-        left = cfg.get("MaxItems")
-        seen: set[tuple[str | None, str | None]] = set()
-        while True:
-            page = await self._client.list_multipart_uploads(req)
-            if left is not None:
-                if len(page.uploads) >= left:
-                    page.uploads = page.uploads[:left]
-                    yield page
-                    return
-                left -= len(page.uploads)
-            yield page
-            if not page.is_truncated:
-                return
-            key, uid = page.next_key_marker, page.next_upload_id_marker
-            if key is None and page.uploads:  # servers that omit NextKeyMarker
-                key, uid = page.uploads[-1].key, page.uploads[-1].upload_id
-            markers = (key, uid)
-            if key is None or markers in seen:
-                log.warning("ListMultipartUploads said truncated but gave no new marker; stopping")
-                return
-            seen.add(markers)
-            req = req.model_copy(update={"key_marker": key, "upload_id_marker": uid})

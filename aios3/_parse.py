@@ -24,8 +24,12 @@ from .models import (
     AbortMultipartUploadResponse,
     CommonPrefix,
     CompleteMultipartUploadResponse,
+    CreateBucketResponse,
     CreateMultipartUploadResponse,
     CreateSessionResponse,
+    DeleteBucketResponse,
+    DeleteObjectResponse,
+    HeadObjectResponse,
     Initiator,
     ListMultipartUploadsResponse,
     ListPartsResponse,
@@ -38,7 +42,11 @@ from .models import (
     UploadPartResponse,
 )
 
-__all__ = ["PARSERS", "metadata", "parse_error"]
+__all__ = ["Parser", "metadata", "parse_error"]
+
+Parser = Callable[[int, CIMultiDictProxy[str], bytes, "ResponseMetadata"], "ResponseModel"]
+"""A parser: (status, headers, body, metadata) → the response model. `aios3._operations`
+names each operation's parser."""
 
 R = TypeVar("R", bound=ResponseModel)
 T = TypeVar("T")
@@ -279,7 +287,7 @@ def _int(text: str) -> int:
 # --------------------------------------------------------------------------- per operation
 
 
-def _abort(
+def abort_multipart_upload(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> AbortMultipartUploadResponse:
     return built(
@@ -303,7 +311,7 @@ _CREATE_XML: dict[str, tuple[str, Conv]] = {
 }
 
 
-def _create(
+def create_multipart_upload(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> CreateMultipartUploadResponse:
     out: dict[str, Any] = {}
@@ -323,7 +331,7 @@ _UPLOAD_PART_HEADERS: dict[str, tuple[str, Conv]] = {
 }
 
 
-def _upload_part(
+def upload_part(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> UploadPartResponse:
     out: dict[str, Any] = {}
@@ -346,7 +354,7 @@ _COMPLETE_XML: dict[str, tuple[str, Conv]] = {
 }
 
 
-def _complete(
+def complete_multipart_upload(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> CompleteMultipartUploadResponse:
     out: dict[str, Any] = {}
@@ -378,7 +386,7 @@ _LIST_PARTS_XML: dict[str, tuple[str, Conv]] = {
 _PARTS: TypeAdapter[list[Part]] = TypeAdapter(list[Part])
 
 
-def _list_parts(
+def list_parts(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> ListPartsResponse:
     out: dict[str, Any] = {}
@@ -412,7 +420,7 @@ _LIST_UPLOADS_XML: dict[str, tuple[str, Conv]] = {
 _UPLOADS: TypeAdapter[list[MultipartUploadSummary]] = TypeAdapter(list[MultipartUploadSummary])
 
 
-def _list_uploads(
+def list_multipart_uploads(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> ListMultipartUploadsResponse:
     out: dict[str, Any] = {}
@@ -449,7 +457,7 @@ _SESSION_CREDS_XML: dict[str, tuple[str, Conv]] = {
 }
 
 
-def _create_session(
+def create_session(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> CreateSessionResponse:
     out: dict[str, Any] = {}
@@ -473,14 +481,90 @@ def _create_session(
     return CreateSessionResponse.model_construct(**out, response_metadata=meta)
 
 
-Parser = Callable[[int, CIMultiDictProxy[str], bytes, ResponseMetadata], ResponseModel]
-
-PARSERS: dict[str, Parser] = {
-    "AbortMultipartUpload": _abort,
-    "CreateMultipartUpload": _create,
-    "UploadPart": _upload_part,
-    "CompleteMultipartUpload": _complete,
-    "ListParts": _list_parts,
-    "ListMultipartUploads": _list_uploads,
-    "CreateSession": _create_session,
+_CREATE_BUCKET_HEADERS: dict[str, tuple[str, Conv]] = {
+    "Location": ("location", _str),
+    "x-amz-bucket-arn": ("bucket_arn", _str),
 }
+
+
+def create_bucket(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> CreateBucketResponse:
+    out: dict[str, Any] = {}
+    _from_headers(headers, _CREATE_BUCKET_HEADERS, out)
+    return CreateBucketResponse.model_construct(**out, response_metadata=meta)
+
+
+def delete_bucket(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> DeleteBucketResponse:
+    return DeleteBucketResponse.model_construct(response_metadata=meta)
+
+
+def _lenient_http_date(text: str) -> datetime | None:
+    """`Expires` is free text on many stores: a date when it reads as one, else None."""
+    try:
+        return _http_date(text)
+    except (ValueError, ValidationError):
+        return None
+
+
+_HEAD_OBJECT_HEADERS: dict[str, tuple[str, Conv]] = {
+    **_SSE_HEADERS,
+    **_CHECKSUM_HEADERS,
+    "x-amz-delete-marker": ("delete_marker", _bool),
+    "accept-ranges": ("accept_ranges", _str),
+    "x-amz-expiration": ("expiration", _str),
+    "x-amz-restore": ("restore", _str),
+    "x-amz-archive-status": ("archive_status", _str),
+    "Last-Modified": ("last_modified", _http_date),
+    "Content-Length": ("content_length", _int),
+    "x-amz-checksum-type": ("checksum_type", _str),
+    "ETag": ("etag", _str),
+    "x-amz-missing-meta": ("missing_meta", _int),
+    "x-amz-version-id": ("version_id", _str),
+    "Cache-Control": ("cache_control", _str),
+    "Content-Disposition": ("content_disposition", _str),
+    "Content-Encoding": ("content_encoding", _str),
+    "Content-Language": ("content_language", _str),
+    "Content-Type": ("content_type", _str),
+    "Content-Range": ("content_range", _str),
+    "Expires": ("expires", _lenient_http_date),
+    "x-amz-website-redirect-location": ("website_redirect_location", _str),
+    "x-amz-storage-class": ("storage_class", _str),
+    "x-amz-replication-status": ("replication_status", _str),
+    "x-amz-mp-parts-count": ("parts_count", _int),
+    "x-amz-tagging-count": ("tag_count", _int),
+    "x-amz-object-lock-mode": ("object_lock_mode", _str),
+    "x-amz-object-lock-retain-until-date": ("object_lock_retain_until_date", _iso),
+    "x-amz-object-lock-legal-hold": ("object_lock_legal_hold_status", _str),
+}
+_META_PREFIX = "x-amz-meta-"
+
+
+def head_object(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> HeadObjectResponse:
+    out: dict[str, Any] = {}
+    _from_headers(headers, _HEAD_OBJECT_HEADERS, out)
+    out["metadata"] = {
+        k[len(_META_PREFIX) :].lower(): v
+        for k, v in headers.items()
+        if k[: len(_META_PREFIX)].lower() == _META_PREFIX
+    }
+    return HeadObjectResponse.model_construct(**out, response_metadata=meta)
+
+
+_DELETE_OBJECT_HEADERS: dict[str, tuple[str, Conv]] = {
+    "x-amz-delete-marker": ("delete_marker", _bool),
+    "x-amz-version-id": ("version_id", _str),
+    "x-amz-request-charged": ("request_charged", _str),
+}
+
+
+def delete_object(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> DeleteObjectResponse:
+    out: dict[str, Any] = {}
+    _from_headers(headers, _DELETE_OBJECT_HEADERS, out)
+    return DeleteObjectResponse.model_construct(**out, response_metadata=meta)

@@ -6,10 +6,10 @@ every action is one call of the underlying `S3Client`, reachable as `s3r.meta.cl
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import ClassVar, Generic, TypeVar, cast
+from typing import ClassVar, Generic, Literal, TypeVar, cast
 
 from typing_extensions import Self, TypedDict, Unpack
 
@@ -185,7 +185,7 @@ class MultipartUploadsFilter(TypedDict, total=False):
     """What `bucket.multipart_uploads.filter(...)` accepts."""
 
     Delimiter: str
-    EncodingType: str
+    EncodingType: Literal["url"]
     KeyMarker: str
     Prefix: str
     UploadIdMarker: str
@@ -281,6 +281,9 @@ class Bucket(_Handle):
 
 
 class _InitiateParams(TypedDict, total=False):
+    """Keyword arguments of `Object.initiate_multipart_upload`: CreateMultipartUpload's,
+    minus `Bucket` and `Key` (tests/unit/test_operation_records.py keeps them in step)."""
+
     ACL: str
     CacheControl: str
     ContentDisposition: str
@@ -288,17 +291,26 @@ class _InitiateParams(TypedDict, total=False):
     ContentLanguage: str
     ContentType: str
     Expires: datetime
-    Metadata: dict[str, str]
+    GrantFullControl: str
+    GrantRead: str
+    GrantReadACP: str
+    GrantWriteACP: str
+    Metadata: Mapping[str, str]
     ServerSideEncryption: str
     StorageClass: str
-    SSEKMSKeyId: str
+    WebsiteRedirectLocation: str
     SSECustomerAlgorithm: str
-    SSECustomerKey: str
+    SSECustomerKey: str | bytes
     SSECustomerKeyMD5: str
+    SSEKMSKeyId: str
+    SSEKMSEncryptionContext: str
     BucketKeyEnabled: bool
     RequestPayer: RequestPayer
-    ExpectedBucketOwner: str
     Tagging: str
+    ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
+    ObjectLockRetainUntilDate: datetime
+    ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ExpectedBucketOwner: str
     ChecksumAlgorithm: ChecksumAlgorithm
     ChecksumType: ChecksumType
 

@@ -16,20 +16,17 @@ import zlib
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from ._operations import OPERATIONS, Operation
 from ._wire import Header, HeaderPrefix, Payload, Query, Uri
 from .errors import ParamValidationError
 from .models import (
-    AbortMultipartUploadRequest,
     CompletedMultipartUpload,
-    CompleteMultipartUploadRequest,
-    CreateMultipartUploadRequest,
+    CreateBucketConfiguration,
     CreateSessionRequest,
-    ListMultipartUploadsRequest,
-    ListPartsRequest,
     RequestModel,
     UploadPartRequest,
 )
@@ -82,6 +79,8 @@ def _fmt_header(value: object, timestamp: str) -> str:
 def _fmt_query(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):  # botocore: ISO 8601 in the query string
+        return _quote_q(_fmt_header(value, "iso8601"))
     return _quote_q(str(value))
 
 
@@ -98,19 +97,9 @@ class _Plan:
     sse_customer: bool
 
 
-_OPS: dict[type[RequestModel], tuple[str, tuple[str, ...]]] = {
-    AbortMultipartUploadRequest: ("DELETE", ()),
-    CreateMultipartUploadRequest: ("POST", ("uploads",)),
-    UploadPartRequest: ("PUT", ()),
-    CompleteMultipartUploadRequest: ("POST", ()),
-    ListPartsRequest: ("GET", ()),
-    ListMultipartUploadsRequest: ("GET", ("uploads",)),
-    CreateSessionRequest: ("GET", ("session",)),
-}
-
-
-def _compile(cls: type[RequestModel]) -> _Plan:
-    method, fixed = _OPS[cls]
+def _compile(op: Operation[Any, Any]) -> _Plan:
+    cls = op.request
+    method, fixed = op.http_method, op.fixed_query
     headers: list[tuple[str, str, str]] = []
     prefixes: list[tuple[str, str]] = []
     query: list[tuple[str, str]] = []
@@ -143,7 +132,7 @@ def _compile(cls: type[RequestModel]) -> _Plan:
     )
 
 
-_PLANS: dict[type[RequestModel], _Plan] = {cls: _compile(cls) for cls in _OPS}
+_PLANS: dict[type[RequestModel], _Plan] = {op.request: _compile(op) for op in OPERATIONS}
 
 
 def complete_body(upload: CompletedMultipartUpload) -> bytes:
@@ -164,6 +153,17 @@ def complete_body(upload: CompletedMultipartUpload) -> bytes:
         out.append(f"<PartNumber>{p.part_number}</PartNumber></Part>")
     out.append("</CompleteMultipartUpload>")
     return "".join(out).encode()
+
+
+def bucket_configuration_body(config: CreateBucketConfiguration) -> bytes | None:
+    """The XML body of CreateBucket, or None when there is nothing to say."""
+    if config.location_constraint is None:
+        return None
+    return (
+        f'<CreateBucketConfiguration xmlns="{_S3_NS}">'
+        f"<LocationConstraint>{escape(config.location_constraint)}</LocationConstraint>"
+        "</CreateBucketConfiguration>"
+    ).encode()
 
 
 def _stream_length(body: object) -> int | None:
@@ -192,6 +192,9 @@ def _body(req: RequestModel, plan: _Plan, headers: dict[str, str]) -> tuple[obje
     if isinstance(value, CompletedMultipartUpload):
         data = complete_body(value)
         return data, "bytes", True
+    if isinstance(value, CreateBucketConfiguration):
+        xml = bucket_configuration_body(value)
+        return (None, "none", True) if xml is None else (xml, "bytes", True)
     if isinstance(value, bytes | bytearray | memoryview):
         if isinstance(value, memoryview):  # count bytes, not items; make it sendable
             value = value.cast("B") if value.c_contiguous else memoryview(value.tobytes())

