@@ -1,0 +1,84 @@
+"""aios3.testing.MockTransport, the public transport names, and what importing costs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+import aios3
+from aios3.testing import MockRequest, MockResponse, MockTransport
+
+CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDKIT", "aws_secret_access_key": "kit-secret"}
+CREATED = b"<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"
+
+
+def client(transport: aios3.Transport, **config: Any) -> aios3.S3Client:
+    return aios3.S3Client(
+        endpoint_url="http://127.0.0.1:1",
+        region_name="us-east-1",
+        transport=transport,
+        config=aios3.Config(**config),
+        **CREDS,
+    )
+
+
+# ---------------------------------------------------------------- MockTransport
+
+
+def test_transport_is_public() -> None:
+    assert aios3.Transport is aios3.transport.Transport
+    assert aios3.RawResponse is aios3.transport.RawResponse
+    assert aios3.AiohttpTransport is aios3.transport.AiohttpTransport
+    transport: aios3.Transport = MockTransport(lambda r: MockResponse())
+    assert transport is not None
+
+
+async def test_mock_transport_sync_handler_sees_the_signed_request() -> None:
+    t = MockTransport(lambda r: MockResponse(200, {"x-amz-request-id": "rid"}, CREATED))
+    async with client(t) as s3:
+        r = await s3.create_multipart_upload(Bucket="b", Key="k/é")
+    assert r.upload_id == "u1"
+    assert r.response_metadata.request_id == "rid"
+    (req,) = t.requests
+    assert (req.method, str(req.url)) == ("POST", "http://127.0.0.1:1/b/k/%C3%A9?uploads")
+    assert req.query == {"uploads": ""}
+    assert req.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDKIT/")
+    assert req.body == b""
+    assert t.closed
+
+
+async def test_mock_transport_async_handler_and_streamed_body() -> None:
+    seen: list[bytes] = []
+
+    async def handler(request: MockRequest) -> MockResponse:
+        await asyncio.sleep(0)
+        seen.append(request.body)
+        return MockResponse(200, {"ETag": '"e"'})
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"abc"
+        yield b"def"
+
+    async with client(MockTransport(handler)) as s3:
+        r = await s3.upload_part(
+            Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=chunks(), ContentLength=6
+        )
+    assert r.etag == '"e"'
+    assert seen == [b"abcdef"]
+
+
+async def test_mock_transport_error_answers_become_typed_errors() -> None:
+    t = MockTransport(lambda r: MockResponse(404, body=b"<Error><Code>NoSuchUpload</Code></Error>"))
+    async with client(t) as s3:
+        with pytest.raises(aios3.NoSuchUpload):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+
+async def test_mock_transport_handler_must_answer_a_mock_response() -> None:
+    t = MockTransport(lambda r: None)  # type: ignore[arg-type,return-value]
+    async with client(t) as s3:
+        with pytest.raises(TypeError, match="MockResponse"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
