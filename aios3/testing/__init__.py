@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from ._local import ClientKwargs, LocalS3, ServerKind, local_s3_server
 from ._mock import Handler, MockRequest, MockResponse, MockTransport
+from ._stub import ANY, StubAssertionError, Stubber, StubResponseError, UnStubbedResponseError
 
 __all__ = [
+    "ANY",
     "ClientKwargs",
     "Handler",
     "LocalS3",
@@ -28,5 +30,9 @@ __all__ = [
     "MockResponse",
     "MockTransport",
     "ServerKind",
+    "StubAssertionError",
+    "StubResponseError",
+    "Stubber",
+    "UnStubbedResponseError",
     "local_s3_server",
 ]
