@@ -17,6 +17,16 @@ sends with aiohttp.
 
 from __future__ import annotations
 
+from ._faults import (
+    ErrorAnswer,
+    Fault,
+    FaultRule,
+    FaultTransport,
+    Malformed,
+    Reset,
+    Stall,
+    Truncate,
+)
 from ._local import ClientKwargs, LocalS3, ServerKind, local_s3_server
 from ._mock import Handler, MockRequest, MockResponse, MockTransport
 from ._stub import ANY, StubAssertionError, Stubber, StubResponseError, UnStubbedResponseError
@@ -24,15 +34,23 @@ from ._stub import ANY, StubAssertionError, Stubber, StubResponseError, UnStubbe
 __all__ = [
     "ANY",
     "ClientKwargs",
+    "ErrorAnswer",
+    "Fault",
+    "FaultRule",
+    "FaultTransport",
     "Handler",
     "LocalS3",
+    "Malformed",
     "MockRequest",
     "MockResponse",
     "MockTransport",
+    "Reset",
     "ServerKind",
+    "Stall",
     "StubAssertionError",
     "StubResponseError",
     "Stubber",
+    "Truncate",
     "UnStubbedResponseError",
     "local_s3_server",
 ]
