@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._transport import RawResponse, Transport
+
+if TYPE_CHECKING:
+    from .._transport import AiohttpTransport
 from ..errors import EndpointConnectionError, ReadTimeoutError
 from ._mock import MockRequest, read_body
 
@@ -232,3 +235,7 @@ class FaultTransport:
     async def close(self) -> None:
         """Close the wrapped transport."""
         await self.inner.close()
+
+
+if TYPE_CHECKING:  # mypy checks that FaultTransport is a Transport
+    _transport: Transport = FaultTransport(FaultTransport(AiohttpTransport()))

@@ -5,11 +5,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._transport import RawResponse
+
+if TYPE_CHECKING:
+    from .._transport import Transport
 
 __all__ = ["Handler", "MockRequest", "MockResponse", "MockTransport"]
 
@@ -109,3 +113,7 @@ class MockTransport:
     async def close(self) -> None:
         """Mark the transport closed (there is nothing to release)."""
         self.closed = True
+
+
+if TYPE_CHECKING:  # mypy checks that MockTransport is a Transport
+    _transport: Transport = MockTransport(lambda request: MockResponse())

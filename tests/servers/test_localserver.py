@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from aios3.testing import _servers as _localserver
+from aios3.testing import _servers
 from aios3.testing._servers import LocalServerError, MotoServer, SeaweedFS, find_weed
 
 
@@ -117,7 +117,7 @@ def test_seaweed_early_exit_reports_log_tail(
     fake = tmp_path / "weed"
     fake.write_text("#!/bin/sh\necho 'fake weed: boom' >&2\nexit 3\n")
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setattr(_localserver, "find_weed", lambda: str(fake))
+    monkeypatch.setattr(_servers, "find_weed", lambda: str(fake))
     server = SeaweedFS()
     with pytest.raises(LocalServerError, match=r"(?s)exited with code 3.*fake weed: boom"):
         server.start(timeout=10)
