@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
-from . import errors, models
+from . import errors, models, transport
 from ._client import (
     ListMultipartUploadsPaginator,
     ListPartsPaginator,
@@ -28,6 +28,7 @@ from ._resource import (
     Object,
     S3Resource,
 )
+from ._transport import AiohttpTransport, RawResponse, Transport
 from .errors import (
     AccessDenied,
     Aios3Error,
@@ -41,6 +42,7 @@ from .errors import (
 
 __all__ = [
     "AccessDenied",
+    "AiohttpTransport",
     "Aios3Error",
     "Bucket",
     "ClientError",
@@ -55,11 +57,14 @@ __all__ = [
     "Object",
     "PaginationConfig",
     "ParamValidationError",
+    "RawResponse",
     "ResolvedEndpoint",
     "S3Client",
     "S3Resource",
+    "Transport",
     "TransportError",
     "__version__",
     "errors",
     "models",
+    "transport",
 ]

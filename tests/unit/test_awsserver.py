@@ -20,9 +20,9 @@ from botocore.credentials import Credentials
 from yarl import URL
 
 import aios3
+from aios3.testing import MockTransport
 from tests.awsserver import (
     AwsS3Server,
-    LoopbackTransport,
     MappingResolver,
     aws_endpoint_client_kwargs,
 )
@@ -413,11 +413,14 @@ async def test_mapping_resolver_reaches_any_host(srv: AwsS3Server) -> None:
 async def test_aios3_through_loopback_transport(srv: AwsS3Server) -> None:
     srv.add_bucket("paid", owner=OTHER_ACCOUNT, requester_pays=True)
     kwargs = aws_endpoint_client_kwargs(srv, region_name="us-west-2")
-    transport: LoopbackTransport = kwargs["transport"]
+    transport: MockTransport = kwargs["transport"]
     async with aios3.S3Client(**kwargs) as s3:
         up = await s3.create_multipart_upload(Bucket="paid", Key="a/../b", RequestPayer="requester")
         assert up.key == "a/../b"
-        assert transport.urls[-1] == "https://paid.s3.us-west-2.amazonaws.com/a/../b?uploads"
+        assert (
+            str(transport.requests[-1].url)
+            == "https://paid.s3.us-west-2.amazonaws.com/a/../b?uploads"
+        )
         assert srv.requests[-1].host == "paid.s3.us-west-2.amazonaws.com"
         with pytest.raises(aios3.errors.AccessDenied):
             await s3.list_multipart_uploads(Bucket="paid", ExpectedBucketOwner="111122223333")
@@ -448,5 +451,5 @@ async def test_aios3_directory_bucket_through_loopback(srv: AwsS3Server) -> None
             Bucket=DIR, Key="k", UploadId=up.upload_id, IfMatchInitiatedTime=summary.initiated
         )
     assert srv.create_session_calls[DIR] == 1 and not srv.buckets[DIR].uploads
-    assert kwargs["transport"].urls[0] == f"https://{ZONAL}/?session"
+    assert str(kwargs["transport"].requests[0].url) == f"https://{ZONAL}/?session"
     assert all(r.host == ZONAL for r in srv.requests)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import aios3
-from tests._fakes import RecordingTransport
+from aios3.testing import MockResponse, MockTransport
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDSHAPE", "aws_secret_access_key": "shape-secret"}
 AP = "arn:aws:s3:us-west-2:123456789012:accesspoint/myendpoint"
@@ -130,12 +130,12 @@ SHAPES = [
 async def test_shape_goes_where_aws_documents(
     bucket: str, region: str, config: dict[str, Any], url: str, name: str, signing_region: str
 ) -> None:
-    t = RecordingTransport()
+    t = MockTransport(lambda r: MockResponse(204))
     async with aios3.S3Client(
         region_name=region, transport=t, config=aios3.Config(**config), **CREDS
     ) as s3:
         await s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId="u")
-    _method, sent_url, headers, _body = t.sent[0]
+    sent_url, headers = t.requests[0].url, t.requests[0].headers
     assert str(sent_url) == url + "?uploadId=u"
     scope = headers["Authorization"].split("Credential=")[1].split(",")[0]
     assert scope.endswith(f"/{signing_region}/{name}/aws4_request")
@@ -162,19 +162,19 @@ ERRORS = [
 async def test_impossible_shapes_fail_before_sending(
     bucket: str, region: str, config: dict[str, Any], words: str
 ) -> None:
-    t = RecordingTransport()
+    t = MockTransport(lambda r: MockResponse(204))
     async with aios3.S3Client(
         region_name=region, transport=t, config=aios3.Config(**config), **CREDS
     ) as s3:
         with pytest.raises(aios3.EndpointResolutionError, match=words):
             await s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId="u")
-    assert t.sent == []
+    assert t.requests == []
 
 
 async def test_bad_bucket_names_are_param_errors() -> None:
-    t = RecordingTransport()
+    t = MockTransport(lambda r: MockResponse(204))
     async with aios3.S3Client(region_name="us-west-2", transport=t, **CREDS) as s3:
         for bad in ("", "has/slash", "has space", "arn:aws:", "arn:aws:sqs:us-west-2:1:q/x"):
             with pytest.raises(aios3.ParamValidationError, match="Bucket"):
                 await s3.abort_multipart_upload(Bucket=bad, Key="k", UploadId="u")
-    assert t.sent == []
+    assert t.requests == []

@@ -9,42 +9,31 @@ import socket
 from typing import Any
 
 import pytest
-from multidict import CIMultiDict, CIMultiDictProxy
 
 import aios3
-from aios3._transport import RawResponse
 from aios3.models import AbortMultipartUploadRequest, ListPartsRequest
+from aios3.testing import MockRequest, MockResponse, MockTransport
 from tests._capture import CaptureServer, Reply
 
 SECRET = "VERY-secret-KEY/0123456789"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDTEST", "aws_secret_access_key": SECRET}
 
 
-class ScriptedTransport:
-    """A Transport answering from a script; records what it was asked."""
+def scripted(*answers: tuple[int, bytes] | Exception) -> MockTransport:
+    """A MockTransport answering from a script (the last answer repeats)."""
+    script = list(answers)
 
-    def __init__(self, *answers: tuple[int, bytes] | Exception) -> None:
-        self.answers = list(answers)
-        self.sent: list[tuple[str, str, CIMultiDict[str]]] = []
-        self.closed = False
-
-    async def send(
-        self, method: str, url: Any, headers: CIMultiDict[str], body: object
-    ) -> RawResponse:
-        self.sent.append((method, str(url), headers))
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+    def handler(request: MockRequest) -> MockResponse:
+        answer = script.pop(0) if len(script) > 1 else script[0]
         if isinstance(answer, Exception):
             raise answer
-        status, body_bytes = answer
-        return RawResponse(
-            status, CIMultiDictProxy(CIMultiDict({"x-amz-request-id": "r"})), body_bytes
-        )
+        status, body = answer
+        return MockResponse(status, {"x-amz-request-id": "r"}, body)
 
-    async def close(self) -> None:
-        self.closed = True
+    return MockTransport(handler)
 
 
-def client(transport: ScriptedTransport, **config: Any) -> aios3.S3Client:
+def client(transport: MockTransport, **config: Any) -> aios3.S3Client:
     return aios3.S3Client(
         endpoint_url="http://127.0.0.1:1",
         region_name="us-east-1",
@@ -89,26 +78,26 @@ BAD = [
 async def test_bad_abort_input_is_refused_before_sending(
     params: dict[str, Any], field: str
 ) -> None:
-    t = ScriptedTransport((204, b""))
+    t = scripted((204, b""))
     async with client(t) as s3:
         with pytest.raises(aios3.ParamValidationError) as info:
             await s3.abort_multipart_upload(**params)
-    assert t.sent == []
+    assert t.requests == []
     assert any(line.startswith(field) for line in info.value.errors), info.value.errors
     assert "AbortMultipartUpload" in str(info.value)
 
 
 @pytest.mark.parametrize("n", [0, 10001, -1])
 async def test_part_number_out_of_range(n: int) -> None:
-    t = ScriptedTransport((200, b""))
+    t = scripted((200, b""))
     async with client(t) as s3:
         with pytest.raises(aios3.ParamValidationError, match="PartNumber"):
             await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=n, Body=b"x")
-    assert t.sent == []
+    assert t.requests == []
 
 
 async def test_str_body_and_length_mismatch_are_refused() -> None:
-    t = ScriptedTransport((200, b""))
+    t = scripted((200, b""))
     async with client(t) as s3:
         with pytest.raises(aios3.ParamValidationError, match="encode it first"):
             await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body="text")  # type: ignore[typeddict-item]
@@ -122,11 +111,11 @@ async def test_str_body_and_length_mismatch_are_refused() -> None:
 
         with pytest.raises(aios3.ParamValidationError, match="ContentLength"):
             await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=gen())
-    assert t.sent == []
+    assert t.requests == []
 
 
 async def test_secrets_never_appear_in_validation_errors() -> None:
-    t = ScriptedTransport((200, b""))
+    t = scripted((200, b""))
     async with client(t) as s3:
         with pytest.raises(aios3.ParamValidationError) as info:
             await s3.create_multipart_upload(  # type: ignore[call-overload]
@@ -140,7 +129,7 @@ async def test_secrets_never_appear_in_validation_errors() -> None:
 
 
 async def test_request_model_snake_case_and_both_forms() -> None:
-    t = ScriptedTransport((204, b""))
+    t = scripted((204, b""))
     async with client(t) as s3:
         await s3.abort_multipart_upload(
             AbortMultipartUploadRequest(Bucket="b", Key="k", UploadId="u")
@@ -154,7 +143,7 @@ async def test_request_model_snake_case_and_both_forms() -> None:
             aios3.ParamValidationError, match="expected a AbortMultipartUploadRequest"
         ):
             await s3.abort_multipart_upload(ListPartsRequest(Bucket="b", Key="k", UploadId="u"))  # type: ignore[arg-type]
-    assert [u for _, u, _ in t.sent] == [
+    assert [str(r.url) for r in t.requests] == [
         "http://127.0.0.1:1/b/k?uploadId=u",
         "http://127.0.0.1:1/b/k?uploadId=u2",
     ]
@@ -190,47 +179,47 @@ async def test_retries_5xx_then_succeeds_and_counts_attempts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(asyncio, "sleep", _no_sleep)
-    t = ScriptedTransport((503, b"<Error><Code>SlowDown</Code></Error>"), (500, b""), (204, b""))
+    t = scripted((503, b"<Error><Code>SlowDown</Code></Error>"), (500, b""), (204, b""))
     async with client(t, max_attempts=3) as s3:
         r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert r.response_metadata.retry_attempts == 2
-    assert len(t.sent) == 3
+    assert len(t.requests) == 3
     # each attempt is signed afresh
-    assert all("Authorization" in h for _, _, h in t.sent)
+    assert all("Authorization" in r.headers for r in t.requests)
 
 
 async def test_gives_up_after_max_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(asyncio, "sleep", _no_sleep)
-    t = ScriptedTransport((503, b"<Error><Code>SlowDown</Code><Message>m</Message></Error>"))
+    t = scripted((503, b"<Error><Code>SlowDown</Code><Message>m</Message></Error>"))
     async with client(t, max_attempts=2) as s3:
         with pytest.raises(aios3.ClientError) as info:
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert info.value.code == "SlowDown"
     assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 1
-    assert len(t.sent) == 2
+    assert len(t.requests) == 2
 
 
 async def test_4xx_is_not_retried() -> None:
-    t = ScriptedTransport((404, b"<Error><Code>NoSuchUpload</Code></Error>"))
+    t = scripted((404, b"<Error><Code>NoSuchUpload</Code></Error>"))
     async with client(t, max_attempts=5) as s3:
         with pytest.raises(aios3.NoSuchUpload):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
-    assert len(t.sent) == 1
+    assert len(t.requests) == 1
 
 
 async def test_connection_errors_retry_then_raise(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(asyncio, "sleep", _no_sleep)
     err = aios3.errors.EndpointConnectionError("boom", endpoint_url="http://x")
-    t = ScriptedTransport(err)
+    t = scripted(err)
     async with client(t, max_attempts=3) as s3:
         with pytest.raises(aios3.errors.EndpointConnectionError):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
-    assert len(t.sent) == 3
+    assert len(t.requests) == 3
 
 
 async def test_async_iterable_body_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(asyncio, "sleep", _no_sleep)
-    t = ScriptedTransport((503, b""))
+    t = scripted((503, b""))
 
     async def gen() -> Any:
         yield b"abc"
@@ -240,7 +229,7 @@ async def test_async_iterable_body_is_not_retried(monkeypatch: pytest.MonkeyPatc
             await s3.upload_part(
                 Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=gen(), ContentLength=3
             )
-    assert len(t.sent) == 1
+    assert len(t.requests) == 1
 
 
 async def _no_sleep(delay: float) -> None:
@@ -320,7 +309,7 @@ def parts_page(numbers: list[int], truncated: bool, next_marker: int | None) -> 
 
 
 async def test_paginator_follows_markers_until_not_truncated() -> None:
-    t = ScriptedTransport(
+    t = scripted(
         (200, parts_page([1, 2], True, 2)),
         (200, parts_page([3, 4], True, 4)),
         (200, parts_page([5], False, None)),
@@ -333,7 +322,7 @@ async def test_paginator_follows_markers_until_not_truncated() -> None:
             )
         ]
     assert [[p.part_number for p in page.parts] for page in pages] == [[1, 2], [3, 4], [5]]
-    assert [u for _, u, _ in t.sent] == [
+    assert [str(r.url) for r in t.requests] == [
         "http://127.0.0.1:1/b/k?max-parts=2&uploadId=u",
         "http://127.0.0.1:1/b/k?max-parts=2&part-number-marker=2&uploadId=u",
         "http://127.0.0.1:1/b/k?max-parts=2&part-number-marker=4&uploadId=u",
@@ -342,22 +331,20 @@ async def test_paginator_follows_markers_until_not_truncated() -> None:
 
 async def test_truncated_without_new_marker_does_not_loop() -> None:
     # a server that says truncated forever and repeats the same marker
-    t = ScriptedTransport((200, parts_page([1], True, 1)))
+    t = scripted((200, parts_page([1], True, 1)))
     async with client(t) as s3:
         parts = [p.part_number async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u")]
     assert parts == [1]  # the repeated page adds nothing
-    assert len(t.sent) == 2
-    t2 = ScriptedTransport((200, parts_page([], True, None)))
+    assert len(t.requests) == 2
+    t2 = scripted((200, parts_page([], True, None)))
     async with client(t2) as s3:
         parts = [p.part_number async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u")]
     assert parts == []
-    assert len(t2.sent) == 1
+    assert len(t2.requests) == 1
 
 
 async def test_max_items_stops_early() -> None:
-    t = ScriptedTransport(
-        (200, parts_page([1, 2, 3], True, 3)), (200, parts_page([4], False, None))
-    )
+    t = scripted((200, parts_page([1, 2, 3], True, 3)), (200, parts_page([4], False, None)))
     async with client(t) as s3:
         pages = [
             p
@@ -366,7 +353,7 @@ async def test_max_items_stops_early() -> None:
             )
         ]
     assert [p.part_number for page in pages for p in page.parts] == [1, 2]
-    assert len(t.sent) == 1
+    assert len(t.requests) == 1
 
 
 def uploads_page(keys: list[str], truncated: bool, next_key: str | None) -> bytes:
@@ -383,7 +370,7 @@ def uploads_page(keys: list[str], truncated: bool, next_key: str | None) -> byte
 
 
 async def test_upload_paginator_uses_last_upload_when_server_omits_next_marker() -> None:
-    t = ScriptedTransport(
+    t = scripted(
         (200, uploads_page(["a", "b"], True, None)),  # SeaweedFS: no NextKeyMarker
         (200, uploads_page(["c"], True, "c")),
         (200, uploads_page([], True, "c")),  # same markers again: stop
@@ -391,8 +378,9 @@ async def test_upload_paginator_uses_last_upload_when_server_omits_next_marker()
     async with client(t) as s3:
         keys = [u.key async for u in s3.iter_multipart_uploads(Bucket="b")]
     assert keys == ["a", "b", "c"]
-    assert "key-marker=b" in t.sent[1][1] and "upload-id-marker=id-b" in t.sent[1][1]
-    assert len(t.sent) == 3
+    second = str(t.requests[1].url)
+    assert "key-marker=b" in second and "upload-id-marker=id-b" in second
+    assert len(t.requests) == 3
 
 
 def test_get_paginator_rejects_unknown_names() -> None:
@@ -407,7 +395,7 @@ def test_get_paginator_rejects_unknown_names() -> None:
 
 
 async def test_secret_is_not_in_any_repr() -> None:
-    t = ScriptedTransport((204, b""))
+    t = scripted((204, b""))
     s3 = client(t)
     async with s3:
         await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
@@ -436,7 +424,7 @@ async def test_client_used_after_close_refuses_and_opens_nothing() -> None:
 
 
 async def test_resource_abort_goes_through_the_client() -> None:
-    t = ScriptedTransport((204, b""))
+    t = scripted((204, b""))
     async with aios3.S3Resource(
         endpoint_url="http://127.0.0.1:1", region_name="us-east-1", transport=t, **CREDS
     ) as s3r:
@@ -445,7 +433,7 @@ async def test_resource_abort_goes_through_the_client() -> None:
         assert (mpu.bucket_name, mpu.object_key, mpu.id) == ("b", "k", "u")
         r = await mpu.abort(RequestPayer="requester", ExpectedBucketOwner="123456789012")
     assert r.response_metadata.http_status_code == 204
-    method, url, headers = t.sent[0]
+    method, url, headers = t.requests[0].method, str(t.requests[0].url), t.requests[0].headers
     assert (method, url) == ("DELETE", "http://127.0.0.1:1/b/k?uploadId=u")
     assert headers["x-amz-request-payer"] == "requester"
     assert headers["x-amz-expected-bucket-owner"] == "123456789012"

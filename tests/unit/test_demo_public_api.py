@@ -7,10 +7,6 @@ import inspect
 
 import aios3.demo
 
-# The local-server launcher is the demo's one private import; it leaves the core package
-# for `aios3.testing` in its own change.
-_ALLOWED_PRIVATE_IMPORTS = {"_localserver"}
-
 
 def _tree() -> ast.Module:
     return ast.parse(inspect.getsource(aios3.demo))
@@ -37,4 +33,4 @@ def test_the_demo_imports_public_modules_only() -> None:
             modules.update(a.name for a in node.names if node.module is None)
     modules.discard("__future__")
     private = {m for m in modules if any(p.startswith("_") for p in m.split(".") if p)}
-    assert private == _ALLOWED_PRIVATE_IMPORTS
+    assert private == set()

@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config as BotoConfig
 
 import aios3
-from tests._fakes import RecordingTransport
+from aios3.testing import MockResponse, MockTransport
 
 FROZEN = dt.datetime(2026, 3, 4, 5, 6, 7)
 SIGNED = ("authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token")
@@ -137,13 +137,14 @@ def botocore_request(client_kwargs: dict[str, Any], op: str, params: dict[str, A
 
 
 async def aios3_request(client_kwargs: dict[str, Any], op: str, params: dict[str, Any]) -> Any:
-    transport = RecordingTransport(status=599)
+    transport = MockTransport(lambda r: MockResponse(599))
     async with aios3.S3Client(
         config=aios3.Config(max_attempts=1), transport=transport, **client_kwargs
     ) as s3:
         with pytest.raises(aios3.ClientError):
             await getattr(s3, op)(**params)
-    return transport.sent[0]
+    r = transport.requests[0]
+    return r.method, r.url, r.headers, r.body
 
 
 def split_url(url: str) -> tuple[str, list[str]]:

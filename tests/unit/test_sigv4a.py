@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import aios3
-from tests._fakes import RecordingTransport
+from aios3.testing import MockResponse, MockTransport
 
 MRAP = "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDMRAP", "aws_secret_access_key": "mrap-secret"}
@@ -16,12 +16,13 @@ CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDMRAP", "aws_secret_access_key
 
 async def test_mrap_abort_is_signed_with_sigv4a() -> None:
     pytest.importorskip("awscrt")
-    t = RecordingTransport()
+    t = MockTransport(lambda r: MockResponse(204))
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         ep = await s3.resolve_endpoint(MRAP)
         await s3.abort_multipart_upload(Bucket=MRAP, Key="k", UploadId="u")
     assert ep.auth_scheme == "sigv4a"
-    method, url, headers, _body = t.sent[0]
+    r = t.requests[0]
+    method, url, headers = r.method, r.url, r.headers
     assert (method, str(url)) == (
         "DELETE",
         "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/k?uploadId=u",
@@ -34,12 +35,12 @@ async def test_mrap_abort_is_signed_with_sigv4a() -> None:
 
 
 async def test_without_awscrt_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    t = RecordingTransport()
+    t = MockTransport(lambda r: MockResponse(204))
     async with aios3.S3Client(region_name="us-east-1", transport=t, **CREDS) as s3:
         monkeypatch.setitem(sys.modules, "awscrt", None)  # as if aios3[crt] were not installed
         with pytest.raises(aios3.errors.MissingDependencyError, match=r"aios3\[crt\]"):
             await s3.abort_multipart_upload(Bucket=MRAP, Key="k", UploadId="u")
-    assert t.sent == []
+    assert t.requests == []
 
 
 async def test_mrap_disabled_is_an_endpoint_error() -> None:

