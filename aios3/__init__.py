@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
-from . import errors, models
+from . import errors, models, retries
 from ._client import (
     ListMultipartUploadsPaginator,
     ListPartsPaginator,
@@ -28,6 +28,7 @@ from ._resource import (
     Object,
     S3Resource,
 )
+from ._retry import RetryStrategy, StandardRetryStrategy
 from .errors import (
     AccessDenied,
     Aios3Error,
@@ -56,10 +57,13 @@ __all__ = [
     "PaginationConfig",
     "ParamValidationError",
     "ResolvedEndpoint",
+    "RetryStrategy",
     "S3Client",
     "S3Resource",
+    "StandardRetryStrategy",
     "TransportError",
     "__version__",
     "errors",
     "models",
+    "retries",
 ]

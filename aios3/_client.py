@@ -305,6 +305,13 @@ class S3Client:
             if next_token is None:
                 raise error
             token = next_token
+            log.debug(
+                "retrying %s after %s (attempt %d, backoff %.2fs)",
+                wire.operation_name,
+                getattr(error, "code", None) or type(error).__name__,
+                token.retry_count + 1,
+                token.retry_delay,
+            )
 
     async def _forget_session(self, bucket: str | None, signer: Signer) -> None:
         """The server dropped an S3 Express session early: forget it, so that the next

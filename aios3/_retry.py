@@ -295,8 +295,6 @@ class StandardRetryStrategy:
             log.debug("not retrying: the retry quota is exhausted (%r)", self.quota)
             return None
         delay = self.backoff(retry)
-        why = getattr(error.error, "code", None) or type(error.error).__name__
-        log.debug("retrying after %s (attempt %d, %.2fs)", why, retry + 1, delay)
         start = self._clock()
         await self._sleep(delay)
         return RetryToken(

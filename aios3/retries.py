@@ -14,6 +14,7 @@ See the "Retries" page of the documentation.
 
 from __future__ import annotations
 
+from ._config import RetriesConfig
 from ._retry import (
     THROTTLING_CODES,
     TRANSIENT_CODES,
@@ -33,6 +34,7 @@ __all__ = [
     "TRANSIENT_STATUS_CODES",
     "ClassifiedError",
     "ErrorKind",
+    "RetriesConfig",
     "RetryQuota",
     "RetryStrategy",
     "RetryToken",
