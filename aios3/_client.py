@@ -264,13 +264,14 @@ class S3Client:
         retry = self._retry
         transport = self._transport
         assert retry is not None and transport is not None
+        # every operation is retry-safe today; the operation record's `retry_safe` goes here
         token = retry.acquire_initial_retry_token(replayable=prep.replayable)
         renewed = False
         error: Aios3Error
         while True:
             signer = await self._signer_for(prep.scheme, wire.bucket)
             headers = _sign(prep, signer)
-            body = _attempt_body(prep, token.retry_count)
+            body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
             try:
                 raw = await transport.send(wire.method, prep.url, headers, body)
             except TransportError as exc:
@@ -598,10 +599,8 @@ def _sign(prep: _Prepared, signer: Signer) -> CIMultiDict[str]:
 
 
 def _attempt_body(prep: _Prepared, attempt: int) -> object:
-    """One attempt's body: a file object is rewound (on a retry) and read afresh."""
+    """One attempt's body from a file object: rewound (on a retry) and read afresh."""
     file_body = prep.file_body
-    if file_body is None:
-        return prep.body
     if attempt and prep.start is not None:
         try:
             file_body.seek(prep.start)  # type: ignore[attr-defined]

@@ -216,6 +216,7 @@ _INITIAL = {
     for replayable in (True, False)
     for safe in (True, False)
 }
+_FIRST = _INITIAL[True, True]
 
 
 class StandardRetryStrategy:
@@ -236,8 +237,8 @@ class StandardRetryStrategy:
         max_attempts: total attempts per call, first try included (1: no retries).
         max_backoff: the cap on one backoff, in seconds.
         base: the first backoff's upper bound, in seconds.
-        quota: the retry quota (a fresh `RetryQuota()` by default; `None` in
-            `quota=None` also means a fresh one).
+        quota: the retry quota; `None` (the default) makes a fresh `RetryQuota()`. Pass
+            one `RetryQuota` to several strategies to share it.
         sleep: awaited with each backoff delay (`asyncio.sleep`). Tests pass a fake.
         clock: a monotonic clock in seconds (`time.monotonic`), read around each sleep
             to record `RetryToken.waited`. Tests pass the fake sleep's clock.
@@ -272,6 +273,8 @@ class StandardRetryStrategy:
         self, *, replayable: bool = True, retry_safe: bool = True
     ) -> RetryToken:
         """The first attempt's token (no quota is taken for a first attempt)."""
+        if replayable and retry_safe:
+            return _FIRST
         return _INITIAL[replayable, retry_safe]
 
     def backoff(self, retry: int) -> float:
