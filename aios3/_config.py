@@ -102,6 +102,14 @@ class Config(BaseModel):
     max_pool_connections: int = Field(10, ge=1)
     verify: bool | str = True
 
+    def __hash__(self) -> int:  # frozen, so hashable: the retries dict hashes by its items
+        return hash(
+            tuple(
+                tuple(sorted(v.items())) if isinstance(v, dict) else v
+                for v in self.__dict__.values()
+            )
+        )
+
     @model_validator(mode="before")
     @classmethod
     def _check_retries(cls, data: object) -> object:

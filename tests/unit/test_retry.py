@@ -405,6 +405,17 @@ BAD_CONFIGS: list[tuple[dict[str, Any], str]] = [
 ]
 
 
+def test_config_with_retries_stays_hashable_and_comparable() -> None:
+    a = aios3.Config(retries={"mode": "standard", "max_attempts": 2})
+    b = aios3.Config(retries={"max_attempts": 2, "mode": "standard"})
+    assert a == b and hash(a) == hash(b)
+    assert a != aios3.Config(retries={"max_attempts": 3})
+    s = StandardRetryStrategy()
+    assert {aios3.Config(retry_strategy=s), aios3.Config(retry_strategy=s)} == {
+        aios3.Config(retry_strategy=s)
+    }
+
+
 @pytest.mark.parametrize(("config", "match"), BAD_CONFIGS)
 def test_bad_retry_config_is_refused(config: dict[str, Any], match: str) -> None:
     with pytest.raises(aios3.ParamValidationError, match=match):
