@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
-from . import errors, models, transport
+from . import errors, models, retries, transport
 from ._client import (
     ListMultipartUploadsPaginator,
     ListPartsPaginator,
@@ -28,6 +28,7 @@ from ._resource import (
     Object,
     S3Resource,
 )
+from ._retry import RetryStrategy, StandardRetryStrategy
 from ._transport import AiohttpTransport, RawResponse, Transport
 from .errors import (
     AccessDenied,
@@ -59,12 +60,15 @@ __all__ = [
     "ParamValidationError",
     "RawResponse",
     "ResolvedEndpoint",
+    "RetryStrategy",
     "S3Client",
     "S3Resource",
+    "StandardRetryStrategy",
     "Transport",
     "TransportError",
     "__version__",
     "errors",
     "models",
+    "retries",
     "transport",
 ]

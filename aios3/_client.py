@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Coroutine, Mapping
+from dataclasses import replace
 from types import TracebackType
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 from typing_extensions import Self, Unpack, overload
 from yarl import URL
 
@@ -27,6 +27,7 @@ from ._config import Config, Settings, boto_session, credential_loader, resolve_
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
+from ._retry import RetryStrategy, StandardRetryStrategy, classify
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, Transport
 from .errors import Aios3Error, ClientError, ErrorClasses, ParamValidationError, TransportError
@@ -64,7 +65,6 @@ from .models import (
     MultipartUploadSummary,
     Part,
     RequestModel,
-    ResponseMetadata,
     ResponseModel,
     UploadPartParams,
     UploadPartRequest,
@@ -79,22 +79,6 @@ Req = TypeVar("Req", bound=RequestModel)
 T = TypeVar("T")
 Resp = TypeVar("Resp", bound=ResponseModel)
 
-_RETRY_STATUS = frozenset({500, 502, 503, 504})
-_RETRY_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "SlowDown",
-        "RequestLimitExceeded",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "InternalError",
-        "ServiceUnavailable",
-        "PriorRequestNotComplete",
-    }
-)
 _USER_AGENT = f"aios3/{__version__}"
 _SESSION_EXPIRED_CODES = frozenset({"ExpiredToken", "InvalidToken"})
 
@@ -152,6 +136,7 @@ class S3Client:
         self._resolver: EndpointResolver | None = None
         self._creds: CredentialCache | None = None
         self._sessions: ExpressSessions | None = None
+        self._retry: RetryStrategy | None = None
         self._setup_lock: asyncio.Lock | None = None
         self._closed = False
 
@@ -209,6 +194,7 @@ class S3Client:
                     )
                 self._settings = settings
                 self._creds = creds
+                self._retry = cfg.retry_strategy or StandardRetryStrategy(settings.max_attempts)
                 self._sessions = ExpressSessions(self._fetch_session)
                 self._resolver = resolver
         assert self._resolver is not None
@@ -264,7 +250,7 @@ class S3Client:
     def _call(self, request: RequestModel) -> Coroutine[None, None, ResponseModel]:
         """Send a request model; the operation is looked up by its type."""
         wire = serialize(request)
-        return self._send(wire, _ops.BY_REQUEST[type(request)].parser)
+        return self._send(wire, _ops.BY_REQUEST[type(request)])
 
     def _invoke(
         self, op: _ops.Operation[Req, Resp], request: Req | None, params: Mapping[str, object]
@@ -274,113 +260,74 @@ class S3Client:
             wire = serialize(op.request(**params))  # raises ParamValidationError
         else:
             wire = serialize(_ops.validated(op, request, params))
-        return self._send(wire, op.parser)
+        return self._send(wire, op)
 
-    async def _send(
-        self,
-        wire: WireRequest,
-        parser: Callable[[int, CIMultiDictProxy[str], bytes, ResponseMetadata], T],
-    ) -> T:
-        """Resolve, sign, send (with retries) and parse one serialised request."""
+    async def _send(self, wire: WireRequest, op: _ops.Operation[Any, Resp]) -> Resp:
+        """Prepare once; then per attempt sign, send and classify; ask the retry strategy."""
         if self._closed:
             raise Aios3Error("this S3Client is closed")
         resolver = self._resolver or await self._ready()
-        operation_name = wire.operation_name
-        ep = resolver.resolve(wire.bucket, session_auth=wire.session_auth)
-        scheme = ep.auth_scheme
-        region = ep.signing_region
-        if scheme == "sigv4a":
-            region = ",".join(ep.signing_region_set) or "*"
-        path = wire.key_path or ("" if ep.has_path else "/")
-        url_str = ep.url + path + ("?" + wire.query if wire.query else "")
-        url = URL(url_str, encoded=True)
-        body = wire.body
-        sign_body = body if wire.body_kind == "bytes" else None
-        start = None
-        file_body = None
-        if wire.body_kind == "stream":
-            length = int(wire.headers["Content-Length"])
-            if hasattr(body, "__aiter__"):
-                body = _exactly(body, length)
-            else:
-                # a file object: aiohttp would close the caller's file; read it ourselves
-                file_body = body
-                if hasattr(body, "seek") and hasattr(body, "tell"):
-                    try:
-                        start = body.tell()
-                    except (OSError, ValueError):
-                        start = None
-        replayable = wire.replayable or start is not None
-        base_headers = wire.headers
-        base_headers["Host"] = ep.host  # botocore's signer would parse it from the URL
-        base_headers["User-Agent"] = _USER_AGENT
-        for k, v in ep.headers:
-            base_headers[k] = v
-        creds = self._creds
-        assert creds is not None and self._transport is not None and self._settings is not None
-        max_attempts = self._settings.max_attempts
-        attempt = 0
-        session_renewed = False
+        prep = _Prepared(resolver, wire)
+        retry = self._retry
+        transport = self._transport
+        assert retry is not None and transport is not None
+        token = retry.acquire_initial_retry_token(
+            replayable=prep.replayable, retry_safe=op.retry_safe
+        )
+        parser = op.parser
+        renewed = False
+        error: Aios3Error
         while True:
-            signer = await self._signer_for(scheme, wire.bucket)
-            headers: CIMultiDict[str] = CIMultiDict(base_headers)
-            ctx = signing_context(
-                sign_payload=wire.body_kind != "stream", streaming_input=wire.streaming_input
-            )
-            sreq = SigningRequest(wire.method, url_str, headers, sign_body, ctx)
-            signer.sign(sreq, ep.signing_name, region)
-            if sreq.headers is not headers:  # the CRT signer returns its own header mapping
-                headers = CIMultiDict(sreq.headers.items())
-            if file_body is not None:
-                if attempt and start is not None:
-                    try:
-                        file_body.seek(start)  # type: ignore[attr-defined]
-                    except (OSError, ValueError) as exc:
-                        raise ParamValidationError(
-                            f"Body could not be rewound to retry the request: {exc}"
-                        ) from None
-                body = _read_file(file_body, length)
+            signer = await self._signer_for(prep.scheme, wire.bucket)
+            headers = _sign(prep, signer)
+            body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
             try:
-                raw = await self._transport.send(wire.method, url, headers, body)
-            except TransportError:
-                if replayable and attempt + 1 < max_attempts:
-                    attempt += 1
-                    await self._backoff(attempt, operation_name, "connection error")
-                    continue
-                raise
-            if raw.status < 300:
-                try:
-                    return parser(
-                        raw.status,
-                        raw.headers,
-                        raw.body,
-                        metadata(raw.status, raw.headers, attempt),
+                raw = await transport.send(wire.method, prep.url, headers, body)
+            except TransportError as exc:
+                error = exc
+            else:
+                if raw.status < 300:
+                    try:
+                        result = parser(
+                            raw.status,
+                            raw.headers,
+                            raw.body,
+                            metadata(raw.status, raw.headers, token.retry_count),
+                        )
+                    except ClientError as exc:  # an error in a 200 answer's body
+                        error = exc
+                    else:
+                        retry.record_success(token)
+                        return result
+                else:
+                    error = parse_error(
+                        raw.status, raw.headers, raw.body, wire.operation_name, token.retry_count
                     )
-                except ClientError as err:
-                    if err.code in _RETRY_CODES and replayable and attempt + 1 < max_attempts:
-                        attempt += 1
-                        await self._backoff(attempt, operation_name, err.code)
-                        continue
-                    raise
-            error = parse_error(raw.status, raw.headers, raw.body, operation_name, attempt)
-            if scheme == "sigv4-s3express" and error.code in _SESSION_EXPIRED_CODES:
-                # the server dropped the session early: forget it, and (once, when the body
-                # can be sent again) fetch a new one and try again
-                assert self._sessions is not None and wire.bucket is not None
-                self._sessions.invalidate(wire.bucket, await creds.signer(), signer)
-                if replayable and not session_renewed:
-                    session_renewed = True
-                    attempt += 1
-                    continue
-            if (
-                (raw.status in _RETRY_STATUS or error.code in _RETRY_CODES)
-                and replayable
-                and attempt + 1 < max_attempts
-            ):
-                attempt += 1
-                await self._backoff(attempt, operation_name, error.code)
-                continue
-            raise error
+                    if prep.scheme == "sigv4-s3express" and error.code in _SESSION_EXPIRED_CODES:
+                        await self._forget_session(wire.bucket, signer)
+                        if prep.replayable and not renewed:
+                            # renew once per call, outside the strategy: no backoff and
+                            # no quota, but it counts as an attempt
+                            renewed = True
+                            token = replace(token, retry_count=token.retry_count + 1)
+                            continue
+            next_token = await retry.refresh_retry_token_for_retry(token, error=classify(error))
+            if next_token is None:
+                raise error
+            token = next_token
+            log.debug(
+                "retrying %s after %s (attempt %d, backoff %.2fs)",
+                wire.operation_name,
+                getattr(error, "code", None) or type(error).__name__,
+                token.retry_count + 1,
+                token.retry_delay,
+            )
+
+    async def _forget_session(self, bucket: str | None, signer: Signer) -> None:
+        """The server dropped an S3 Express session early: forget it, so that the next
+        signer for the bucket fetches a new one."""
+        assert self._sessions is not None and self._creds is not None and bucket is not None
+        self._sessions.invalidate(bucket, await self._creds.signer(), signer)
 
     async def _signer_for(self, scheme: str, bucket: str | None) -> Signer:
         creds = self._creds
@@ -404,12 +351,6 @@ class S3Client:
             ),
             c.expiration.timestamp(),
         )
-
-    @staticmethod
-    async def _backoff(attempt: int, operation: str, why: str) -> None:
-        delay = random.random() * min(20.0, 2.0 ** (attempt - 1))
-        log.debug("retrying %s after %s (attempt %d, %.2fs)", operation, why, attempt + 1, delay)
-        await asyncio.sleep(delay)
 
     # ------------------------------------------------------------------ operations
 
@@ -665,6 +606,94 @@ class S3Client:
 
 
 _FILE_CHUNK = 1 << 20
+
+
+class _Prepared:
+    """What every attempt of one call shares: computed once, before the first attempt."""
+
+    __slots__ = (
+        "body",
+        "file_body",
+        "headers",
+        "length",
+        "method",
+        "region",
+        "replayable",
+        "scheme",
+        "sign_body",
+        "signing_name",
+        "start",
+        "streaming_input",
+        "unsigned_payload",
+        "url",
+        "url_str",
+    )
+
+    def __init__(self, resolver: EndpointResolver, wire: WireRequest) -> None:
+        ep = resolver.resolve(wire.bucket, session_auth=wire.session_auth)
+        self.scheme = scheme = ep.auth_scheme
+        self.signing_name = ep.signing_name
+        self.region = ep.signing_region
+        if scheme == "sigv4a":
+            self.region = ",".join(ep.signing_region_set) or "*"
+        path = wire.key_path or ("" if ep.has_path else "/")
+        self.url_str = url_str = ep.url + path + ("?" + wire.query if wire.query else "")
+        self.url = URL(url_str, encoded=True)
+        self.method = wire.method
+        body = wire.body
+        kind = wire.body_kind
+        self.sign_body = body if kind == "bytes" else None
+        self.unsigned_payload = kind == "stream"
+        self.streaming_input = wire.streaming_input
+        self.start: int | None = None
+        self.file_body: object = None
+        self.length = 0
+        if kind == "stream":
+            self.length = length = int(wire.headers["Content-Length"])
+            if hasattr(body, "__aiter__"):
+                body = _exactly(body, length)
+            else:
+                # a file object: aiohttp would close the caller's file; read it ourselves
+                self.file_body = body
+                if hasattr(body, "seek") and hasattr(body, "tell"):
+                    try:
+                        self.start = body.tell()
+                    except (OSError, ValueError):
+                        self.start = None
+        self.body = body
+        self.replayable = wire.replayable or self.start is not None
+        headers = wire.headers
+        headers["Host"] = ep.host  # botocore's signer would parse it from the URL
+        headers["User-Agent"] = _USER_AGENT
+        for k, v in ep.headers:
+            headers[k] = v
+        self.headers = headers
+
+
+def _sign(prep: _Prepared, signer: Signer) -> CIMultiDict[str]:
+    """One attempt's headers: a fresh copy of the prepared ones, signed now."""
+    headers: CIMultiDict[str] = CIMultiDict(prep.headers)
+    ctx = signing_context(
+        sign_payload=not prep.unsigned_payload, streaming_input=prep.streaming_input
+    )
+    sreq = SigningRequest(prep.method, prep.url_str, headers, prep.sign_body, ctx)
+    signer.sign(sreq, prep.signing_name, prep.region)
+    if sreq.headers is not headers:  # the CRT signer returns its own header mapping
+        headers = CIMultiDict(sreq.headers.items())
+    return headers
+
+
+def _attempt_body(prep: _Prepared, attempt: int) -> object:
+    """One attempt's body from a file object: rewound (on a retry) and read afresh."""
+    file_body = prep.file_body
+    if attempt and prep.start is not None:
+        try:
+            file_body.seek(prep.start)  # type: ignore[attr-defined]
+        except (OSError, ValueError) as exc:
+            raise ParamValidationError(
+                f"Body could not be rewound to retry the request: {exc}"
+            ) from None
+    return _read_file(file_body, prep.length)
 
 
 async def _read_file(fileobj: object, length: int) -> AsyncIterator[bytes]:

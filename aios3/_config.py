@@ -12,8 +12,10 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing_extensions import TypedDict
 
+from ._retry import RetryStrategy
 from .errors import ParamValidationError
 from .models import param_error
 
@@ -21,9 +23,29 @@ if TYPE_CHECKING:
     from botocore.credentials import Credentials as BotoCredentials
     from botocore.session import Session as BotoSession
 
-__all__ = ["Config", "Settings", "resolve_settings"]
+__all__ = ["Config", "RetriesConfig", "Settings", "resolve_settings"]
 
 DEFAULT_REGION = "us-east-1"
+DEFAULT_MAX_ATTEMPTS = 3
+RETRY_MODES = ("standard", "legacy")
+
+
+class RetriesConfig(TypedDict, total=False):
+    """boto3's `Config(retries={...})` shape.
+
+    Attributes:
+        mode: `"standard"`, or `"legacy"` (accepted, and runs as standard). `"adaptive"`
+            is refused with a `ParamValidationError`.
+        max_attempts: retries after the first attempt, as in boto3 (`2` means up to 3
+            attempts in all).
+        total_max_attempts: attempts in all, the first included; wins over `max_attempts`.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    mode: Literal["standard", "legacy"]
+    max_attempts: int
+    total_max_attempts: int
 
 
 class Config(BaseModel):
@@ -45,12 +67,17 @@ class Config(BaseModel):
         read_timeout: seconds to wait for data on a socket.
         max_attempts: total attempts per call, first try included (`AWS_MAX_ATTEMPTS`;
             default 3).
+        retries: boto3's shape, `{"mode": "standard", "max_attempts": N}` (`max_attempts`
+            there counts retries, as in boto3; `total_max_attempts` counts attempts).
+            The mode falls back to `AWS_RETRY_MODE` / the profile's `retry_mode`.
+        retry_strategy: a `aios3.retries.RetryStrategy` object used as is, instead of
+            the standard strategy built from `max_attempts` / `retries`.
         max_pool_connections: connections kept in the pool, and the cap on concurrency.
         verify: verify TLS certificates (`False` turns it off; a string is a CA bundle path;
             `True` uses `AWS_CA_BUNDLE` / the profile's `ca_bundle` when set).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     if not TYPE_CHECKING:  # keep pydantic's typed __init__ signature for type checkers
 
@@ -70,8 +97,45 @@ class Config(BaseModel):
     connect_timeout: float = Field(60.0, gt=0)
     read_timeout: float = Field(60.0, gt=0)
     max_attempts: int | None = Field(None, ge=1)
+    retries: RetriesConfig | None = None
+    retry_strategy: RetryStrategy | None = None
     max_pool_connections: int = Field(10, ge=1)
     verify: bool | str = True
+
+    def __hash__(self) -> int:  # frozen, so hashable: the retries dict hashes by its items
+        return hash(
+            tuple(
+                tuple(sorted(v.items())) if isinstance(v, dict) else v
+                for v in self.__dict__.values()
+            )
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_retries(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        retries = data.get("retries")
+        if isinstance(retries, dict):
+            mode = retries.get("mode")
+            if mode == "adaptive":
+                raise ParamValidationError(
+                    "retries: mode 'adaptive' is not supported by aios3; use 'standard', "
+                    "or pass your own retry_strategy"
+                )
+            for key in ("max_attempts", "total_max_attempts"):
+                n = retries.get(key)
+                least = 0 if key == "max_attempts" else 1
+                if isinstance(n, int) and not isinstance(n, bool) and n < least:
+                    raise ParamValidationError(f"retries: {key} must be at least {least}, got {n}")
+        if data.get("retry_strategy") is not None and (
+            data.get("max_attempts") is not None or data.get("retries") is not None
+        ):
+            raise ParamValidationError(
+                "retry_strategy: pass either a retry strategy, or max_attempts / retries, "
+                "not both (the strategy has its own max_attempts)"
+            )
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +153,7 @@ class Settings:
     disable_s3_express_session_auth: bool
     use_global_endpoint: bool
     max_attempts: int
+    retry_mode: Literal["standard", "legacy"]
     force_path_style: bool
     verify: bool | str
 
@@ -172,17 +237,7 @@ def resolve_settings(
                 return _bool(fb, default)
         return default
 
-    max_attempts = config.max_attempts
-    if max_attempts is None:
-        try:
-            raw = session.get_config_variable("max_attempts")
-            max_attempts = int(raw) if raw is not None else 3
-        except ValueError:
-            raise ParamValidationError(
-                "max_attempts: AWS_MAX_ATTEMPTS / the profile's max_attempts must be a whole number"
-            ) from None
-    if max_attempts < 1:
-        raise ParamValidationError(f"max_attempts: must be at least 1, got {max_attempts}")
+    max_attempts, retry_mode = _retry_settings(session, config)
     return Settings(
         region=str(region),
         endpoint_url=endpoint_url,
@@ -211,6 +266,7 @@ def resolve_settings(
             region == "us-east-1" and s3cfg.get("us_east_1_regional_endpoint") != "regional"
         ),
         max_attempts=max_attempts,
+        retry_mode=retry_mode,
         force_path_style=force_path_style,
         verify=(
             config.verify
@@ -218,6 +274,41 @@ def resolve_settings(
             else session.get_config_variable("ca_bundle") or True
         ),
     )
+
+
+def _retry_settings(
+    session: BotoSession, config: Config
+) -> tuple[int, Literal["standard", "legacy"]]:
+    """Total attempts and retry mode: `Config` first, then env / profile, as botocore."""
+    retries: RetriesConfig = config.retries or {}
+    max_attempts = config.max_attempts
+    if max_attempts is None:
+        if "total_max_attempts" in retries:
+            max_attempts = retries["total_max_attempts"]
+        elif "max_attempts" in retries:
+            max_attempts = retries["max_attempts"] + 1  # boto3: retries, not attempts
+    if max_attempts is None:
+        try:
+            raw = session.get_config_variable("max_attempts")
+            max_attempts = int(raw) if raw is not None else DEFAULT_MAX_ATTEMPTS
+        except ValueError:
+            raise ParamValidationError(
+                "max_attempts: AWS_MAX_ATTEMPTS / the profile's max_attempts must be a whole number"
+            ) from None
+    if max_attempts < 1:
+        raise ParamValidationError(f"max_attempts: must be at least 1, got {max_attempts}")
+    mode = retries.get("mode") or session.get_config_variable("retry_mode") or "standard"
+    if mode == "adaptive":
+        raise ParamValidationError(
+            "retry_mode: 'adaptive' (AWS_RETRY_MODE / the profile's retry_mode) is not "
+            "supported by aios3; use 'standard'"
+        )
+    if mode not in RETRY_MODES:
+        raise ParamValidationError(
+            f"retry_mode: must be 'standard' or 'legacy' (AWS_RETRY_MODE / the profile's "
+            f"retry_mode), got {mode!r}"
+        )
+    return max_attempts, "legacy" if mode == "legacy" else "standard"
 
 
 def credential_loader(session: BotoSession) -> BotoCredentials | None:

@@ -7,6 +7,7 @@ catches the mistakes they contain (`warn_unused_ignores` fails the check if it d
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import aios3
 from aios3.models import (
@@ -127,3 +128,29 @@ async def resource_style() -> None:
             del size
         await s3r.MultipartUpload("b", "k", "id").abort(RequestPayer="requester")
         del client, obj
+
+
+async def retry_config() -> None:
+    boto3_shape = aios3.Config(retries={"mode": "standard", "max_attempts": 4})
+    total = aios3.Config(retries={"total_max_attempts": 5})
+    sleeps: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        sleeps.append(delay)
+
+    strategy = aios3.StandardRetryStrategy(
+        5, sleep=fake_sleep, clock=lambda: 0.0, random=lambda: 0.5
+    )
+    plugged: aios3.RetryStrategy = strategy
+    cfg = aios3.Config(retry_strategy=plugged)
+    token = strategy.acquire_initial_retry_token(replayable=True)
+    kind: aios3.retries.ErrorKind | None = aios3.retries.classify(aios3.TransportError("x")).kind
+    nxt = await strategy.refresh_retry_token_for_retry(
+        token, error=aios3.retries.classify(aios3.TransportError("x"))
+    )
+    attempts: int = nxt.retry_count if nxt is not None else 0
+
+    # mistakes mypy must catch
+    aios3.StandardRetryStrategy(sleep=time.sleep)  # type: ignore[arg-type]
+    strategy.acquire_initial_retry_token(False)  # type: ignore[call-arg]
+    del boto3_shape, total, cfg, kind, attempts

@@ -14,6 +14,7 @@ import pytest
 
 import aios3
 from aios3._auth import CredentialCache, ExpressSessions, FrozenCredentials, Signer
+from aios3.retries import StandardRetryStrategy
 from aios3.testing import MockResponse, MockTransport
 from tests._capture import Captured, CaptureServer, Reply
 
@@ -41,13 +42,18 @@ async def test_cancelling_the_first_call_leaves_a_working_client() -> None:
     assert r.response_metadata.http_status_code == 204
 
 
-async def test_file_body_is_rewound_on_retry_and_left_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+async def test_file_body_is_rewound_on_retry_and_left_open() -> None:
+    sleeps: list[float] = []
+
+    async def no_sleep(delay: float) -> None:
+        sleeps.append(delay)
+
+    strategy = StandardRetryStrategy(3, sleep=no_sleep)
     answers = [Reply(503), Reply(200, {"ETag": '"e"'})]
     async with CaptureServer(lambda c: answers.pop(0)) as srv:
         f = io.BytesIO(b"prefix-" + b"0123456789")
         f.seek(7)
-        async with local(srv.url, max_attempts=3) as s3:
+        async with local(srv.url, retry_strategy=strategy) as s3:
             r = await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=f)
             assert r.etag == '"e"'
             assert not f.closed
@@ -57,6 +63,7 @@ async def test_file_body_is_rewound_on_retry_and_left_open(monkeypatch: pytest.M
             await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=2, Body=f)
     assert [c.body for c in srv.requests] == [b"0123456789"] * 3
     assert not f.closed
+    assert len(sleeps) == 1
 
 
 async def test_any_reader_with_content_length_is_streamed() -> None:
@@ -321,7 +328,3 @@ async def test_typed_memoryview_counts_bytes() -> None:
         await s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=strided)
     assert t.requests[0].body == view.tobytes()
     assert t.requests[1].body == b"ace"
-
-
-async def _no_sleep(delay: float) -> None:
-    return None

@@ -12,6 +12,7 @@ import pytest
 
 import aios3
 from aios3.models import AbortMultipartUploadRequest, ListPartsRequest
+from aios3.retries import StandardRetryStrategy
 from aios3.testing import MockRequest, MockResponse, MockTransport
 from tests._capture import CaptureServer, Reply
 
@@ -33,12 +34,14 @@ def scripted(*answers: tuple[int, bytes] | Exception) -> MockTransport:
     return MockTransport(handler)
 
 
-def client(transport: MockTransport, **config: Any) -> aios3.S3Client:
+def client(
+    transport: MockTransport, config: aios3.Config | None = None, **settings: Any
+) -> aios3.S3Client:
     return aios3.S3Client(
         endpoint_url="http://127.0.0.1:1",
         region_name="us-east-1",
         transport=transport,
-        config=aios3.Config(**config),
+        config=config or aios3.Config(**settings),
         **CREDS,
     )
 
@@ -175,65 +178,78 @@ def test_request_models_built_directly_raise_param_validation_error() -> None:
 # ---------------------------------------------------------------- retries
 
 
-async def test_retries_5xx_then_succeeds_and_counts_attempts(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+class Sleeps(list[float]):
+    """An injected sleep: records the backoff delays, waits for nothing."""
+
+    async def __call__(self, delay: float) -> None:
+        self.append(delay)
+
+
+def retrying(max_attempts: int) -> tuple[aios3.Config, Sleeps]:
+    sleeps = Sleeps()
+    strategy = StandardRetryStrategy(max_attempts, sleep=sleeps)
+    return aios3.Config(retry_strategy=strategy), sleeps
+
+
+async def test_retries_5xx_then_succeeds_and_counts_attempts() -> None:
     t = scripted((503, b"<Error><Code>SlowDown</Code></Error>"), (500, b""), (204, b""))
-    async with client(t, max_attempts=3) as s3:
+    cfg, sleeps = retrying(3)
+    async with client(t, cfg) as s3:
         r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert r.response_metadata.retry_attempts == 2
     assert len(t.requests) == 3
+    assert len(sleeps) == 2 and 0 <= sleeps[0] < 1 and 0 <= sleeps[1] < 2
     # each attempt is signed afresh
     assert all("Authorization" in r.headers for r in t.requests)
 
 
-async def test_gives_up_after_max_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+async def test_gives_up_after_max_attempts() -> None:
     t = scripted((503, b"<Error><Code>SlowDown</Code><Message>m</Message></Error>"))
-    async with client(t, max_attempts=2) as s3:
+    cfg, sleeps = retrying(2)
+    async with client(t, cfg) as s3:
         with pytest.raises(aios3.ClientError) as info:
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert info.value.code == "SlowDown"
     assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 1
     assert len(t.requests) == 2
+    assert len(sleeps) == 1
 
 
 async def test_4xx_is_not_retried() -> None:
     t = scripted((404, b"<Error><Code>NoSuchUpload</Code></Error>"))
-    async with client(t, max_attempts=5) as s3:
+    cfg, sleeps = retrying(5)
+    async with client(t, cfg) as s3:
         with pytest.raises(aios3.NoSuchUpload):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert len(t.requests) == 1
+    assert sleeps == []
 
 
-async def test_connection_errors_retry_then_raise(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+async def test_connection_errors_retry_then_raise() -> None:
     err = aios3.errors.EndpointConnectionError("boom", endpoint_url="http://x")
     t = scripted(err)
-    async with client(t, max_attempts=3) as s3:
+    cfg, sleeps = retrying(3)
+    async with client(t, cfg) as s3:
         with pytest.raises(aios3.errors.EndpointConnectionError):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert len(t.requests) == 3
+    assert len(sleeps) == 2
 
 
-async def test_async_iterable_body_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(asyncio, "sleep", _no_sleep)
+async def test_async_iterable_body_is_not_retried() -> None:
     t = scripted((503, b""))
 
     async def gen() -> Any:
         yield b"abc"
 
-    async with client(t, max_attempts=3) as s3:
+    cfg, sleeps = retrying(3)
+    async with client(t, cfg) as s3:
         with pytest.raises(aios3.ClientError):
             await s3.upload_part(
                 Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=gen(), ContentLength=3
             )
     assert len(t.requests) == 1
-
-
-async def _no_sleep(delay: float) -> None:
-    return None
+    assert sleeps == []
 
 
 # ---------------------------------------------------------------- real sockets: errors
