@@ -206,6 +206,28 @@ def parse_error(
     )
 
 
+def _error_in_200(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, operation_name: str, retries: int
+) -> None:
+    """S3 may answer 200 and report the failure in the body (botocore's
+    `_handle_200_error`): raise it. For operations whose answer has no body; an unreadable
+    body is a `ResponseParseError`."""
+    if body.strip():
+        root = _xml(body, status)
+        if _tag(root) == "Error":
+            raise parse_error(status, headers, body, operation_name, retries)
+
+
+def _xml_result(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, operation_name: str, retries: int
+) -> Element:
+    """The root of an XML answer; a 200 that carries an `<Error>` raises it."""
+    root = _xml(body, status)
+    if _tag(root) == "Error":
+        raise parse_error(status, headers, body, operation_name, retries)
+    return root
+
+
 # --------------------------------------------------------------------------- helpers
 
 _SSE_HEADERS: dict[str, tuple[str, Conv]] = {
@@ -290,6 +312,8 @@ def _int(text: str) -> int:
 def abort_multipart_upload(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> AbortMultipartUploadResponse:
+    if body:
+        _error_in_200(status, headers, body, "AbortMultipartUpload", meta.retry_attempts)
     return built(
         AbortMultipartUploadResponse,
         {"request_charged": headers.get("x-amz-request-charged"), "response_metadata": meta},
@@ -316,7 +340,8 @@ def create_multipart_upload(
 ) -> CreateMultipartUploadResponse:
     out: dict[str, Any] = {}
     _from_headers(headers, _CREATE_HEADERS, out)
-    _from_xml(_xml(body, status), _CREATE_XML, out)
+    root = _xml_result(status, headers, body, "CreateMultipartUpload", meta.retry_attempts)
+    _from_xml(root, _CREATE_XML, out)
     if not out.get("upload_id"):
         raise ResponseParseError(
             "CreateMultipartUpload answered without an UploadId", status_code=status
@@ -334,6 +359,8 @@ _UPLOAD_PART_HEADERS: dict[str, tuple[str, Conv]] = {
 def upload_part(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> UploadPartResponse:
+    if body:
+        _error_in_200(status, headers, body, "UploadPart", meta.retry_attempts)
     out: dict[str, Any] = {}
     _from_headers(headers, _UPLOAD_PART_HEADERS, out)
     return UploadPartResponse.model_construct(**out, response_metadata=meta)
@@ -392,7 +419,8 @@ def list_parts(
     out: dict[str, Any] = {}
     _from_headers(headers, _LIST_PARTS_HEADERS, out)
     parts: list[dict[str, Any]] = []
-    for child in _from_xml(_xml(body, status), _LIST_PARTS_XML, out):
+    root = _xml_result(status, headers, body, "ListParts", meta.retry_attempts)
+    for child in _from_xml(root, _LIST_PARTS_XML, out):
         tag = _tag(child)
         if tag == "Part":
             parts.append(_fields(child))
@@ -429,7 +457,8 @@ def list_multipart_uploads(
         out["request_charged"] = rc
     uploads: list[dict[str, Any]] = []
     prefixes: list[CommonPrefix] = []
-    for child in _from_xml(_xml(body, status), _LIST_UPLOADS_XML, out):
+    root = _xml_result(status, headers, body, "ListMultipartUploads", meta.retry_attempts)
+    for child in _from_xml(root, _LIST_UPLOADS_XML, out):
         tag = _tag(child)
         if tag == "Upload":
             uploads.append(_fields(child))
@@ -463,7 +492,7 @@ def create_session(
     out: dict[str, Any] = {}
     _from_headers(headers, _SESSION_HEADERS, out)
     creds: dict[str, Any] = {}
-    for child in _xml(body, status):
+    for child in _xml_result(status, headers, body, "CreateSession", meta.retry_attempts):
         if _tag(child) == "Credentials":
             _from_xml(child, _SESSION_CREDS_XML, creds)
     if set(creds) != {"access_key_id", "secret_access_key", "session_token", "expiration"}:
@@ -490,6 +519,8 @@ _CREATE_BUCKET_HEADERS: dict[str, tuple[str, Conv]] = {
 def create_bucket(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> CreateBucketResponse:
+    if body:
+        _error_in_200(status, headers, body, "CreateBucket", meta.retry_attempts)
     out: dict[str, Any] = {}
     _from_headers(headers, _CREATE_BUCKET_HEADERS, out)
     return CreateBucketResponse.model_construct(**out, response_metadata=meta)
@@ -565,6 +596,8 @@ _DELETE_OBJECT_HEADERS: dict[str, tuple[str, Conv]] = {
 def delete_object(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> DeleteObjectResponse:
+    if body:
+        _error_in_200(status, headers, body, "DeleteObject", meta.retry_attempts)
     out: dict[str, Any] = {}
     _from_headers(headers, _DELETE_OBJECT_HEADERS, out)
     return DeleteObjectResponse.model_construct(**out, response_metadata=meta)

@@ -328,3 +328,59 @@ async def test_call_finds_the_operation_by_the_request_type() -> None:
         assert only_call(m)[0] == "DELETE"
     assert isinstance(r, DeleteObjectResponse)
     assert r.version_id == "v"
+
+
+_ERROR_200 = (
+    b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code>"
+    b"<Message>denied late</Message><RequestId>R7</RequestId></Error>"
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "operation"),
+    [
+        ({"method": "create_bucket", "Bucket": "bkt"}, "CreateBucket"),
+        ({"method": "delete_object", "Bucket": "bkt", "Key": "k"}, "DeleteObject"),
+        ({"method": "abort_multipart_upload", "Bucket": "bkt", "Key": "k", "UploadId": "u"}, None),
+        ({"method": "list_parts", "Bucket": "bkt", "Key": "k", "UploadId": "u"}, None),
+        ({"method": "list_multipart_uploads", "Bucket": "bkt"}, None),
+        ({"method": "create_multipart_upload", "Bucket": "bkt", "Key": "k"}, None),
+    ],
+)
+async def test_an_error_inside_a_200_is_raised(call: dict[str, Any], operation: str | None) -> None:
+    # botocore's _handle_200_error: S3 may answer 200 and put the failure in the body; a
+    # listing must not read it as an empty last page, CreateBucket not as success
+    from aios3.testing import MockResponse, MockTransport
+
+    params = dict(call)
+    method = params.pop("method")
+    t = MockTransport(lambda r: MockResponse(200, body=_ERROR_200))
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=t,
+    ) as s3:
+        with pytest.raises(aios3.AccessDenied) as info:
+            await getattr(s3, method)(**params)
+    assert (info.value.message, info.value.request_id) == ("denied late", "R7")
+    if operation is not None:
+        assert info.value.operation_name == operation
+
+
+async def test_200_bodies_boto3_accepts_or_refuses_for_bodiless_answers() -> None:
+    from aios3.testing import MockResponse, MockTransport
+
+    answers = iter([b"not xml at all", _ERROR_200, b"\n", b"<Other/>"])
+    t = MockTransport(lambda r: MockResponse(200, body=next(answers)))
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=t,
+    ) as s3:
+        with pytest.raises(aios3.errors.ResponseParseError):
+            await s3.create_bucket(Bucket="bkt")
+        await s3.delete_bucket(Bucket="bkt")  # no output shape: boto3 ignores the body too
+        await s3.delete_object(Bucket="bkt", Key="k")  # blank: nothing to report
+        await s3.delete_object(Bucket="bkt", Key="k")  # XML that is no <Error>
