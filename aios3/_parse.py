@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import ERROR_CLASSES, ClientError, ResponseParseError
@@ -145,15 +145,27 @@ def built(cls: type[M], values: dict[str, Any]) -> M:
     return m
 
 
+def _header_dict(headers: CIMultiDictProxy[str]) -> dict[str, str]:
+    """The headers as boto3's `HTTPHeaders`: lower-case names, a repeated header's values
+    joined with ", " (as urllib3 joins them for botocore)."""
+    d = {k.lower(): v for k, v in headers.items()}
+    if len(d) != len(headers):  # a name came more than once (rare: checked only then)
+        d = {k: ", ".join(headers.getall(k)) for k in d}
+    return d
+
+
 def metadata(status: int, headers: CIMultiDictProxy[str], retry_attempts: int) -> ResponseMetadata:
     """boto3's `ResponseMetadata` for an answer."""
+    d = {k.lower(): v for k, v in headers.items()}  # _header_dict, inlined: the hot path
+    if len(d) != len(headers):
+        d = _header_dict(headers)
     return built(
         ResponseMetadata,
         {
-            "request_id": headers.get("x-amz-request-id") or headers.get("x-amzn-requestid") or "",
-            "host_id": headers.get("x-amz-id-2", ""),
+            "request_id": d.get("x-amz-request-id") or d.get("x-amzn-requestid") or "",
+            "host_id": d.get("x-amz-id-2", ""),
             "http_status_code": status,
-            "http_headers": {k.lower(): v for k, v in headers.items()},
+            "http_headers": d,
             "retry_attempts": retry_attempts,
         },
     )
@@ -185,13 +197,11 @@ def parse_error(
         reason = ""
     code = fields.pop("Code", "") or str(status)
     message = fields.pop("Message", "") or reason
+    d = _header_dict(headers)
     request_id = (
-        fields.pop("RequestId", "")
-        or headers.get("x-amz-request-id")
-        or headers.get("x-amzn-requestid")
-        or ""
+        fields.pop("RequestId", "") or d.get("x-amz-request-id") or d.get("x-amzn-requestid") or ""
     )
-    host_id = fields.pop("HostId", "") or headers.get("x-amz-id-2", "")
+    host_id = fields.pop("HostId", "") or d.get("x-amz-id-2", "")
     cls = ERROR_CLASSES.get(code, ClientError)
     return cls(
         code=code,
@@ -200,7 +210,7 @@ def parse_error(
         request_id=request_id,
         host_id=host_id,
         operation_name=operation_name,
-        headers={k.lower(): v for k, v in headers.items()},
+        headers=d,
         retry_attempts=retry_attempts,
         extra=fields,
     )
@@ -576,6 +586,8 @@ _META_PREFIX = "x-amz-meta-"
 def head_object(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> HeadObjectResponse:
+    if len(meta.http_headers) != len(headers):  # a repeated header: its values joined
+        headers = CIMultiDictProxy(CIMultiDict(meta.http_headers))
     out: dict[str, Any] = {}
     _from_headers(headers, _HEAD_OBJECT_HEADERS, out)
     out["metadata"] = {

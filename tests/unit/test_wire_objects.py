@@ -384,3 +384,40 @@ async def test_200_bodies_boto3_accepts_or_refuses_for_bodiless_answers() -> Non
         await s3.delete_bucket(Bucket="bkt")  # no output shape: boto3 ignores the body too
         await s3.delete_object(Bucket="bkt", Key="k")  # blank: nothing to report
         await s3.delete_object(Bucket="bkt", Key="k")  # XML that is no <Error>
+
+
+async def test_repeated_headers_are_joined_as_boto3_joins_them() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    from aios3.testing import MockResponse, MockTransport
+
+    repeated = [
+        ("Content-Length", "0"),
+        ("x-amz-meta-a", "1"),
+        ("X-Amz-Meta-A", "2"),
+        ("ETag", '"a"'),
+        ("ETag", '"b"'),
+        ("x-amz-request-id", "r1"),
+        ("x-amz-request-id", "r2"),
+    ]
+    answers = iter([200, 404])
+
+    class Repeats(MockTransport):
+        async def send(self, *args: Any) -> aios3.RawResponse:
+            return aios3.RawResponse(next(answers), CIMultiDictProxy(CIMultiDict(repeated)), b"")
+
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=Repeats(lambda r: MockResponse()),
+    ) as s3:
+        r = await s3.head_object(Bucket="bkt", Key="k")
+        with pytest.raises(ClientError) as info:
+            await s3.head_object(Bucket="bkt", Key="k")
+    # what boto3 gives for the same answer (urllib3 joins repeated headers with ", ")
+    assert (r.metadata, r.etag) == ({"a": "1, 2"}, '"a", "b"')
+    assert r.response_metadata.request_id == "r1, r2"
+    assert r.response_metadata.http_headers["x-amz-meta-a"] == "1, 2"
+    assert info.value.response["ResponseMetadata"]["RequestId"] == "r1, r2"
+    assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["etag"] == '"a", "b"'
