@@ -13,6 +13,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from .. import _operations as _ops
 from .._client import S3Client
+from .._serialize import serialize
 from ..errors import ERROR_CLASSES, Aios3Error, ClientError, ParamValidationError
 from ..models import RequestModel, ResponseModel
 
@@ -266,8 +267,12 @@ class Stubber:
         request: RequestModel | None,
         params: Mapping[str, object],
     ) -> Coroutine[None, None, ResponseModel]:
-        # the same validation as the client's, before anything is answered
-        return self._answer(_ops.validated(op, request, params))
+        # the same validation and serialisation as the client's, before anything is
+        # answered (botocore's stubbed client builds the request too): a call that would
+        # be refused before sending (non-ASCII metadata, CR/LF in a header) is refused here
+        validated = _ops.validated(op, request, params)
+        serialize(validated)
+        return self._answer(validated)
 
     async def _answer(self, request: RequestModel) -> ResponseModel:
         operation_name = request.operation_name

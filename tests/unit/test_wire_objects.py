@@ -421,3 +421,37 @@ async def test_repeated_headers_are_joined_as_boto3_joins_them() -> None:
     assert r.response_metadata.http_headers["x-amz-meta-a"] == "1, 2"
     assert info.value.response["ResponseMetadata"]["RequestId"] == "r1, r2"
     assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["etag"] == '"a", "b"'
+
+
+@pytest.mark.parametrize(
+    ("metadata", "match"),
+    [
+        ({"a": "é"}, "Non ascii characters found in S3 metadata"),
+        ({"é": "a"}, "Non ascii characters found in S3 metadata"),
+        ({"a\r\nX-Evil": "1"}, "cannot be part of a header name"),
+        ({"a:b": "1"}, "cannot be part of a header name"),
+        ({"a": "x\r\nX-Evil: 1"}, "control characters"),
+    ],
+)
+async def test_metadata_boto3_refuses_is_refused_before_sending(
+    metadata: dict[str, str], match: str
+) -> None:
+    # botocore's validate_ascii_metadata, and http.client's header checks (aiohttp raised a
+    # bare ValueError from inside for a key with CR/LF); the Stubber refuses it too, as
+    # botocore's stubbed client does
+    from aios3.testing import MockResponse, MockTransport, Stubber
+
+    t = MockTransport(lambda r: MockResponse(500))
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=t,
+    ) as s3:
+        with pytest.raises(ParamValidationError, match=match):
+            await s3.create_multipart_upload(Bucket="bkt", Key="k", Metadata=metadata)
+        with Stubber(s3) as stub:
+            stub.add_response("create_multipart_upload", {"UploadId": "u"})
+            with pytest.raises(ParamValidationError, match=match):
+                await s3.create_multipart_upload(Bucket="bkt", Key="k", Metadata=metadata)
+    assert t.requests == []
