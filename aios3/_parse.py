@@ -55,12 +55,15 @@ Conv = Callable[[str], object]
 _DATETIME = TypeAdapter(datetime)
 
 
-def _xml(body: bytes, status: int) -> Element:
+def _xml(body: bytes, status: int, *, secret: bool = False) -> Element:
+    """The parsed body. The message of an unreadable one quotes its start, unless the body
+    carries `secret`s (CreateSession's credentials)."""
     try:
         return fromstring(body)  # type: ignore[no-any-return]
     except (ParseError, DefusedXmlException) as exc:
+        shown = f"{len(body)} bytes, not shown: they hold credentials" if secret else body[:200]
         raise ResponseParseError(
-            f"the server sent an unreadable XML body ({exc}): {body[:200]!r}", status_code=status
+            f"the server sent an unreadable XML body ({exc}): {shown!r}", status_code=status
         ) from None
 
 
@@ -229,10 +232,16 @@ def _error_in_200(
 
 
 def _xml_result(
-    status: int, headers: CIMultiDictProxy[str], body: bytes, operation_name: str, retries: int
+    status: int,
+    headers: CIMultiDictProxy[str],
+    body: bytes,
+    operation_name: str,
+    retries: int,
+    *,
+    secret: bool = False,
 ) -> Element:
     """The root of an XML answer; a 200 that carries an `<Error>` raises it."""
-    root = _xml(body, status)
+    root = _xml(body, status, secret=secret)
     if _tag(root) == "Error":
         raise parse_error(status, headers, body, operation_name, retries)
     return root
@@ -502,7 +511,8 @@ def create_session(
     out: dict[str, Any] = {}
     _from_headers(headers, _SESSION_HEADERS, out)
     creds: dict[str, Any] = {}
-    for child in _xml_result(status, headers, body, "CreateSession", meta.retry_attempts):
+    root = _xml_result(status, headers, body, "CreateSession", meta.retry_attempts, secret=True)
+    for child in root:
         if _tag(child) == "Credentials":
             _from_xml(child, _SESSION_CREDS_XML, creds)
     if set(creds) != {"access_key_id", "secret_access_key", "session_token", "expiration"}:
