@@ -55,14 +55,14 @@ class LocalS3:
         kind: `"moto"` or `"seaweedfs"`.
         endpoint_url: `http://127.0.0.1:PORT`.
         access_key: an access key id the server accepts.
-        secret_key: its secret key.
+        secret_key: its secret key (left out of the repr).
         region_name: the region to sign for (`us-east-1`).
     """
 
     kind: ServerKind
     endpoint_url: str
     access_key: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     region_name: str = "us-east-1"
     _buckets: list[str] = field(default_factory=list, repr=False)
 

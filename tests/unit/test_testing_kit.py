@@ -133,3 +133,11 @@ async def test_mock_request_repr_hides_the_session_token_and_sse_c_key() -> None
     for secret in ("TOKEN-SECRET-VALUE", base64.b64encode(key).decode()):
         assert secret not in text
     assert "'X-Amz-Security-Token': ***" in text and "HEAD" in text
+
+
+def test_local_s3_repr_leaves_the_secret_key_out() -> None:
+    from aios3.testing import LocalS3
+
+    server = LocalS3("moto", "http://127.0.0.1:1", "AKID", "LOCAL-SECRET")
+    assert "LOCAL-SECRET" not in repr(server) and "AKID" in repr(server)
+    assert server.client_kwargs()["aws_secret_access_key"] == "LOCAL-SECRET"
