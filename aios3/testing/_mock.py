@@ -130,8 +130,14 @@ class MockTransport:
             answer = await answer
         if not isinstance(answer, MockResponse):
             raise TypeError(f"a MockTransport handler returns a MockResponse, not {answer!r}")
+        body = answer.body
+        if not isinstance(body, bytes | bytearray | memoryview):
+            raise TypeError(
+                f"MockResponse.body is bytes, not {type(body).__name__}"
+                + (" (encode it)" if isinstance(body, str) else "")
+            )
         return RawResponse(
-            answer.status, CIMultiDictProxy(CIMultiDict(answer.headers)), bytes(answer.body)
+            answer.status, CIMultiDictProxy(CIMultiDict(answer.headers)), bytes(body)
         )
 
     async def close(self) -> None:

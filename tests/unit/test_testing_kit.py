@@ -141,3 +141,19 @@ def test_local_s3_repr_leaves_the_secret_key_out() -> None:
     server = LocalS3("moto", "http://127.0.0.1:1", "AKID", "LOCAL-SECRET")
     assert "LOCAL-SECRET" not in repr(server) and "AKID" in repr(server)
     assert server.client_kwargs()["aws_secret_access_key"] == "LOCAL-SECRET"
+
+
+async def test_mock_response_of_the_wrong_types_says_what_is_wrong() -> None:
+    from aios3.errors import ResponseParseError
+
+    answers = iter(
+        [
+            MockResponse(200, body="<Result/>"),  # type: ignore[arg-type]
+            MockResponse("204"),  # type: ignore[arg-type]
+        ]
+    )
+    async with client(MockTransport(lambda r: next(answers))) as s3:
+        with pytest.raises(TypeError, match=r"MockResponse.body is bytes, not str \(encode it\)"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        with pytest.raises(ResponseParseError, match=r"MockTransport.*status '204'"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
