@@ -30,6 +30,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from typing_extensions import Required, TypedDict
 
@@ -662,6 +663,19 @@ class CreateBucketConfiguration(_Model):
 
     model_config = ConfigDict(extra="forbid")
     location_constraint: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _v_unmodelled(cls, data: object) -> object:
+        # boto3 takes these; say why they are refused rather than "Extra inputs"
+        if isinstance(data, dict):
+            found = sorted({"Location", "Bucket", "Tags"} & data.keys())
+            if found:
+                raise ValueError(
+                    f"{', '.join(found)}: not supported by aios3 yet (directory-bucket "
+                    "settings and tags at creation); only LocationConstraint is"
+                )
+        return data
 
 
 class CreateBucketRequest(RequestModel):

@@ -455,3 +455,17 @@ async def test_metadata_boto3_refuses_is_refused_before_sending(
             with pytest.raises(ParamValidationError, match=match):
                 await s3.create_multipart_upload(Bucket="bkt", Key="k", Metadata=metadata)
     assert t.requests == []
+
+
+def test_create_bucket_configuration_members_boto3_has_are_refused_with_a_reason() -> None:
+    with pytest.raises(ParamValidationError, match="Location, Tags: not supported by aios3"):
+        CreateBucketRequest(
+            Bucket="bkt",
+            CreateBucketConfiguration={  # type: ignore[typeddict-unknown-key]
+                "LocationConstraint": "eu-west-1",
+                "Tags": [{"Key": "a", "Value": "b"}],
+                "Location": {"Type": "AvailabilityZone", "Name": "x"},
+            },
+        )
+    with pytest.raises(ParamValidationError, match="Extra inputs"):
+        CreateBucketRequest(Bucket="bkt", CreateBucketConfiguration={"Nope": "x"})  # type: ignore[typeddict-unknown-key]
