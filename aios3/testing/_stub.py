@@ -96,6 +96,14 @@ class Stubber:
     """
 
     def __init__(self, client: S3Client) -> None:
+        if not isinstance(client, S3Client):
+            meta = getattr(client, "meta", None)
+            hint = (
+                "; for a resource, stub its client: Stubber(resource.meta.client)"
+                if isinstance(getattr(meta, "client", None), S3Client)
+                else ""
+            )
+            raise TypeError(f"Stubber takes an aios3.S3Client, not {type(client).__name__}{hint}")
         self.client = client
         self._queue: deque[_Stubbed] = deque()
         self._active = False

@@ -225,3 +225,13 @@ async def test_stubber_mismatch_message_hides_the_sse_c_key() -> None:
             )
     assert key not in str(info.value)
     assert "'SSECustomerKey': '***'" in str(info.value)
+
+
+def test_stubber_refuses_a_resource_and_names_its_client() -> None:
+    # setting the hook on a resource stubbed nothing: its calls went to the network
+    resource = aios3.S3Resource(region_name="us-east-1", **CREDS)
+    with pytest.raises(TypeError, match=r"Stubber\(resource\.meta\.client\)"):
+        Stubber(resource)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not str"):
+        Stubber("s3")  # type: ignore[arg-type]
+    Stubber(resource.meta.client)
