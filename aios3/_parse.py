@@ -600,6 +600,9 @@ def head_object(
         headers = CIMultiDictProxy(CIMultiDict(meta.http_headers))
     out: dict[str, Any] = {}
     _from_headers(headers, _HEAD_OBJECT_HEADERS, out)
+    expires = headers.get("Expires")
+    if expires is not None:
+        out["expires_string"] = expires  # boto3's ExpiresString: the header as sent
     out["metadata"] = {
         k[len(_META_PREFIX) :].lower(): v
         for k, v in headers.items()

@@ -762,7 +762,9 @@ class HeadObjectRequest(RequestModel):
 
 class HeadObjectResponse(ResponseModel):
     """Result of `HeadObject`. `metadata` holds the `x-amz-meta-*` headers (lower-case
-    names, as boto3 gives them); `parts_count` comes with `PartNumber`."""
+    names, as boto3 gives them); `parts_count` comes with `PartNumber`. `expires_string` is
+    the `Expires` header as sent, `expires` the date it reads as (None if it is none), as
+    in boto3."""
 
     delete_marker: bool | None = None
     accept_ranges: str | None = None
@@ -787,6 +789,7 @@ class HeadObjectResponse(ResponseModel):
     content_type: str | None = None
     content_range: str | None = None
     expires: datetime | None = None
+    expires_string: str | None = None
     website_redirect_location: str | None = None
     server_side_encryption: str | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
