@@ -15,7 +15,8 @@ from ..errors import MissingDependencyError
 __all__ = ["ClientKwargs", "LocalS3", "ServerKind", "local_s3_server", "missing_testing_extra"]
 
 ServerKind = Literal["moto", "seaweedfs"]
-"""`"moto"`: moto's server in this process (fast; any credentials accepted).
+"""`"moto"`: moto's server in this process (fast; any credentials accepted). It shares moto's
+global state with any `mock_aws` of the process, and a `mock_aws` start resets it.
 `"seaweedfs"`: SeaweedFS's `weed` in a subprocess (checks SigV4 signatures)."""
 
 INSTALL_HINT = "pip install 'aios3[testing]'"
