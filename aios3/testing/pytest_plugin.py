@@ -96,8 +96,10 @@ async def _client(aios3_s3_server: LocalS3) -> AsyncIterator[S3Client]:
         yield client
 
 
-def _no_client(aios3_s3_server: LocalS3) -> S3Client:
-    """An `S3Client` for `aios3_s3_server` (an async fixture: needs pytest-asyncio)."""
+def _no_client() -> S3Client:
+    """An `S3Client` for `aios3_s3_server` (an async fixture: needs pytest-asyncio).
+
+    It fails at once, without starting a server first."""
     pytest.fail("aios3_client is an async fixture: pip install pytest-asyncio", pytrace=False)
 
 
