@@ -176,7 +176,11 @@ class Stubber:
         request_model, response_model = _operation(method)
         response = dict(service_response)
         response.setdefault("ResponseMetadata", {"HTTPStatusCode": 200})
-        _check_keys(response_model, response, "", top=True)
+        # botocore does not check ResponseMetadata (a real response's may hold more keys,
+        # e.g. MaxAttemptsReached); the model keeps the ones it knows
+        _check_keys(
+            response_model, {k: v for k, v in response.items() if k != "ResponseMetadata"}, ""
+        )
         try:
             parsed = response_model.model_validate(response)
         except ValidationError as exc:

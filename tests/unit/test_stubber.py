@@ -235,3 +235,16 @@ def test_stubber_refuses_a_resource_and_names_its_client() -> None:
     with pytest.raises(TypeError, match="not str"):
         Stubber("s3")  # type: ignore[arg-type]
     Stubber(resource.meta.client)
+
+
+async def test_stubber_takes_a_real_responses_metadata_as_botocore_does() -> None:
+    # botocore leaves ResponseMetadata out of its check: a response copied from a real
+    # call may carry keys aios3's ResponseMetadata does not model
+    s3 = offline_client()
+    meta = {"RequestId": "r1", "HTTPStatusCode": 200, "MaxAttemptsReached": False}
+    with Stubber(s3) as stub:
+        stub.add_response("delete_bucket", {"ResponseMetadata": meta})
+        r = await s3.delete_bucket(Bucket="b")
+        with pytest.raises(aios3.ParamValidationError, match="HTTPStatusCode"):
+            stub.add_response("delete_bucket", {"ResponseMetadata": {"HTTPStatusCode": "x"}})
+    assert r.response_metadata.request_id == "r1"
