@@ -29,7 +29,7 @@ from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, Pagina
 from ._parse import metadata, parse_error
 from ._retry import RetryStrategy, StandardRetryStrategy, classify
 from ._serialize import WireRequest, serialize
-from ._transport import AiohttpTransport, Transport
+from ._transport import AiohttpTransport, Transport, checked_transport
 from .errors import Aios3Error, ClientError, ErrorClasses, ParamValidationError, TransportError
 from .models import (
     AbortMultipartUploadParams,
@@ -131,7 +131,8 @@ class S3Client:
             if aws_access_key_id is not None and aws_secret_access_key is not None
             else None
         )
-        self._transport = transport
+        # a user's transport gets its answers checked: garbage raises ResponseParseError
+        self._transport = None if transport is None else checked_transport(transport)
         self._settings: Settings | None = None
         self._resolver: EndpointResolver | None = None
         self._creds: CredentialCache | None = None

@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import ERROR_CLASSES, ClientError, ResponseParseError
@@ -55,12 +55,15 @@ Conv = Callable[[str], object]
 _DATETIME = TypeAdapter(datetime)
 
 
-def _xml(body: bytes, status: int) -> Element:
+def _xml(body: bytes, status: int, *, secret: bool = False) -> Element:
+    """The parsed body. The message of an unreadable one quotes its start, unless the body
+    carries `secret`s (CreateSession's credentials)."""
     try:
         return fromstring(body)  # type: ignore[no-any-return]
     except (ParseError, DefusedXmlException) as exc:
+        shown = f"{len(body)} bytes, not shown: they hold credentials" if secret else body[:200]
         raise ResponseParseError(
-            f"the server sent an unreadable XML body ({exc}): {body[:200]!r}", status_code=status
+            f"the server sent an unreadable XML body ({exc}): {shown!r}", status_code=status
         ) from None
 
 
@@ -145,15 +148,27 @@ def built(cls: type[M], values: dict[str, Any]) -> M:
     return m
 
 
+def _header_dict(headers: CIMultiDictProxy[str]) -> dict[str, str]:
+    """The headers as boto3's `HTTPHeaders`: lower-case names, a repeated header's values
+    joined with ", " (as urllib3 joins them for botocore)."""
+    d = {k.lower(): v for k, v in headers.items()}
+    if len(d) != len(headers):  # a name came more than once (rare: checked only then)
+        d = {k: ", ".join(headers.getall(k)) for k in d}
+    return d
+
+
 def metadata(status: int, headers: CIMultiDictProxy[str], retry_attempts: int) -> ResponseMetadata:
     """boto3's `ResponseMetadata` for an answer."""
+    d = {k.lower(): v for k, v in headers.items()}  # _header_dict, inlined: the hot path
+    if len(d) != len(headers):
+        d = _header_dict(headers)
     return built(
         ResponseMetadata,
         {
-            "request_id": headers.get("x-amz-request-id") or headers.get("x-amzn-requestid") or "",
-            "host_id": headers.get("x-amz-id-2", ""),
+            "request_id": d.get("x-amz-request-id") or d.get("x-amzn-requestid") or "",
+            "host_id": d.get("x-amz-id-2", ""),
             "http_status_code": status,
-            "http_headers": {k.lower(): v for k, v in headers.items()},
+            "http_headers": d,
             "retry_attempts": retry_attempts,
         },
     )
@@ -185,13 +200,11 @@ def parse_error(
         reason = ""
     code = fields.pop("Code", "") or str(status)
     message = fields.pop("Message", "") or reason
+    d = _header_dict(headers)
     request_id = (
-        fields.pop("RequestId", "")
-        or headers.get("x-amz-request-id")
-        or headers.get("x-amzn-requestid")
-        or ""
+        fields.pop("RequestId", "") or d.get("x-amz-request-id") or d.get("x-amzn-requestid") or ""
     )
-    host_id = fields.pop("HostId", "") or headers.get("x-amz-id-2", "")
+    host_id = fields.pop("HostId", "") or d.get("x-amz-id-2", "")
     cls = ERROR_CLASSES.get(code, ClientError)
     return cls(
         code=code,
@@ -200,10 +213,38 @@ def parse_error(
         request_id=request_id,
         host_id=host_id,
         operation_name=operation_name,
-        headers={k.lower(): v for k, v in headers.items()},
+        headers=d,
         retry_attempts=retry_attempts,
         extra=fields,
     )
+
+
+def _error_in_200(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, operation_name: str, retries: int
+) -> None:
+    """S3 may answer 200 and report the failure in the body (botocore's
+    `_handle_200_error`): raise it. For operations whose answer has no body; an unreadable
+    body is a `ResponseParseError`."""
+    if body.strip():
+        root = _xml(body, status)
+        if _tag(root) == "Error":
+            raise parse_error(status, headers, body, operation_name, retries)
+
+
+def _xml_result(
+    status: int,
+    headers: CIMultiDictProxy[str],
+    body: bytes,
+    operation_name: str,
+    retries: int,
+    *,
+    secret: bool = False,
+) -> Element:
+    """The root of an XML answer; a 200 that carries an `<Error>` raises it."""
+    root = _xml(body, status, secret=secret)
+    if _tag(root) == "Error":
+        raise parse_error(status, headers, body, operation_name, retries)
+    return root
 
 
 # --------------------------------------------------------------------------- helpers
@@ -290,6 +331,8 @@ def _int(text: str) -> int:
 def abort_multipart_upload(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> AbortMultipartUploadResponse:
+    if body:
+        _error_in_200(status, headers, body, "AbortMultipartUpload", meta.retry_attempts)
     return built(
         AbortMultipartUploadResponse,
         {"request_charged": headers.get("x-amz-request-charged"), "response_metadata": meta},
@@ -316,7 +359,8 @@ def create_multipart_upload(
 ) -> CreateMultipartUploadResponse:
     out: dict[str, Any] = {}
     _from_headers(headers, _CREATE_HEADERS, out)
-    _from_xml(_xml(body, status), _CREATE_XML, out)
+    root = _xml_result(status, headers, body, "CreateMultipartUpload", meta.retry_attempts)
+    _from_xml(root, _CREATE_XML, out)
     if not out.get("upload_id"):
         raise ResponseParseError(
             "CreateMultipartUpload answered without an UploadId", status_code=status
@@ -334,6 +378,8 @@ _UPLOAD_PART_HEADERS: dict[str, tuple[str, Conv]] = {
 def upload_part(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> UploadPartResponse:
+    if body:
+        _error_in_200(status, headers, body, "UploadPart", meta.retry_attempts)
     out: dict[str, Any] = {}
     _from_headers(headers, _UPLOAD_PART_HEADERS, out)
     return UploadPartResponse.model_construct(**out, response_metadata=meta)
@@ -392,7 +438,8 @@ def list_parts(
     out: dict[str, Any] = {}
     _from_headers(headers, _LIST_PARTS_HEADERS, out)
     parts: list[dict[str, Any]] = []
-    for child in _from_xml(_xml(body, status), _LIST_PARTS_XML, out):
+    root = _xml_result(status, headers, body, "ListParts", meta.retry_attempts)
+    for child in _from_xml(root, _LIST_PARTS_XML, out):
         tag = _tag(child)
         if tag == "Part":
             parts.append(_fields(child))
@@ -429,7 +476,8 @@ def list_multipart_uploads(
         out["request_charged"] = rc
     uploads: list[dict[str, Any]] = []
     prefixes: list[CommonPrefix] = []
-    for child in _from_xml(_xml(body, status), _LIST_UPLOADS_XML, out):
+    root = _xml_result(status, headers, body, "ListMultipartUploads", meta.retry_attempts)
+    for child in _from_xml(root, _LIST_UPLOADS_XML, out):
         tag = _tag(child)
         if tag == "Upload":
             uploads.append(_fields(child))
@@ -463,7 +511,8 @@ def create_session(
     out: dict[str, Any] = {}
     _from_headers(headers, _SESSION_HEADERS, out)
     creds: dict[str, Any] = {}
-    for child in _xml(body, status):
+    root = _xml_result(status, headers, body, "CreateSession", meta.retry_attempts, secret=True)
+    for child in root:
         if _tag(child) == "Credentials":
             _from_xml(child, _SESSION_CREDS_XML, creds)
     if set(creds) != {"access_key_id", "secret_access_key", "session_token", "expiration"}:
@@ -490,6 +539,8 @@ _CREATE_BUCKET_HEADERS: dict[str, tuple[str, Conv]] = {
 def create_bucket(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> CreateBucketResponse:
+    if body:
+        _error_in_200(status, headers, body, "CreateBucket", meta.retry_attempts)
     out: dict[str, Any] = {}
     _from_headers(headers, _CREATE_BUCKET_HEADERS, out)
     return CreateBucketResponse.model_construct(**out, response_metadata=meta)
@@ -545,8 +596,13 @@ _META_PREFIX = "x-amz-meta-"
 def head_object(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> HeadObjectResponse:
+    if len(meta.http_headers) != len(headers):  # a repeated header: its values joined
+        headers = CIMultiDictProxy(CIMultiDict(meta.http_headers))
     out: dict[str, Any] = {}
     _from_headers(headers, _HEAD_OBJECT_HEADERS, out)
+    expires = headers.get("Expires")
+    if expires is not None:
+        out["expires_string"] = expires  # boto3's ExpiresString: the header as sent
     out["metadata"] = {
         k[len(_META_PREFIX) :].lower(): v
         for k, v in headers.items()
@@ -565,6 +621,8 @@ _DELETE_OBJECT_HEADERS: dict[str, tuple[str, Conv]] = {
 def delete_object(
     status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
 ) -> DeleteObjectResponse:
+    if body:
+        _error_in_200(status, headers, body, "DeleteObject", meta.retry_attempts)
     out: dict[str, Any] = {}
     _from_headers(headers, _DELETE_OBJECT_HEADERS, out)
     return DeleteObjectResponse.model_construct(**out, response_metadata=meta)

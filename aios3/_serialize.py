@@ -59,6 +59,24 @@ def quote_key(key: str) -> str:
     return quote(key, safe="/~")
 
 
+def _check_metadata(key: str, value: str) -> None:
+    """botocore's `validate_ascii_metadata` (S3 keeps only ASCII metadata), and a key that
+    can be a header name (http.client refuses the others for boto3)."""
+    for text in (key, value):
+        if not text.isascii():
+            raise ParamValidationError(
+                f'Non ascii characters found in S3 metadata for key "{key}", value: "{value}". '
+                "S3 metadata can only contain ASCII characters.",
+                [f"Metadata.{key}: non-ASCII characters are not allowed"],
+            )
+    if ":" in key or "\t" in key or _CONTROL.search(key) or key[:1].isspace():
+        raise ParamValidationError(
+            f"Metadata key {key!r} cannot be part of a header name (no ':', control "
+            "characters or leading whitespace)",
+            [f"Metadata.{key!r}: not allowed in a header name"],
+        )
+
+
 def _quote_q(value: str) -> str:
     return quote(value, safe="-_.~")
 
@@ -291,6 +309,7 @@ def serialize(req: RequestModel) -> WireRequest:
         mapping = getattr(req, attr)
         if mapping:
             for k, v in mapping.items():
+                _check_metadata(k, v)
                 headers[prefix + k] = v
     parts = list(plan.fixed_query)
     for attr, name in plan.query:

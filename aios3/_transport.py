@@ -8,9 +8,11 @@ The public names are re-exported by `aios3.transport` and `aios3`.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 import ssl
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +25,7 @@ from .errors import (
     Aios3Error,
     ConnectTimeoutError,
     EndpointConnectionError,
+    ParamValidationError,
     ReadTimeoutError,
     ResponseParseError,
 )
@@ -78,6 +81,15 @@ class Transport(Protocol):
             aios3.errors.TransportError: no HTTP answer (`ConnectTimeoutError`,
                 `ReadTimeoutError`, `EndpointConnectionError`); the client retries these.
             aios3.errors.ResponseParseError: a malformed HTTP answer.
+
+        The client checks what a transport of yours returns: anything but a
+        `RawResponse` with an `int` status from 100 to 599, `str` headers (a
+        `CIMultiDictProxy`, or any mapping, copied into one) and a `bytes` body
+        (`bytearray` and `memoryview` are copied) raises `ResponseParseError` naming the
+        transport. Any other exception a transport raises reaches the caller unchanged
+        and is not retried. The client sets no deadline of its own around `send`: time
+        limits are the transport's (as `AiohttpTransport`'s timeouts); a caller can
+        bound a call with `asyncio.timeout`, which cancels `send`.
         """
         ...
 
@@ -211,6 +223,66 @@ class AiohttpTransport:
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
+
+
+class CheckedTransport:
+    """A transport of the user's, with its answers checked (see `Transport.send`): a
+    wrong return value becomes a `ResponseParseError` naming the transport, not an
+    `AttributeError` or `TypeError` from deep inside the client."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+
+    async def send(
+        self, method: str, url: URL, headers: CIMultiDict[str], body: object
+    ) -> RawResponse:
+        answer: object = self.inner.send(method, url, headers, body)
+        if not inspect.isawaitable(answer):
+            raise self._bad(f"send() is not async: it returned {type(answer).__name__}")
+        raw = await answer
+        if not isinstance(raw, RawResponse):
+            raise self._bad(f"send() returned {type(raw).__name__}, not a RawResponse")
+        status, raw_headers, data = raw.status, raw.headers, raw.body
+        if type(status) is not int or not 100 <= status <= 599:
+            raise self._bad(f"status {status!r} is not an int from 100 to 599")
+        if not isinstance(raw_headers, CIMultiDictProxy):
+            if not isinstance(raw_headers, Mapping):
+                raise self._bad(f"headers are {type(raw_headers).__name__}, not a mapping")
+            raw_headers = CIMultiDictProxy(CIMultiDict(raw_headers))
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in raw_headers.items()):
+            raise self._bad("header names and values are not all str")
+        if type(data) is not bytes:
+            if not isinstance(data, bytearray | memoryview):
+                hint = " (encode it)" if isinstance(data, str) else ""
+                raise self._bad(f"body is {type(data).__name__}, not bytes{hint}")
+            data = bytes(data)
+        if raw_headers is raw.headers and data is raw.body:
+            return raw
+        return RawResponse(status, raw_headers, data)
+
+    def _bad(self, what: str) -> ResponseParseError:
+        return ResponseParseError(
+            f"the transport {type(self.inner).__qualname__} gave an unusable answer: {what} "
+            "(see aios3.Transport.send)"
+        )
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def checked_transport(transport: Transport) -> Transport:
+    """`transport`, its answers checked unless it is aios3's own `AiohttpTransport`."""
+    for name in ("send", "close"):
+        if not callable(getattr(transport, name, None)):
+            raise ParamValidationError(
+                f"transport must have async send() and close() methods (aios3.Transport), "
+                f"got {type(transport).__name__}"
+            )
+    if type(transport) is AiohttpTransport:
+        return transport
+    return CheckedTransport(transport)
 
 
 def _origin(url: URL) -> str:

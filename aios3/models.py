@@ -30,6 +30,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from typing_extensions import Required, TypedDict
 
@@ -663,6 +664,19 @@ class CreateBucketConfiguration(_Model):
     model_config = ConfigDict(extra="forbid")
     location_constraint: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _v_unmodelled(cls, data: object) -> object:
+        # boto3 takes these; say why they are refused rather than "Extra inputs"
+        if isinstance(data, dict):
+            found = sorted({"Location", "Bucket", "Tags"} & data.keys())
+            if found:
+                raise ValueError(
+                    f"{', '.join(found)}: not supported by aios3 yet (directory-bucket "
+                    "settings and tags at creation); only LocationConstraint is"
+                )
+        return data
+
 
 class CreateBucketRequest(RequestModel):
     """`CreateBucket`: create a bucket."""
@@ -748,7 +762,9 @@ class HeadObjectRequest(RequestModel):
 
 class HeadObjectResponse(ResponseModel):
     """Result of `HeadObject`. `metadata` holds the `x-amz-meta-*` headers (lower-case
-    names, as boto3 gives them); `parts_count` comes with `PartNumber`."""
+    names, as boto3 gives them); `parts_count` comes with `PartNumber`. `expires_string` is
+    the `Expires` header as sent, `expires` the date it reads as (None if it is none), as
+    in boto3."""
 
     delete_marker: bool | None = None
     accept_ranges: str | None = None
@@ -773,6 +789,7 @@ class HeadObjectResponse(ResponseModel):
     content_type: str | None = None
     content_range: str | None = None
     expires: datetime | None = None
+    expires_string: str | None = None
     website_redirect_location: str | None = None
     server_side_encryption: str | None = None
     metadata: dict[str, str] = Field(default_factory=dict)

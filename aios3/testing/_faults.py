@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+from xml.sax.saxutils import escape
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
@@ -71,7 +72,7 @@ class ErrorAnswer:
         """The `<Error>` XML document S3 would send."""
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<Error><Code>{self.code}</Code><Message>{self.message}</Message>"
+            f"<Error><Code>{escape(self.code)}</Code><Message>{escape(self.message)}</Message>"
             "<RequestId>FAULT</RequestId></Error>"
         ).encode()
 

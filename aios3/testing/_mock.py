@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Handler", "MockRequest", "MockResponse", "MockTransport"]
 
+SECRET_HEADERS = frozenset(
+    {
+        "x-amz-security-token",
+        "x-amz-s3session-token",
+        "x-amz-server-side-encryption-customer-key",
+        "x-amz-copy-source-server-side-encryption-customer-key",
+    }
+)
+"""Request headers whose values `repr(MockRequest)` hides (lower-case names)."""
+
 
 @dataclass(frozen=True, slots=True)
 class MockRequest:
@@ -26,6 +36,9 @@ class MockRequest:
         method: the HTTP method, e.g. `"POST"`.
         url: the full URL, percent-encoded as it goes on the wire (`str(request.url)`).
         headers: the signed headers, `Host` and `Authorization` included (case-insensitive).
+            They hold what the client sends: the session token (`X-Amz-Security-Token`)
+            and an SSE-C key, as S3 would receive them. `repr(request)` shows those as
+            `'***'`; `request.headers` itself is the real mapping, so do not log it.
         body: the whole body (`b""` when there is none).
     """
 
@@ -33,6 +46,17 @@ class MockRequest:
     url: URL
     headers: CIMultiDictProxy[str]
     body: bytes
+
+    def __repr__(self) -> str:
+        headers = ", ".join(
+            f"{k!r}: {'***' if k.lower() in SECRET_HEADERS else repr(v)}"
+            for k, v in self.headers.items()
+        )
+        body = self.body if len(self.body) <= 200 else self.body[:200] + b"..."
+        return (
+            f"MockRequest(method={self.method!r}, url={str(self.url)!r}, "
+            f"headers={{{headers}}}, body={body!r})"
+        )
 
     @property
     def query(self) -> dict[str, str]:
@@ -106,8 +130,14 @@ class MockTransport:
             answer = await answer
         if not isinstance(answer, MockResponse):
             raise TypeError(f"a MockTransport handler returns a MockResponse, not {answer!r}")
+        body = answer.body
+        if not isinstance(body, bytes | bytearray | memoryview):
+            raise TypeError(
+                f"MockResponse.body is bytes, not {type(body).__name__}"
+                + (" (encode it)" if isinstance(body, str) else "")
+            )
         return RawResponse(
-            answer.status, CIMultiDictProxy(CIMultiDict(answer.headers)), bytes(answer.body)
+            answer.status, CIMultiDictProxy(CIMultiDict(answer.headers)), bytes(body)
         )
 
     async def close(self) -> None:

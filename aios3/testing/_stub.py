@@ -13,6 +13,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from .. import _operations as _ops
 from .._client import S3Client
+from .._serialize import serialize
 from ..errors import ERROR_CLASSES, Aios3Error, ClientError, ParamValidationError
 from ..models import RequestModel, ResponseModel
 
@@ -95,9 +96,18 @@ class Stubber:
     """
 
     def __init__(self, client: S3Client) -> None:
+        if not isinstance(client, S3Client):
+            meta = getattr(client, "meta", None)
+            hint = (
+                "; for a resource, stub its client: Stubber(resource.meta.client)"
+                if isinstance(getattr(meta, "client", None), S3Client)
+                else ""
+            )
+            raise TypeError(f"Stubber takes an aios3.S3Client, not {type(client).__name__}{hint}")
         self.client = client
         self._queue: deque[_Stubbed] = deque()
         self._active = False
+        self._previous: object = None
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -114,18 +124,33 @@ class Stubber:
         self.deactivate()
 
     def activate(self) -> None:
-        """Answer the client's calls from the queue from now on."""
+        """Answer the client's calls from the queue from now on (again: no effect).
+
+        A second `Stubber` activated on the same client takes over until it is
+        deactivated; then the first answers again.
+        """
         # every operation method of the client goes through its `_invoke`; an instance
         # attribute of that name shadows the method, so the client's hot path has no hook
         # and nothing is sent
+        current = self.client.__dict__.get("_invoke")
+        if self._active and current == self._invoke:
+            return
+        self._previous = current
         self.client._invoke = self._invoke  # type: ignore[method-assign,assignment]
         self._active = True
 
     def deactivate(self) -> None:
-        """Let the client send its calls again."""
-        if self._active:
+        """Let the client send its calls again (again, or never activated: no effect)."""
+        if not self._active:
+            return
+        self._active = False
+        if self.client.__dict__.get("_invoke") != self._invoke:
+            return  # another stubber took over since; leave its hook in place
+        if self._previous is None:
             del self.client._invoke
-            self._active = False
+        else:
+            self.client._invoke = self._previous  # type: ignore[method-assign,assignment]
+        self._previous = None
 
     # ---------------------------------------------------------------- queueing
 
@@ -151,7 +176,11 @@ class Stubber:
         request_model, response_model = _operation(method)
         response = dict(service_response)
         response.setdefault("ResponseMetadata", {"HTTPStatusCode": 200})
-        _check_keys(response_model, response, "", top=True)
+        # botocore does not check ResponseMetadata (a real response's may hold more keys,
+        # e.g. MaxAttemptsReached); the model keeps the ones it knows
+        _check_keys(
+            response_model, {k: v for k, v in response.items() if k != "ResponseMetadata"}, ""
+        )
         try:
             parsed = response_model.model_validate(response)
         except ValidationError as exc:
@@ -173,37 +202,48 @@ class Stubber:
         service_error_code: str = "",
         service_message: str = "",
         http_status_code: int = 400,
-        service_request_id: str | None = None,
+        service_error_meta: Mapping[str, str] | None = None,
+        expected_params: Mapping[str, object] | None = None,
         response_meta: Mapping[str, object] | None = None,
         modeled_fields: Mapping[str, str] | None = None,
-        expected_params: Mapping[str, object] | None = None,
     ) -> None:
         """Queue an error for the next call: it raises the `ClientError` subclass of
         `service_error_code` (`NoSuchUpload`...), as the client raises a real one.
+
+        The arguments are botocore's, in botocore's order.
 
         Args:
             method: the client method, snake_case.
             service_error_code: the S3 error code, e.g. `"NoSuchUpload"`.
             service_message: the error message.
             http_status_code: the HTTP status of the answer.
-            service_request_id: the request id in `ResponseMetadata`.
-            response_meta: more `ResponseMetadata` items (`HostId`, `HTTPHeaders`...).
-            modeled_fields: more fields of the error (in `response["Error"]`).
+            service_error_meta: more items of `response["Error"]`.
             expected_params: as for `add_response`.
+            response_meta: more items of `response["ResponseMetadata"]` (`RequestId`,
+                `HostId`, `HTTPHeaders`...).
+            modeled_fields: the error shape's own members (S3's `InvalidObjectState` has
+                `StorageClass` and `AccessTier`), at the top of `response`; checked
+                against botocore's S3 model, as botocore checks them.
+
+        Raises:
+            ValueError: the client has no such operation.
+            ParamValidationError: an item is not a string, or a modeled field is not a
+                member of the error's shape.
         """
         request_model, _ = _operation(method)
         meta = dict(response_meta or {})
         headers = meta.pop("HTTPHeaders", None)
         retries = meta.pop("RetryAttempts", 0)
         host_id = meta.pop("HostId", "")
-        request_id = meta.pop("RequestId", service_request_id or "")
-        fields = dict(modeled_fields or {})
-        bad = [k for k, v in fields.items() if not isinstance(v, str)]
+        request_id = meta.pop("RequestId", "")
+        extra = dict(service_error_meta or {})
+        bad = [k for k, v in extra.items() if not isinstance(v, str)]
         if bad or not isinstance(host_id, str) or not isinstance(request_id, str):
             raise ParamValidationError(
-                f"invalid stubbed error for {method}: modeled fields and ids are strings",
+                f"invalid stubbed error for {method}: error items and ids are strings",
                 [f"{k}: not a string" for k in bad],
             )
+        modeled = _modeled_fields(service_error_code, modeled_fields)
         error = ERROR_CLASSES.get(service_error_code, ClientError)(
             code=service_error_code,
             message=service_message,
@@ -213,9 +253,10 @@ class Stubber:
             operation_name=request_model.operation_name,
             headers=headers if isinstance(headers, Mapping) else None,
             retry_attempts=retries if isinstance(retries, int) else 0,
-            extra=fields,
+            extra=extra,
         )
         error.response["ResponseMetadata"].update(meta)  # type: ignore[typeddict-item]
+        error.response.update(modeled)  # type: ignore[typeddict-item]
         self._queue.append(
             {
                 "operation_name": request_model.operation_name,
@@ -238,8 +279,12 @@ class Stubber:
         request: RequestModel | None,
         params: Mapping[str, object],
     ) -> Coroutine[None, None, ResponseModel]:
-        # the same validation as the client's, before anything is answered
-        return self._answer(_ops.validated(op, request, params))
+        # the same validation and serialisation as the client's, before anything is
+        # answered (botocore's stubbed client builds the request too): a call that would
+        # be refused before sending (non-ASCII metadata, CR/LF in a header) is refused here
+        validated = _ops.validated(op, request, params)
+        serialize(validated)
+        return self._answer(validated)
 
     async def _answer(self, request: RequestModel) -> ResponseModel:
         operation_name = request.operation_name
@@ -260,20 +305,17 @@ class Stubber:
         expected = self._queue[0]["expected_params"]
         if expected is not None:
             params = _boto3_params(request)
-            for param, value in expected.items():
-                if param not in params or value != params[param]:
-                    raise StubAssertionError(
-                        operation_name=operation_name,
-                        reason=(
-                            f"Expected parameters:\n{pformat(expected)},\n"
-                            f"but received:\n{pformat(params)}"
-                        ),
-                    )
-            if sorted(expected.keys()) != sorted(params.keys()):
+            mismatch = any(
+                param not in params or value != params[param] for param, value in expected.items()
+            )
+            if mismatch or sorted(expected.keys()) != sorted(params.keys()):
+                secret = _secret_names(request)
                 raise StubAssertionError(
                     operation_name=operation_name,
-                    reason=f"Expected parameters:\n{pformat(expected)},\nbut received:\n"
-                    f"{pformat(params)}",
+                    reason=(
+                        f"Expected parameters:\n{pformat(_masked(expected, secret))},\n"
+                        f"but received:\n{pformat(_masked(params, secret))}"
+                    ),
                 )
         response = self._queue.popleft()["response"]
         if isinstance(response, ClientError):
@@ -295,6 +337,57 @@ def _boto3_params(request: RequestModel) -> dict[str, object]:
         if isinstance(value, SecretStr):
             params[key] = value.get_secret_value()
     return params
+
+
+_MASK = "***"
+
+
+def _secret_names(request: RequestModel) -> set[str]:
+    """boto3's names of the request's secret parameters (an SSE-C key, hidden from reprs)."""
+    return {
+        field.alias or name
+        for name, field in type(request).model_fields.items()
+        if field.repr is False
+        or field.annotation is SecretStr
+        or SecretStr in get_args(field.annotation)
+    }
+
+
+def _masked(params: Mapping[str, object], secret: set[str]) -> dict[str, object]:
+    """`params` for an error message: secret values replaced (`ANY` and `None` kept)."""
+    return {
+        k: _MASK if k in secret and v is not None and not isinstance(v, _Any) else v
+        for k, v in params.items()
+    }
+
+
+_ERROR_SHAPES: dict[str, tuple[str, ...] | None] = {}
+
+
+def _modeled_fields(code: str, fields: Mapping[str, str] | None) -> dict[str, str]:
+    """`modeled_fields` checked against the error shape of `code` in botocore's S3 model."""
+    if fields is None:
+        return {}
+    if code not in _ERROR_SHAPES:
+        import botocore.session
+
+        shape = botocore.session.get_session().get_service_model("s3").shape_for_error_code(code)
+        members = getattr(shape, "members", None)
+        _ERROR_SHAPES[code] = tuple(members) if members is not None else None
+    members = _ERROR_SHAPES[code]
+    if members is None and fields:
+        raise ParamValidationError(
+            f"invalid modeled_fields: S3 has no modeled error {code!r}",
+            [f"{k}: no modeled error {code!r}" for k in fields],
+        )
+    problems = [f"{k}: unknown member of {code}" for k in fields if k not in (members or ())]
+    problems += [f"{k}: not a string" for k, v in fields.items() if not isinstance(v, str)]
+    if problems:
+        raise ParamValidationError(
+            f"invalid modeled_fields for {code}: must be one of: {', '.join(members or ())}",
+            problems,
+        )
+    return dict(fields)
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

@@ -7,7 +7,9 @@ server); its fixtures are named `aios3_*`:
 * `aios3_s3_server` (session): a started [`LocalS3`][aios3.testing.LocalS3]: moto's
   server by default; `--aios3-server=seaweedfs` (or the ini option `aios3_server`) for
   SeaweedFS.
-* `aios3_bucket`: a fresh bucket on it, deleted after the test (best effort).
+* `aios3_bucket`: a fresh bucket on it, deleted after the test, pass or fail, once its
+  uploads in progress are aborted (a bucket that still holds objects stays until the
+  server stops).
 * `aios3_client`: an `S3Client` for it (async: needs pytest-asyncio).
 
 Without the `testing` extra, a test that uses them fails with one line saying what to
@@ -72,7 +74,8 @@ def aios3_s3_server(pytestconfig: pytest.Config) -> Iterator[LocalS3]:
 
 @pytest.fixture
 def aios3_bucket(aios3_s3_server: LocalS3) -> Iterator[str]:
-    """The name of a fresh, empty bucket on `aios3_s3_server`, deleted after the test."""
+    """The name of a fresh, empty bucket on `aios3_s3_server`, deleted after the test
+    (after its uploads in progress are aborted; one that still holds objects stays)."""
     loop = asyncio.new_event_loop()
     try:
         name = loop.run_until_complete(aios3_s3_server.create_bucket())
@@ -93,8 +96,10 @@ async def _client(aios3_s3_server: LocalS3) -> AsyncIterator[S3Client]:
         yield client
 
 
-def _no_client(aios3_s3_server: LocalS3) -> S3Client:
-    """An `S3Client` for `aios3_s3_server` (an async fixture: needs pytest-asyncio)."""
+def _no_client() -> S3Client:
+    """An `S3Client` for `aios3_s3_server` (an async fixture: needs pytest-asyncio).
+
+    It fails at once, without starting a server first."""
     pytest.fail("aios3_client is an async fixture: pip install pytest-asyncio", pytrace=False)
 
 

@@ -128,3 +128,13 @@ async def test_fault_rules_match_on_every_condition() -> None:
         with pytest.raises(aios3.ClientError, match="InternalError"):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert rule.hits == 1 and len(faulty.requests) == 2
+
+
+async def test_fault_error_answer_escapes_its_text_into_valid_xml() -> None:
+    answer = ErrorAnswer(400, "InvalidArgument", "Part number must be < 10000 & > 0")
+    faulty = FaultTransport(ok_inner(), FaultRule(answer))
+    async with client(faulty, max_attempts=1) as s3:
+        with pytest.raises(aios3.ClientError) as info:
+            await s3.create_multipart_upload(Bucket="b", Key="k")
+    assert info.value.code == "InvalidArgument"
+    assert info.value.message == "Part number must be < 10000 & > 0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -156,3 +157,33 @@ def test_docs_example_fixtures_pass(
     plugin = [] if "aios3" in _registered_entry_points() else ["-p", "aios3.testing.pytest_plugin"]
     result = pytester.runpytest_subprocess(*plugin, "-p", "no:cacheprovider", "-W", "error")
     result.assert_outcomes(passed=1)
+
+
+def test_plugin_client_without_pytest_asyncio_fails_at_once(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # without pytest-asyncio, aios3_client fails in one line, and starts no server first
+    shadow = pytester.mkdir("no_asyncio")
+    (shadow / "pytest_asyncio.py").write_text("raise ImportError('not installed')\n")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(shadow), str(Path(aios3.__file__).parent.parent)])
+    )
+    pytester.makeconftest(
+        textwrap.dedent(
+            """
+            from aios3.testing import _local
+
+            def refuse(kind):
+                raise AssertionError("a server was started")
+
+            _local.local_s3_server = refuse
+            _local.missing_testing_extra = lambda kind: None
+            """
+        )
+    )
+    pytester.makepyfile("def test_it(aios3_client):\n    pass\n")
+    plugin = [] if "aios3" in _registered_entry_points() else ["-p", "aios3.testing.pytest_plugin"]
+    result = pytester.runpytest_subprocess(*plugin, "-p", "no:asyncio", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    assert "aios3_client is an async fixture: pip install pytest-asyncio" in result.stdout.str()
+    assert "a server was started" not in result.stdout.str()

@@ -49,3 +49,26 @@ def test_built_objects_behave_as_models() -> None:
     m = built(ResponseMetadata, metadata(200, HEADERS, 0).__dict__.copy())
     assert m.model_dump_json()
     assert ResponseMetadata.model_validate(m.model_dump()) == m
+
+
+def test_an_unreadable_create_session_body_is_not_quoted() -> None:
+    # a CreateSession answer cut short holds the session's secret key and token: the
+    # error must not quote it, as it quotes other unreadable bodies
+    import pytest
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    from aios3._parse import create_session, list_parts, metadata
+    from aios3.errors import ResponseParseError
+
+    headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+    cut = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<CreateSessionResult xmlns="http://s3.'
+        b'amazonaws.com/doc/2006-03-01/"><Credentials><SessionToken>TOKEN-SECRET</SessionToken>'
+        b"<SecretAccessKey>KEY-SECRET</SecretAccessKey><AccessKeyId>AK"
+    )
+    with pytest.raises(ResponseParseError) as info:
+        create_session(200, headers, cut, metadata(200, headers, 0))
+    assert "TOKEN-SECRET" not in str(info.value) and "KEY-SECRET" not in str(info.value)
+    assert "not shown" in str(info.value)
+    with pytest.raises(ResponseParseError, match="ListPartsResult"):  # others are quoted
+        list_parts(200, headers, b"<ListPartsResult><Part>", metadata(200, headers, 0))

@@ -116,8 +116,7 @@ async def test_stubber_client_errors_raise_the_typed_class() -> None:
             "NoSuchUpload",
             "gone",
             404,
-            service_request_id="req1",
-            response_meta={"HostId": "h"},
+            response_meta={"RequestId": "req1", "HostId": "h"},
             expected_params={"Bucket": "b", "Key": "k", "UploadId": "u"},
         )
         stub.add_client_error("list_parts")
@@ -159,3 +158,93 @@ async def test_stubber_still_validates_the_call() -> None:
         stub.add_response("create_multipart_upload", {"UploadId": "u"}, wanted)
         await s3.create_multipart_upload(Bucket="b", Key="k", GrantRead="id=1")
         stub.assert_no_pending_responses()
+
+
+async def test_stubber_add_client_error_has_botocores_signature_and_fields() -> None:
+    # botocore: (method, code, message, status, service_error_meta, expected_params,
+    # response_meta, modeled_fields); the extra error items go to response["Error"], the
+    # modeled fields to the top of response, checked against the error's shape
+    import inspect
+
+    from botocore.stub import Stubber as BotocoreStubber
+
+    ours = list(inspect.signature(Stubber.add_client_error).parameters)
+    assert ours == list(inspect.signature(BotocoreStubber.add_client_error).parameters)
+    s3 = offline_client()
+    with Stubber(s3) as stub:
+        stub.add_client_error(
+            "head_object",
+            "InvalidObjectState",
+            "archived",
+            403,
+            {"Detail": "d"},
+            {"Bucket": "b", "Key": "k"},
+            {"RequestId": "r1"},
+            {"StorageClass": "GLACIER"},
+        )
+        with pytest.raises(aios3.ClientError) as info:
+            await s3.head_object(Bucket="b", Key="k")
+        with pytest.raises(aios3.ParamValidationError, match="must be one of: StorageClass"):
+            stub.add_client_error("head_object", "InvalidObjectState", modeled_fields={"X": "y"})
+        with pytest.raises(aios3.ParamValidationError, match="no modeled error"):
+            stub.add_client_error("head_object", "SlowDown", modeled_fields={"X": "y"})
+    response: Any = info.value.response
+    assert response["Error"] == {"Code": "InvalidObjectState", "Message": "archived", "Detail": "d"}
+    assert response["StorageClass"] == "GLACIER"
+    assert response["ResponseMetadata"]["RequestId"] == "r1"
+
+
+async def test_stubber_activation_is_idempotent_and_nests() -> None:
+    s3 = offline_client()
+    first, second = Stubber(s3), Stubber(s3)
+    second.deactivate()  # never activated: nothing to undo
+    first.activate()
+    first.activate()
+    first.add_response("delete_bucket", {})
+    second.activate()
+    second.add_response("delete_object", {})
+    await s3.delete_object(Bucket="b", Key="k")  # the last activated answers
+    second.deactivate()
+    second.deactivate()
+    await s3.delete_bucket(Bucket="b")  # the first answers again
+    first.deactivate()
+    first.deactivate()
+    assert "_invoke" not in vars(s3)
+    first.assert_no_pending_responses()
+    second.assert_no_pending_responses()
+
+
+async def test_stubber_mismatch_message_hides_the_sse_c_key() -> None:
+    s3 = offline_client()
+    key = "k" * 32
+    with Stubber(s3) as stub:
+        stub.add_response("head_object", {}, {"Bucket": "b", "Key": "other"})
+        with pytest.raises(StubAssertionError) as info:
+            await s3.head_object(
+                Bucket="b", Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=key
+            )
+    assert key not in str(info.value)
+    assert "'SSECustomerKey': '***'" in str(info.value)
+
+
+def test_stubber_refuses_a_resource_and_names_its_client() -> None:
+    # setting the hook on a resource stubbed nothing: its calls went to the network
+    resource = aios3.S3Resource(region_name="us-east-1", **CREDS)
+    with pytest.raises(TypeError, match=r"Stubber\(resource\.meta\.client\)"):
+        Stubber(resource)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not str"):
+        Stubber("s3")  # type: ignore[arg-type]
+    Stubber(resource.meta.client)
+
+
+async def test_stubber_takes_a_real_responses_metadata_as_botocore_does() -> None:
+    # botocore leaves ResponseMetadata out of its check: a response copied from a real
+    # call may carry keys aios3's ResponseMetadata does not model
+    s3 = offline_client()
+    meta = {"RequestId": "r1", "HTTPStatusCode": 200, "MaxAttemptsReached": False}
+    with Stubber(s3) as stub:
+        stub.add_response("delete_bucket", {"ResponseMetadata": meta})
+        r = await s3.delete_bucket(Bucket="b")
+        with pytest.raises(aios3.ParamValidationError, match="HTTPStatusCode"):
+            stub.add_response("delete_bucket", {"ResponseMetadata": {"HTTPStatusCode": "x"}})
+    assert r.response_metadata.request_id == "r1"

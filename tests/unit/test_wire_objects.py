@@ -144,6 +144,7 @@ async def test_head_object_reads_every_header_a_completed_upload_needs() -> None
     assert r.server_side_encryption == "AES256"
     assert r.storage_class == "STANDARD_IA"
     assert r.expires is None  # free text, as many stores send it: no error
+    assert r.expires_string == "not a date"  # boto3's ExpiresString keeps it
     assert r.accept_ranges == "bytes"
     d = r.to_dict()
     assert d["ContentLength"] == 5242885
@@ -328,3 +329,144 @@ async def test_call_finds_the_operation_by_the_request_type() -> None:
         assert only_call(m)[0] == "DELETE"
     assert isinstance(r, DeleteObjectResponse)
     assert r.version_id == "v"
+
+
+_ERROR_200 = (
+    b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code>"
+    b"<Message>denied late</Message><RequestId>R7</RequestId></Error>"
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "operation"),
+    [
+        ({"method": "create_bucket", "Bucket": "bkt"}, "CreateBucket"),
+        ({"method": "delete_object", "Bucket": "bkt", "Key": "k"}, "DeleteObject"),
+        ({"method": "abort_multipart_upload", "Bucket": "bkt", "Key": "k", "UploadId": "u"}, None),
+        ({"method": "list_parts", "Bucket": "bkt", "Key": "k", "UploadId": "u"}, None),
+        ({"method": "list_multipart_uploads", "Bucket": "bkt"}, None),
+        ({"method": "create_multipart_upload", "Bucket": "bkt", "Key": "k"}, None),
+    ],
+)
+async def test_an_error_inside_a_200_is_raised(call: dict[str, Any], operation: str | None) -> None:
+    # botocore's _handle_200_error: S3 may answer 200 and put the failure in the body; a
+    # listing must not read it as an empty last page, CreateBucket not as success
+    from aios3.testing import MockResponse, MockTransport
+
+    params = dict(call)
+    method = params.pop("method")
+    t = MockTransport(lambda r: MockResponse(200, body=_ERROR_200))
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=t,
+    ) as s3:
+        with pytest.raises(aios3.AccessDenied) as info:
+            await getattr(s3, method)(**params)
+    assert (info.value.message, info.value.request_id) == ("denied late", "R7")
+    if operation is not None:
+        assert info.value.operation_name == operation
+
+
+async def test_200_bodies_boto3_accepts_or_refuses_for_bodiless_answers() -> None:
+    from aios3.testing import MockResponse, MockTransport
+
+    answers = iter([b"not xml at all", _ERROR_200, b"\n", b"<Other/>"])
+    t = MockTransport(lambda r: MockResponse(200, body=next(answers)))
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=t,
+    ) as s3:
+        with pytest.raises(aios3.errors.ResponseParseError):
+            await s3.create_bucket(Bucket="bkt")
+        await s3.delete_bucket(Bucket="bkt")  # no output shape: boto3 ignores the body too
+        await s3.delete_object(Bucket="bkt", Key="k")  # blank: nothing to report
+        await s3.delete_object(Bucket="bkt", Key="k")  # XML that is no <Error>
+
+
+async def test_repeated_headers_are_joined_as_boto3_joins_them() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    from aios3.testing import MockResponse, MockTransport
+
+    repeated = [
+        ("Content-Length", "0"),
+        ("x-amz-meta-a", "1"),
+        ("X-Amz-Meta-A", "2"),
+        ("ETag", '"a"'),
+        ("ETag", '"b"'),
+        ("x-amz-request-id", "r1"),
+        ("x-amz-request-id", "r2"),
+    ]
+    answers = iter([200, 404])
+
+    class Repeats(MockTransport):
+        async def send(self, *args: Any) -> aios3.RawResponse:
+            return aios3.RawResponse(next(answers), CIMultiDictProxy(CIMultiDict(repeated)), b"")
+
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=Repeats(lambda r: MockResponse()),
+    ) as s3:
+        r = await s3.head_object(Bucket="bkt", Key="k")
+        with pytest.raises(ClientError) as info:
+            await s3.head_object(Bucket="bkt", Key="k")
+    # what boto3 gives for the same answer (urllib3 joins repeated headers with ", ")
+    assert (r.metadata, r.etag) == ({"a": "1, 2"}, '"a", "b"')
+    assert r.response_metadata.request_id == "r1, r2"
+    assert r.response_metadata.http_headers["x-amz-meta-a"] == "1, 2"
+    assert info.value.response["ResponseMetadata"]["RequestId"] == "r1, r2"
+    assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["etag"] == '"a", "b"'
+
+
+@pytest.mark.parametrize(
+    ("metadata", "match"),
+    [
+        ({"a": "é"}, "Non ascii characters found in S3 metadata"),
+        ({"é": "a"}, "Non ascii characters found in S3 metadata"),
+        ({"a\r\nX-Evil": "1"}, "cannot be part of a header name"),
+        ({"a:b": "1"}, "cannot be part of a header name"),
+        ({"a": "x\r\nX-Evil: 1"}, "control characters"),
+    ],
+)
+async def test_metadata_boto3_refuses_is_refused_before_sending(
+    metadata: dict[str, str], match: str
+) -> None:
+    # botocore's validate_ascii_metadata, and http.client's header checks (aiohttp raised a
+    # bare ValueError from inside for a key with CR/LF); the Stubber refuses it too, as
+    # botocore's stubbed client does
+    from aios3.testing import MockResponse, MockTransport, Stubber
+
+    t = MockTransport(lambda r: MockResponse(500))
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=t,
+    ) as s3:
+        with pytest.raises(ParamValidationError, match=match):
+            await s3.create_multipart_upload(Bucket="bkt", Key="k", Metadata=metadata)
+        with Stubber(s3) as stub:
+            stub.add_response("create_multipart_upload", {"UploadId": "u"})
+            with pytest.raises(ParamValidationError, match=match):
+                await s3.create_multipart_upload(Bucket="bkt", Key="k", Metadata=metadata)
+    assert t.requests == []
+
+
+def test_create_bucket_configuration_members_boto3_has_are_refused_with_a_reason() -> None:
+    with pytest.raises(ParamValidationError, match="Location, Tags: not supported by aios3"):
+        CreateBucketRequest(
+            Bucket="bkt",
+            CreateBucketConfiguration={  # type: ignore[typeddict-unknown-key]
+                "LocationConstraint": "eu-west-1",
+                "Tags": [{"Key": "a", "Value": "b"}],
+                "Location": {"Type": "AvailabilityZone", "Name": "x"},
+            },
+        )
+    with pytest.raises(ParamValidationError, match="Extra inputs"):
+        CreateBucketRequest(Bucket="bkt", CreateBucketConfiguration={"Nope": "x"})  # type: ignore[typeddict-unknown-key]
