@@ -35,6 +35,8 @@ from tests import _aioresponses_compat
 
 _aioresponses_compat.install()
 
+pytest_plugins = ["tests._isolation"]
+
 REGION = "us-east-1"
 
 
