@@ -143,3 +143,37 @@ async def test_missing_credentials_raise_a_typed_error() -> None:
     cache = CredentialCache(loader=lambda: None)
     with pytest.raises(NoCredentialsError, match="Unable to locate credentials"):
         await cache.signer()
+
+
+async def test_incomplete_credentials_are_refused() -> None:
+    class Partial:
+        def get_frozen_credentials(self) -> ReadOnlyCredentials:
+            return ReadOnlyCredentials("AKONLY", None, None)  # type: ignore[arg-type]
+
+    cache = CredentialCache(loader=lambda: Partial())  # type: ignore[arg-type, return-value]
+    with pytest.raises(NoCredentialsError, match="incomplete credentials"):
+        await cache.signer()
+
+
+async def test_secret_and_token_are_carried_and_the_repr_shows_the_key_only() -> None:
+    fake = FakeRefreshable(lifetime=3600)
+    cache = CredentialCache(loader=lambda: fake, clock=fake.clock)  # type: ignore[arg-type, return-value]
+    assert repr(cache) == "<CredentialCache access_key=None>"
+    await cache.signer()
+    assert cache._current == FrozenCredentials("AK1", "SECRET1", "TOKEN")
+    assert repr(cache) == "<CredentialCache access_key='AK1'>"
+
+
+async def test_sigv4a_signer_follows_a_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    # awscrt is optional: any botocore signer class stands in for CrtS3SigV4AsymAuth here
+    from aios3 import _auth
+
+    monkeypatch.setattr(_auth, "_sigv4a_class", lambda: _auth._CachingS3SigV4Auth)
+    fake = FakeRefreshable(lifetime=3600)
+    cache = CredentialCache(loader=lambda: fake, clock=fake.clock)  # type: ignore[arg-type, return-value]
+    a = await cache.sigv4a_signer()
+    assert repr(a) == "<Signer sigv4a access_key='AK1'>"
+    assert await cache.sigv4a_signer() is a
+    fake.clock.advance(3300)
+    b = await cache.sigv4a_signer()
+    assert repr(b) == "<Signer sigv4a access_key='AK2'>"

@@ -7,6 +7,10 @@ a `FakeClock` the test advances."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -25,6 +29,7 @@ class Fetcher:
         self.clock = clock
         self.lifetime = lifetime
         self.calls: list[str] = []
+        self.bases: list[Signer] = []
         self.fail_next = 0
         self.cancelled = 0
         self.gate = asyncio.Event()
@@ -33,6 +38,7 @@ class Fetcher:
 
     async def __call__(self, bucket: str, base: Signer) -> tuple[FrozenCredentials, float]:
         self.calls.append(bucket)
+        self.bases.append(base)
         self.started.set()
         try:
             await self.gate.wait()
@@ -233,3 +239,78 @@ async def test_cancelled_waiter_does_not_cancel_the_fetch() -> None:
     s = await sessions.signer(B, BASE)
     assert s.access_key == "ASIA1"
     assert len(fetch.calls) == 1 and fetch.cancelled == 0
+
+
+@pytest.fixture
+async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
+    """What reaches the event loop's exception handler ("exception never retrieved",
+    errors in done callbacks)."""
+    errors: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    old = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, ctx: errors.append(ctx))
+    yield errors
+    loop.set_exception_handler(old)
+
+
+async def test_create_session_is_signed_with_the_long_term_signer() -> None:
+    sessions, fetch, clock = make()
+    await sessions.signer(B, BASE)
+    clock.advance(250)
+    await sessions.signer(B, BASE)  # a background refresh
+    await asyncio.gather(*sessions._background)
+    assert fetch.bases == [BASE, BASE]
+
+
+async def test_a_failed_background_refresh_is_logged_and_retried(
+    caplog: pytest.LogCaptureFixture, loop_errors: list[dict[str, Any]]
+) -> None:
+    sessions, fetch, clock = make()
+    first = await sessions.signer(B, BASE)
+    clock.advance(250)
+    fetch.fail_next = 1
+    with caplog.at_level(logging.WARNING, logger="aios3"):
+        assert await sessions.signer(B, BASE) is first
+        await asyncio.gather(*sessions._background, return_exceptions=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        "background refresh of an S3 Express session failed: RuntimeError('CreateSession failed')"
+    ]
+    assert await sessions.signer(B, BASE) is first  # the old session still serves
+    await asyncio.gather(*sessions._background)
+    assert (await sessions.signer(B, BASE)).access_key == "ASIA3"
+    assert loop_errors == []
+
+
+async def test_a_failure_nobody_waits_for_is_not_reported_as_unretrieved(
+    loop_errors: list[dict[str, Any]],
+) -> None:
+    sessions, fetch, _ = make()
+    fetch.fail_next = 1
+    fetch.hold()
+    waiter = asyncio.ensure_future(sessions.signer(B, BASE))
+    await fetch.started.wait()
+    (inflight,) = sessions._inflight.values()
+    waiter.cancel()  # the only waiter leaves
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    fetch.gate.set()
+    with pytest.raises(RuntimeError):
+        await inflight
+    del inflight, waiter
+    gc.collect()
+    assert loop_errors == []
+
+
+async def test_close_reports_nothing_to_the_loop(
+    caplog: pytest.LogCaptureFixture, loop_errors: list[dict[str, Any]]
+) -> None:
+    sessions, fetch, clock = make()
+    await sessions.signer(B, BASE)
+    clock.advance(250)
+    fetch.hold()
+    await sessions.signer(B, BASE)
+    await fetch.started.wait()
+    with caplog.at_level(logging.WARNING, logger="aios3"):
+        await sessions.close()
+    gc.collect()
+    assert loop_errors == [] and caplog.records == []
