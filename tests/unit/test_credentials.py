@@ -141,8 +141,28 @@ async def test_static_credentials_never_touch_the_provider_chain() -> None:
 
 async def test_missing_credentials_raise_a_typed_error() -> None:
     cache = CredentialCache(loader=lambda: None)
-    with pytest.raises(NoCredentialsError, match="Unable to locate credentials"):
+    with pytest.raises(NoCredentialsError) as info:
         await cache.signer()
+    assert str(info.value) == (
+        "Unable to locate credentials: pass aws_access_key_id/aws_secret_access_key, "
+        "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure a profile"
+    )
+
+
+async def test_a_failing_provider_is_a_typed_error() -> None:
+    from botocore.exceptions import PartialCredentialsError
+
+    def loader() -> Any:
+        raise PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY")
+
+    cache = CredentialCache(loader=loader)
+    with pytest.raises(NoCredentialsError) as info:
+        await cache.signer()
+    assert str(info.value) == (
+        "could not load credentials: Partial credentials found in env, "
+        "missing: AWS_SECRET_ACCESS_KEY"
+    )
+    assert info.value.__cause__ is None
 
 
 async def test_incomplete_credentials_are_refused() -> None:
@@ -151,7 +171,9 @@ async def test_incomplete_credentials_are_refused() -> None:
             return ReadOnlyCredentials("AKONLY", None, None)  # type: ignore[arg-type]
 
     cache = CredentialCache(loader=lambda: Partial())  # type: ignore[arg-type, return-value]
-    with pytest.raises(NoCredentialsError, match="incomplete credentials"):
+    with pytest.raises(
+        NoCredentialsError, match=r"^the credential provider returned incomplete credentials$"
+    ):
         await cache.signer()
 
 

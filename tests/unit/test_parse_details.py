@@ -132,7 +132,9 @@ def test_unreadable_listing_carries_the_status() -> None:
 
 
 def test_create_without_upload_id() -> None:
-    with pytest.raises(ResponseParseError, match="without an UploadId") as info:
+    with pytest.raises(
+        ResponseParseError, match=r"^CreateMultipartUpload answered without an UploadId$"
+    ) as info:
         parse("CreateMultipartUpload", b"<InitiateMultipartUploadResult/>", status=201)
     assert info.value.status_code == 201
 
@@ -142,7 +144,13 @@ def test_create_session_without_complete_credentials() -> None:
         b"<CreateSessionResult><Credentials><AccessKeyId>A</AccessKeyId></Credentials>"
         b"</CreateSessionResult>"
     )
-    with pytest.raises(ResponseParseError, match=r"got \['access_key_id'\]") as info:
+    with pytest.raises(
+        ResponseParseError,
+        match=(
+            r"^CreateSession answered without complete credentials \(got \['access_key_id'\]\); "
+            r"is this a directory bucket on S3 Express\?$"
+        ),
+    ) as info:
         parse("CreateSession", body, status=201)
     assert info.value.status_code == 201
 
@@ -175,6 +183,7 @@ def test_create_session_expiration_and_metadata() -> None:
     [
         "Fri, 02 Jan 2026 00:00:00 GMT",
         "Fri, 02 Jan 2026 00:00:00 -0000",  # no zone: UTC, as botocore reads it
+        "Fri, 02 Jan 2026 02:00:00 +0200",  # another zone is converted, not replaced
         "2026-01-02T00:00:00Z",  # not an HTTP date: ISO 8601
     ],
 )
@@ -217,3 +226,23 @@ def test_every_parser_keeps_the_response_metadata(op: str, body: bytes) -> None:
     meta = metadata(200, headers, 1)
     r = PARSERS[op](200, headers, body, meta)
     assert r.response_metadata is meta
+
+
+def test_unreadable_header_value_names_the_header() -> None:
+    with pytest.raises(
+        ResponseParseError, match=r"^the server sent an unreadable x-amz-abort-date: 'garbage'$"
+    ) as info:
+        parse("ListParts", b"<ListPartsResult/>", x_amz_abort_date="garbage")
+    # known gap, see docs/testing.md: value errors do not carry the status yet
+    assert info.value.status_code is None
+
+
+def test_empty_owner_id_and_common_prefix_are_empty_strings() -> None:
+    r = parse("ListParts", b"<ListPartsResult><Owner><ID/></Owner></ListPartsResult>")
+    assert r.owner.id == ""  # type: ignore[attr-defined]
+    body = (
+        b"<ListMultipartUploadsResult><CommonPrefixes><Prefix/></CommonPrefixes>"
+        b"</ListMultipartUploadsResult>"
+    )
+    u = parse("ListMultipartUploads", body)
+    assert [p.prefix for p in u.common_prefixes] == [""]  # type: ignore[attr-defined]
