@@ -244,11 +244,13 @@ class CredentialCache:
 
     `loader` is a blocking callable returning botocore credentials (or None); it runs in a
     worker thread, once, and again only when the credentials near their expiry.
+    `clock` (seconds since the epoch, `time.time` by default) is injectable for tests.
     """
 
     loader: Callable[[], BotoCredentials | None] | None
     static: FrozenCredentials | None = None
     refresh_margin: float = 300.0
+    clock: Callable[[], float] = time.time
     _boto: BotoCredentials | None = None
     _current: FrozenCredentials | None = None
     _signer: Signer | None = None
@@ -263,7 +265,7 @@ class CredentialCache:
     async def signer(self) -> Signer:
         """A signer for valid credentials; cheap when nothing needs refreshing."""
         s = self._signer
-        if s is not None and time.time() < self._refresh_at:
+        if s is not None and self.clock() < self._refresh_at:
             return s
         return await self._load()
 
@@ -271,7 +273,7 @@ class CredentialCache:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            if self._signer is not None and time.time() < self._refresh_at:
+            if self._signer is not None and self.clock() < self._refresh_at:
                 return self._signer
             if self.static is not None:
                 creds, refresh_at = self.static, float("inf")
@@ -317,7 +319,7 @@ class CredentialCache:
             raise NoCredentialsError("the credential provider returned incomplete credentials")
         expiry = getattr(boto, "_expiry_time", None)
         if expiry is not None:
-            now = time.time()
+            now = self.clock()
             remaining = expiry.timestamp() - now
             # refresh `refresh_margin` before expiry, but never busy-loop on short-lived keys
             refresh_at = now + max(remaining - self.refresh_margin, remaining / 2, 1.0)
@@ -345,7 +347,8 @@ class ExpressSessions:
     the background while the old one keeps serving; within `min_validity` seconds of expiry
     (or with none cached) callers wait for a fresh one. Concurrent callers share one
     CreateSession call (no stampede), and a failed CreateSession is not cached: every waiter
-    gets its error and the next call tries again.
+    gets its error and the next call tries again. `clock` (seconds since the epoch,
+    `time.time` by default) is injectable for tests.
     """
 
     def __init__(
@@ -355,8 +358,10 @@ class ExpressSessions:
         refresh_before: float = 60.0,
         min_validity: float = 10.0,
         max_sessions: int = 1024,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
+        self._clock = clock
         self._refresh_before = refresh_before
         self._min_validity = min_validity
         self._max = max_sessions
@@ -372,7 +377,7 @@ class ExpressSessions:
         key = (bucket, base.access_key)
         entry = self._cache.get(key)
         if entry is not None:
-            now = time.time()
+            now = self._clock()
             if now < entry.refresh_at:
                 return entry.signer
             if now < entry.usable_until:

@@ -250,8 +250,11 @@ class AwsS3Server:
     """`async with AwsS3Server(access_key=..., secret_key=...) as srv:` on 127.0.0.1:`srv.port`.
 
     Knobs: `session_lifetime` (s), `fail_create_session` (next N CreateSession → 500),
-    `create_session_delay` (s), `allow_plain_sigv4_on_directory`, `min_part_size`,
-    `max_clock_skew` (s, None disables). Records: `requests`, `create_session_calls`.
+    `create_session_gate` (an `asyncio.Event`: CreateSession answers once it is set; see
+    `create_sessions_waiting`), `allow_plain_sigv4_on_directory`, `min_part_size`,
+    `max_clock_skew` (s, None disables), `clock` (seconds since the epoch, `time.time` by
+    default: session expiry, clock skew and upload/part times). Records: `requests`,
+    `create_session_calls`.
     """
 
     def __init__(
@@ -271,7 +274,10 @@ class AwsS3Server:
         self.sessions: dict[str, Session] = {}
         self.session_lifetime = 300
         self.fail_create_session = 0
-        self.create_session_delay = 0.0
+        self.create_session_gate: asyncio.Event | None = None
+        self.clock: Callable[[], float] = time.time
+        self._waiting = 0
+        self._waiting_changed: asyncio.Condition | None = None
         self.allow_plain_sigv4_on_directory = False
         self.min_part_size = MIN_PART_SIZE
         self.max_clock_skew: float | None = 900.0
@@ -319,6 +325,27 @@ class AwsS3Server:
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self.port = self._runner.addresses[0][1]
         return self
+
+    def _condition(self) -> asyncio.Condition:
+        if self._waiting_changed is None:
+            self._waiting_changed = asyncio.Condition()
+        return self._waiting_changed
+
+    async def _hold(self, gate: asyncio.Event) -> None:
+        cond = self._condition()
+        async with cond:
+            self._waiting += 1
+            cond.notify_all()
+        try:
+            await gate.wait()
+        finally:
+            self._waiting -= 1
+
+    async def create_sessions_waiting(self, n: int) -> None:
+        """Return once `n` CreateSession calls wait at `create_session_gate` together."""
+        cond = self._condition()
+        async with cond:
+            await cond.wait_for(lambda: self._waiting >= n)
 
     async def __aexit__(self, *exc: object) -> None:
         if self._runner is not None:
@@ -453,7 +480,7 @@ class AwsS3Server:
                     raise S3Error("AccessDenied")
             elif (session := self.sessions.get(token)) is None:
                 raise S3Error("InvalidToken")
-            elif time.time() >= session.expires:
+            elif self.clock() >= session.expires:
                 raise S3Error("ExpiredToken")
             elif session.bucket != bucket.name:
                 raise S3Error("AccessDenied")
@@ -484,7 +511,7 @@ class AwsS3Server:
         if a["date"] != amz_date[:8]:
             raise S3Error("AuthorizationHeaderMalformed", "Date is not the same as X-Amz-Date.")
         skew = self.max_clock_skew
-        if skew is not None and abs(when.timestamp() - time.time()) > skew:
+        if skew is not None and abs(when.timestamp() - self.clock()) > skew:
             raise S3Error("RequestTimeTooSkewed")
         unsigned = sorted(h for h in hdrs if h.startswith("x-amz-") and h not in signed)
         if unsigned or "host" not in signed:
@@ -502,12 +529,12 @@ class AwsS3Server:
         mode = rec.headers.get("x-amz-create-session-mode", "ReadWrite")
         if mode not in ("ReadWrite", "ReadOnly"):
             raise S3Error("InvalidArgument", "Invalid session mode")
-        if self.create_session_delay:
-            await asyncio.sleep(self.create_session_delay)
+        if self.create_session_gate is not None:
+            await self._hold(self.create_session_gate)
         if self.fail_create_session > 0:
             self.fail_create_session -= 1
             raise S3Error("InternalError")
-        expires = int(time.time()) + self.session_lifetime
+        expires = int(self.clock()) + self.session_lifetime
         s = Session(
             token=secrets.token_urlsafe(48),
             access_key="ASIA" + secrets.token_hex(8).upper(),
@@ -529,7 +556,7 @@ class AwsS3Server:
     def _create_upload(self, bucket: Bucket, key: str) -> web.Response:
         self._seq += 1  # ids sort in creation order, so the upload-id-marker stays consistent
         uid = f"{self._seq:08d}{secrets.token_hex(12)}"
-        bucket.uploads[uid] = Upload(key, uid, int(time.time()))
+        bucket.uploads[uid] = Upload(key, uid, int(self.clock()))
         return _ok(
             _xml(
                 "InitiateMultipartUploadResult",
@@ -544,7 +571,7 @@ class AwsS3Server:
             msg = "Part number must be an integer between 1 and 10000, inclusive"
             raise S3Error("InvalidArgument", msg, ArgumentName="partNumber", ArgumentValue=number)
         etag = f'"{hashlib.md5(body).hexdigest()}"'
-        upload.parts[int(number)] = Part(int(number), etag, body, time.time())
+        upload.parts[int(number)] = Part(int(number), etag, body, self.clock())
         return web.Response(headers={"ETag": etag})
 
     def _list_parts(self, bucket: Bucket, upload: Upload, q: dict[str, str]) -> web.Response:

@@ -39,9 +39,9 @@ _aioresponses_compat.install()
 # aios3's pytest plugin (aios3_* fixtures) comes through its `pytest11` entry point when
 # aios3 is installed (the wheel stage of .ci/run); from a checkout, load it here.
 if not any(ep.value == "aios3.testing.pytest_plugin" for ep in entry_points(group="pytest11")):
-    pytest_plugins = ["aios3.testing.pytest_plugin", "pytester"]
+    pytest_plugins = ["aios3.testing.pytest_plugin", "pytester", "tests._isolation"]
 else:
-    pytest_plugins = ["pytester"]
+    pytest_plugins = ["pytester", "tests._isolation"]
 
 REGION = "us-east-1"
 

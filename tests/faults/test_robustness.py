@@ -8,6 +8,7 @@ import base64
 import datetime as dt
 import hashlib
 import io
+import threading
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from aios3._auth import CredentialCache, ExpressSessions, FrozenCredentials, Sig
 from aios3.retries import StandardRetryStrategy
 from aios3.testing import MockResponse, MockTransport
 from tests._capture import Captured, CaptureServer, Reply
+from tests._clock import FakeClock
 
 SECRET = "robust-SECRET-key"
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDROBUST", "aws_secret_access_key": SECRET}
@@ -28,18 +30,38 @@ def local(url: str, **config: Any) -> aios3.S3Client:
     )
 
 
-async def test_cancelling_the_first_call_leaves_a_working_client() -> None:
+async def test_cancelling_the_first_call_leaves_a_working_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the setup thread is held while the first call is cancelled, and has finished (its
+    # result thrown away) before the second call starts
+    entered, release, finished = threading.Event(), threading.Event(), threading.Event()
+    setup = aios3.S3Client._setup_blocking
+
+    def held(self: aios3.S3Client) -> Any:
+        entered.set()
+        try:
+            release.wait(10)
+            return setup(self)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(aios3.S3Client, "_setup_blocking", held)
     async with CaptureServer() as srv:
         s3 = local(srv.url)
         task = asyncio.ensure_future(s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"))
-        await asyncio.sleep(0.001)
+        assert await asyncio.to_thread(entered.wait, 10)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        await asyncio.sleep(0.3)  # the setup thread finishes meanwhile
+        release.set()
+        assert await asyncio.to_thread(finished.wait, 10)
+        entered.clear()
         r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        assert entered.is_set()  # set up again: the cancelled call left nothing half-done
         await s3.close()
     assert r.response_metadata.http_status_code == 204
+    assert len(srv.requests) == 1
 
 
 async def test_file_body_is_rewound_on_retry_and_left_open() -> None:
@@ -129,7 +151,9 @@ async def test_malformed_http_answer_is_typed_and_leaks_nothing() -> None:
             config=aios3.Config(max_attempts=1),
             **CREDS,
         ) as s3:
-            with pytest.raises(aios3.Aios3Error) as info:
+            with pytest.raises(
+                aios3.errors.ResponseParseError, match="malformed HTTP answer"
+            ) as info:
                 await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     finally:
         server.close()
@@ -251,33 +275,38 @@ async def test_late_expired_answer_does_not_drop_the_fresh_session() -> None:
 
 
 async def test_cancelled_credential_refresh_does_not_keep_expired_keys() -> None:
+    from botocore.credentials import ReadOnlyCredentials
+
     calls = 0
+    clock = FakeClock()
+    entered, release = threading.Event(), threading.Event()
+    release.set()
 
     class Slow:
-        _expiry_time = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=3600)
+        _expiry_time = dt.datetime.fromtimestamp(clock.now + 3600, dt.timezone.utc)
 
         def get_frozen_credentials(self) -> Any:
             nonlocal calls
             calls += 1
-            import time
-
-            time.sleep(0.2)
-            from botocore.credentials import ReadOnlyCredentials
-
+            entered.set()
+            release.wait(10)
             return ReadOnlyCredentials(f"AK{calls}", "SK", None)
 
-    cache = CredentialCache(loader=lambda: Slow())  # type: ignore[arg-type, return-value]
+    cache = CredentialCache(loader=lambda: Slow(), clock=clock)  # type: ignore[arg-type, return-value]
     first = await cache.signer()
-    cache._refresh_at = 0  # expired
+    clock.advance(3600)  # expired
+    entered.clear()
+    release.clear()
     task = asyncio.ensure_future(cache.signer())
-    await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(entered.wait, 10)  # the refresh runs in its thread
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.sleep(0.3)
+    assert cache._signer is first  # nothing installed by the cancelled refresh
+    release.set()
     again = await cache.signer()
-    assert again is not first and again.access_key.startswith("AK")
-    assert again.access_key != first.access_key
+    assert again is not first and again.access_key == "AK3"
+    assert calls == 3
 
 
 async def test_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -538,7 +538,7 @@ async def test_async_iterable_body_longer_than_content_length_is_an_error(
     async with _client(seaweed) as s3:
         up = await s3.create_multipart_upload(Bucket=bucket, Key="k")
         try:
-            with pytest.raises(Aios3Error):
+            with pytest.raises(ParamValidationError, match="more than ContentLength") as info:
                 await s3.upload_part(
                     Bucket=bucket,
                     Key="k",
@@ -547,6 +547,7 @@ async def test_async_iterable_body_longer_than_content_length_is_an_error(
                     Body=_agen(b"0123456789"),
                     ContentLength=5,
                 )
+            assert info.value.errors == ["ContentLength: 5 is less than the bytes Body yields"]
         finally:
             await s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=up.upload_id)
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import aios3
+from aios3._auth import ExpressSessions, Signer
 from aios3._transport import AiohttpTransport
 from aios3.errors import AccessDenied, ClientError, NoSuchUpload, PreconditionFailed
 from tests.awsserver import AwsS3Server, MappingResolver, aws_endpoint_client_kwargs
@@ -36,11 +37,25 @@ def client(srv: AwsS3Server, **config: Any) -> aios3.S3Client:
     )
 
 
-async def test_session_fetched_once_under_100_concurrent_aborts(srv: AwsS3Server) -> None:
-    srv.create_session_delay = 0.05  # make the callers overlap
+async def test_session_fetched_once_under_100_concurrent_aborts(
+    srv: AwsS3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the callers overlap for sure: CreateSession is held until all 100 ask for the session
+    entered, all_in = 0, asyncio.Event()
+    signer = ExpressSessions.signer
+
+    async def counting(self: ExpressSessions, bucket: str, base: Signer) -> Signer:
+        nonlocal entered
+        entered += 1
+        if entered == 100:
+            all_in.set()
+        return await signer(self, bucket, base)
+
+    monkeypatch.setattr(ExpressSessions, "signer", counting)
+    srv.create_session_gate = gate = asyncio.Event()
     when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     async with client(srv, max_pool_connections=20) as s3:
-        results = await asyncio.gather(
+        calls = asyncio.gather(
             *(
                 s3.abort_multipart_upload(
                     Bucket=DIR, Key=f"k{i}", UploadId=f"missing-{i}", IfMatchInitiatedTime=when
@@ -48,6 +63,10 @@ async def test_session_fetched_once_under_100_concurrent_aborts(srv: AwsS3Server
                 for i in range(100)
             )
         )
+        await asyncio.wait_for(all_in.wait(), 10)  # bounds, not synchronisation
+        await asyncio.wait_for(srv.create_sessions_waiting(1), 10)
+        gate.set()
+        results = await calls
     assert srv.create_session_calls[DIR] == 1
     # S3: 204 when the upload does not exist and IfMatchInitiatedTime is given
     assert {r.response_metadata.http_status_code for r in results} == {204}
@@ -103,11 +122,13 @@ async def test_session_refreshed_before_expiry(srv: AwsS3Server) -> None:
     async with client(srv) as s3:
         await s3.list_multipart_uploads(Bucket=DIR)
         srv.session_lifetime = 300  # the refreshed session lasts
-        await s3.list_multipart_uploads(Bucket=DIR)  # served, and a refresh starts
-        for _ in range(50):
-            if srv.create_session_calls[DIR] == 2:
-                break
-            await asyncio.sleep(0.02)
+        srv.create_session_gate = gate = asyncio.Event()  # the refresh waits in the server
+        await s3.list_multipart_uploads(Bucket=DIR)  # served by the old session meanwhile
+        await asyncio.wait_for(srv.create_sessions_waiting(1), 10)
+        assert srv.create_session_calls[DIR] == 2
+        gate.set()
+        assert s3._sessions is not None
+        await asyncio.wait_for(asyncio.gather(*s3._sessions._background), 10)
         await s3.list_multipart_uploads(Bucket=DIR)
     assert srv.create_session_calls[DIR] == 2
 

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import email.utils
 import re
-import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from yarl import URL
 
 import aios3
 from aios3.testing import MockTransport
+from tests._clock import FakeClock
 from tests.awsserver import (
     AwsS3Server,
     MappingResolver,
@@ -226,10 +226,16 @@ async def test_requester_pays(srv: AwsS3Server) -> None:
 
 
 async def test_create_session_and_zonal_requests(srv: AwsS3Server) -> None:
+    srv.clock = clock = FakeClock()
     creds = await create_session(srv)
     assert srv.create_session_calls[DIR] == 1 and creds.access_key.startswith("ASIA")
     s = srv.sessions[creds.token]
-    assert 299 <= s.expires - time.time() <= 300
+    assert s.expires == int(clock.now) + 300  # whole seconds, as AWS's Expiration
+    clock.now = s.expires - 0.001
+    assert (await zonal(srv, "GET", "/?uploads", creds)).status == 200
+    clock.now = s.expires
+    assert (await zonal(srv, "GET", "/?uploads", creds)).code == "ExpiredToken"
+    clock.now = s.expires - 300
     up = await zonal(srv, "POST", "/k?uploads", creds)
     assert up.status == 200, up.body
     assert srv.requests[-1].headers["x-amz-s3session-token"] == creds.token
@@ -281,11 +287,13 @@ async def test_create_session_knobs(srv: AwsS3Server) -> None:
     srv.fail_create_session = 1
     a = await call(srv, "GET", ZONAL, "/?session", service="s3express", region="us-west-2")
     assert (a.status, a.code) == (500, "InternalError")
-    srv.create_session_delay = 0.2
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    tokens = await asyncio.gather(create_session(srv), create_session(srv))
-    assert loop.time() - start < 0.35 and tokens[0].token != tokens[1].token
+    srv.create_session_gate = gate = asyncio.Event()
+    both = asyncio.gather(create_session(srv), create_session(srv))
+    # both wait inside the server at the same time: it serves them concurrently
+    await asyncio.wait_for(srv.create_sessions_waiting(2), 10)
+    gate.set()
+    tokens = await both
+    assert tokens[0].token != tokens[1].token
     assert srv.create_session_calls[DIR] == 3
     gp = await call(srv, "GET", GP_HOST, "/?session")
     assert (gp.status, gp.code) == (400, "InvalidRequest")
