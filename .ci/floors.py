@@ -5,6 +5,8 @@
     python .ci/floors.py installed     the installed versions are exactly the pins
     python .ci/floors.py pythons       the Python versions of the classifiers (one per line),
                                        checked against requires-python
+    python .ci/floors.py claimed       those, then the next two minor versions, which the
+                                       open-ended requires-python claims too
 
 Runs on the standard library plus pip's vendored tomli/packaging (Python 3.10 has no tomllib),
 so it works in a fresh venv before anything else is installed.
@@ -123,7 +125,7 @@ def installed() -> int:
     return 1 if errors else 0
 
 
-def pythons() -> int:
+def _pythons() -> list[str]:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     prefix = "Programming Language :: Python :: "
     tails = [c[len(prefix) :] for c in data["classifiers"] if c.startswith(prefix)]
@@ -133,7 +135,18 @@ def pythons() -> int:
     requires = data["requires-python"]
     if requires != f">={versions[0]}":
         sys.exit(f"requires-python is {requires!r} but the lowest classifier is {versions[0]}")
-    print("\n".join(versions))
+    return versions
+
+
+def pythons() -> int:
+    print("\n".join(_pythons()))
+    return 0
+
+
+def claimed() -> int:
+    versions = _pythons()
+    major, minor = map(int, versions[-1].split("."))
+    print("\n".join([*versions, f"{major}.{minor + 1}", f"{major}.{minor + 2}"]))
     return 0
 
 
@@ -143,6 +156,7 @@ if __name__ == "__main__":
         "requirements": requirements,
         "installed": installed,
         "pythons": pythons,
+        "claimed": claimed,
     }
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(commands)}}}")
