@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
 from typing_extensions import TypedDict
 
 from ._retry import RetryStrategy
@@ -28,6 +35,24 @@ __all__ = ["Config", "RetriesConfig", "Settings", "resolve_settings"]
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 3
 RETRY_MODES = ("standard", "legacy")
+_STRATEGY_METHODS = (
+    "acquire_initial_retry_token",
+    "refresh_retry_token_for_retry",
+    "record_success",
+)
+
+
+def _check_strategy(value: object) -> object:
+    """A retry strategy is anything with the protocol's three methods (checked by name, so
+    the message says which one is missing)."""
+    if value is None:
+        return None
+    missing = [m for m in _STRATEGY_METHODS if not callable(getattr(value, m, None))]
+    if missing:
+        raise ValueError(
+            f"{type(value).__name__} is not a retry strategy: it has no {', '.join(missing)}"
+        )
+    return value
 
 
 class RetriesConfig(TypedDict, total=False):
@@ -98,7 +123,7 @@ class Config(BaseModel):
     read_timeout: float = Field(60.0, gt=0)
     max_attempts: int | None = Field(None, ge=1)
     retries: RetriesConfig | None = None
-    retry_strategy: RetryStrategy | None = None
+    retry_strategy: Annotated[RetryStrategy | None, PlainValidator(_check_strategy)] = None
     max_pool_connections: int = Field(10, ge=1)
     verify: bool | str = True
 

@@ -493,3 +493,14 @@ async def test_the_operation_records_retry_safe_reaches_the_strategy(
         r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     assert len(script.sent) == 3 and r.response_metadata.retry_attempts == 1
     assert len(t.sleeps) == 1
+
+
+def test_a_retry_strategy_missing_a_method_is_refused_naming_it() -> None:
+    class Half:
+        def acquire_initial_retry_token(self, **kw: bool) -> RetryToken:
+            raise NotImplementedError
+
+    with pytest.raises(aios3.ParamValidationError, match="record_success"):
+        aios3.Config(retry_strategy=Half())  # type: ignore[arg-type]
+    with pytest.raises(aios3.ParamValidationError, match="refresh_retry_token_for_retry"):
+        aios3.Config(retry_strategy=Half())  # type: ignore[arg-type]
