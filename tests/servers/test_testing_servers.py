@@ -143,9 +143,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "testing"
 
 
 def test_docs_example_local_server_runs() -> None:
-    import runpy
+    from tests._examples import run_example
 
-    runpy.run_path(str(EXAMPLES / "local_server.py"), run_name="__main__")
+    run_example(EXAMPLES / "local_server.py")
 
 
 def test_docs_example_fixtures_pass(

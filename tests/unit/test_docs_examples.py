@@ -4,10 +4,11 @@ examples/testing/, and these tests run every one of them."""
 from __future__ import annotations
 
 import re
-import runpy
 from pathlib import Path
 
 import pytest
+
+from tests._examples import run_example
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "testing"
@@ -22,4 +23,4 @@ def test_the_page_shows_every_example() -> None:
 
 @pytest.mark.parametrize("name", OFFLINE)
 def test_offline_example_runs(name: str) -> None:
-    runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    run_example(EXAMPLES / name)

@@ -118,6 +118,6 @@ async def test_a_hanging_transport_is_bounded_by_the_caller_and_cancelled() -> N
                 raise
 
     async with client(Hangs(lambda: None)) as s3:
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(s3.create_multipart_upload(Bucket="b", Key="k"), 0.05)
     assert cancelled.is_set()
