@@ -161,12 +161,12 @@ def _build(cls: type[R], params: Mapping[str, object]) -> R:
     return cls(**params)  # PascalCase or snake_case; RequestModel raises ParamValidationError
 
 
-def _positive(cfg: Mapping[str, object], key: str) -> int | None:
+def _count(cfg: Mapping[str, object], key: str, least: int) -> int | None:
     value = cfg.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ParamValidationError(f"PaginationConfig.{key} must be an integer >= 1")
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ParamValidationError(f"PaginationConfig.{key} must be an integer >= {least}")
     return value
 
 
@@ -210,8 +210,8 @@ class PageIterator(Generic[P]):
             )
         self._spec = spec
         self._call = call
-        self._max_items = _positive(cfg, "MaxItems")
-        page_size = _positive(cfg, "PageSize")
+        self._max_items = _count(cfg, "MaxItems", 0)  # 0: nothing, as botocore
+        page_size = _count(cfg, "PageSize", 1)
         self._start: tuple[Token, int] | None = None
         if cfg.get("StartingToken") is not None:
             self._start = _decode_starting_token(spec, cfg["StartingToken"])

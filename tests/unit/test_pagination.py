@@ -397,7 +397,8 @@ async def test_old_style_and_bare_tokens_as_botocore_reads_them() -> None:
         ({"StartingToken": "1___2___3"}, "Bad starting token"),
         ({"StartingToken": ""}, "StartingToken"),
         ({"StartingToken": 5}, "StartingToken"),
-        ({"MaxItems": 0}, "MaxItems"),
+        ({"MaxItems": -1}, "MaxItems"),
+        ({"PageSize": 0}, "PageSize"),
         ({"PageSize": "2"}, "PageSize"),
         ({"MaxItems": True}, "MaxItems"),
         ({"Pagesize": 2}, "unknown keys"),
@@ -416,6 +417,25 @@ async def test_bad_pagination_config_is_refused_before_sending(
                 PaginationConfig=config,  # type: ignore[arg-type]
             )
     assert t.requests == []
+
+
+async def test_max_items_zero_lists_nothing_and_resumes_at_the_start() -> None:
+    fake = FakeParts([1, 2, 3])
+    s3, _ = client(fake.handler)
+    async with s3:
+        p = s3.get_paginator("list_parts")
+        pages = p.paginate(Bucket="b", Key="k", UploadId="u", PaginationConfig={"MaxItems": 0})
+        assert [x.part_number async for page in pages for x in page.parts] == []
+        bpages = boto_pages("ListParts", fake.boto_method, PaginationConfig={"MaxItems": 0})
+        assert [x for page in bpages for x in page.get("Parts") or []] == []
+        assert pages.resume_token == bpages.resume_token is not None
+        rest = p.paginate(
+            Bucket="b",
+            Key="k",
+            UploadId="u",
+            PaginationConfig={"StartingToken": pages.resume_token},
+        )
+        assert [x.part_number async for page in rest for x in page.parts] == [1, 2, 3]
 
 
 async def test_upload_tokens_must_be_strings() -> None:
