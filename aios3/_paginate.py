@@ -87,33 +87,36 @@ class _Spec(Generic[R, P]):
     """Where to go on when a truncated page carries no output token (None: nowhere)."""
     missing: str
     """What the server should have sent, for the error message."""
+    token_value: Callable[[str, object], object]
+    """Checks a StartingToken value (not None) for the request field."""
 
     def token_names(self) -> list[str]:
         return [name for name, _ in self.input_tokens]
 
 
-def _part_number_marker(name: str, value: object) -> int:
-    if isinstance(value, bool):
-        raise ParamValidationError(f"StartingToken: {name} must be an integer")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.isdigit():
-        number = int(value)
-    else:
-        raise ParamValidationError(f"StartingToken: {name} must be an integer")
-    if number < 0:
-        raise ParamValidationError(f"StartingToken: {name} must be >= 0")
-    return number
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _integer_marker(name: str, value: object) -> int:
+    # botocore's tokens hold it as a JSON number; its older string tokens as text
+    if isinstance(value, str) and _is_number(value):
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ParamValidationError(f"StartingToken: {name} must be an integer >= 0")
+    return value
+
+
+def _string_marker(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ParamValidationError(f"StartingToken: {name} must be a string")
+    return value
 
 
 def _check_token_value(spec: _Spec[Any, Any], name: str, value: object) -> object:
     if value is None or value == "None":  # botocore sends neither
         return None
-    if spec.operation == "ListParts":
-        return _part_number_marker(name, value)
-    if not isinstance(value, str):
-        raise ParamValidationError(f"StartingToken: {name} must be a string")
-    return value
+    return spec.token_value(name, value)
 
 
 def _decode_starting_token(spec: _Spec[Any, Any], token: object) -> tuple[Token, int]:
@@ -146,8 +149,11 @@ def _decode_starting_token(spec: _Spec[Any, Any], token: object) -> tuple[Token,
         values: Token = {name: decoded.get(name) for name in names}
     else:  # botocore's _parse_starting_token_deprecated
         parts: list[str] = token.split("___")
-        if len(parts) == len(names) + 1 and parts[-1].isdigit():
-            skip = int(parts.pop())
+        if len(parts) == len(names) + 1:
+            if _is_number(parts[-1]):
+                skip = int(parts.pop())
+            else:  # not an old-style token: an opaque service token
+                parts = [token]
         if len(parts) > len(names):
             raise ParamValidationError(f"Bad starting token for {spec.operation}: {token!r}")
         parts += ["None"] * (len(names) - len(parts))
@@ -366,6 +372,7 @@ _LIST_PARTS: _Spec[ListPartsRequest, ListPartsResponse] = _Spec(
     result_keys=("Parts",),
     last_item_token=_last_part,
     missing="NextPartNumberMarker and no parts",
+    token_value=_integer_marker,
 )
 
 _LIST_UPLOADS: _Spec[ListMultipartUploadsRequest, ListMultipartUploadsResponse] = _Spec(
@@ -380,6 +387,7 @@ _LIST_UPLOADS: _Spec[ListMultipartUploadsRequest, ListMultipartUploadsResponse] 
     # not order by key, so a KeyMarker taken from the page skips uploads
     last_item_token=None,
     missing="NextKeyMarker or NextUploadIdMarker",
+    token_value=_string_marker,
 )
 
 

@@ -395,6 +395,10 @@ async def test_old_style_and_bare_tokens_as_botocore_reads_them() -> None:
             "boto_truncate_amount",
         ),
         ({"StartingToken": "1___2___3"}, "Bad starting token"),
+        ({"StartingToken": "1___x"}, "PartNumberMarker"),  # botocore: one opaque token
+        ({"StartingToken": "²"}, "PartNumberMarker"),
+        ({"StartingToken": encode_token({"PartNumberMarker": -1})}, "PartNumberMarker"),
+        ({"StartingToken": encode_token({"PartNumberMarker": True})}, "PartNumberMarker"),
         ({"StartingToken": ""}, "StartingToken"),
         ({"StartingToken": 5}, "StartingToken"),
         ({"MaxItems": -1}, "MaxItems"),
@@ -436,6 +440,27 @@ async def test_max_items_zero_lists_nothing_and_resumes_at_the_start() -> None:
             PaginationConfig={"StartingToken": pages.resume_token},
         )
         assert [x.part_number async for page in rest for x in page.parts] == [1, 2, 3]
+
+
+async def test_an_old_style_upload_token_that_is_not_one_is_a_key_marker() -> None:
+    fake = FakeUploads(UPLOADS)
+    s3, t = client(fake.handler)
+    async with s3:
+        pages = s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket="b", PaginationConfig={"StartingToken": "a/1___x___y"}
+        )
+        [p async for p in pages]
+        bpages = boto_pages(
+            "ListMultipartUploads",
+            fake.boto_method,
+            PaginationConfig={"StartingToken": "a/1___x___y"},
+        )
+        assert bpages._parse_starting_token()[0] == {
+            "KeyMarker": "a/1___x___y",
+            "UploadIdMarker": None,
+        }
+    assert query(t.requests[0])["key-marker"] == "a/1___x___y"
+    assert "upload-id-marker" not in query(t.requests[0])
 
 
 async def test_upload_tokens_must_be_strings() -> None:
