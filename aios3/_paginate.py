@@ -167,6 +167,18 @@ def _build(cls: type[R], params: Mapping[str, object]) -> R:
     return cls(**params)  # PascalCase or snake_case; RequestModel raises ParamValidationError
 
 
+def _replace(request: R, updates: Mapping[str, object]) -> R:
+    """`request` with `updates`; None leaves a parameter out (unset, so a Stubber's
+    expected_params and the wire see it absent, as botocore deletes it from the kwargs)."""
+    data = {name: getattr(request, name) for name in request.model_fields_set}
+    for name, value in updates.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return type(request)(**data)  # validated: raises ParamValidationError
+
+
 def _count(cfg: Mapping[str, object], key: str, least: int) -> int | None:
     value = cfg.get(key)
     if value is None:
@@ -222,7 +234,7 @@ class PageIterator(Generic[P]):
         if cfg.get("StartingToken") is not None:
             self._start = _decode_starting_token(spec, cfg["StartingToken"])
         if page_size is not None:
-            request = request.model_copy(update={spec.limit_field: page_size})
+            request = _replace(request, {spec.limit_field: page_size})
         self._request = request
         self._resume_token: str | None = None
 
@@ -242,7 +254,7 @@ class PageIterator(Generic[P]):
     def _inject(self, request: RequestModel, token: Token) -> RequestModel:
         # botocore's _inject_token_into_kwargs: a token that is None removes the parameter
         fields = dict(self._spec.input_tokens)
-        return request.model_copy(update={fields[name]: value for name, value in token.items()})
+        return _replace(request, {fields[name]: value for name, value in token.items()})
 
     def _next_token(self, page: P) -> Token | None:
         """botocore's _get_next_token: None when the page is the last one."""

@@ -535,3 +535,54 @@ async def test_paginate_checks_parameters_before_iterating() -> None:
         s3.get_paginator("list_parts").paginate(Bucket="b", Key="k")  # type: ignore[call-arg]
     await s3.close()
     assert t.requests == []
+
+
+async def test_stubbed_paginator_sends_botocores_parameters() -> None:
+    # a boto3 test migrated to aios3's Stubber: the same expected_params hold, page by page
+    from aios3.testing import Stubber
+
+    s3, t = client(lambda r: MockResponse(500))
+    with Stubber(s3) as stub:
+        stub.add_response(
+            "list_multipart_uploads",
+            {
+                "IsTruncated": True,
+                "NextUploadIdMarker": "u2",
+                "Uploads": [{"Key": "z", "UploadId": "u1"}, {"Key": "a", "UploadId": "u2"}],
+            },
+            expected_params={"Bucket": "b", "MaxUploads": 2},
+        )
+        stub.add_response(
+            "list_multipart_uploads",
+            {"IsTruncated": False, "Uploads": [{"Key": "m", "UploadId": "u3"}]},
+            expected_params={"Bucket": "b", "MaxUploads": 2, "UploadIdMarker": "u2"},
+        )
+        pages = s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket="b", PaginationConfig={"PageSize": 2}
+        )
+        assert [k async for k in pages.search("Uploads[].UploadId")] == ["u1", "u2", "u3"]
+        stub.assert_no_pending_responses()
+    await s3.close()
+    assert t.requests == []
+
+
+async def test_every_page_carries_the_callers_other_parameters() -> None:
+    fake = FakeParts([1, 2, 3])
+    s3, t = client(fake.handler)
+    key = b"k" * 32
+    async with s3:
+        pages = s3.get_paginator("list_parts").paginate(
+            Bucket="b",
+            Key="k",
+            UploadId="u",
+            SSECustomerAlgorithm="AES256",
+            SSECustomerKey=key,
+            RequestPayer="requester",
+            PaginationConfig={"PageSize": 1},
+        )
+        assert [p.part_number async for page in pages for p in page.parts] == [1, 2, 3]
+    assert len(t.requests) == 3
+    names = ("x-amz-server-side-encryption-customer-key", "x-amz-request-payer")
+    first = [t.requests[0].headers[n] for n in names]
+    assert all([r.headers[n] for n in names] == first for r in t.requests)
+    assert first[0] == base64.b64encode(key).decode()
