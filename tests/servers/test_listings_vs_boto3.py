@@ -198,7 +198,9 @@ async def test_part_listings_equal_boto3s(
         assert mine == theirs, f"PageSize={size}"
         listed = [n for page in mine for n in page]
         moto_with_gaps = isinstance(server, MotoServer) and size is not None and numbers[-1] > 5
-        if not moto_with_gaps:  # moto reads PartNumberMarker as an index
+        if moto_with_gaps:  # moto reads PartNumberMarker as an index: parts may be missed
+            assert set(listed) <= set(numbers) and listed == sorted(listed), f"PageSize={size}"
+        else:
             assert listed == numbers, f"PageSize={size}"
         # resume tokens both ways, one item at a time
         got: list[int] = []
