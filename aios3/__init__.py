@@ -21,6 +21,7 @@ from ._client import (
 )
 from ._config import Config
 from ._endpoints import ResolvedEndpoint
+from ._paginate import PageIterator
 from ._resource import (
     Bucket,
     MultipartUpload,
@@ -56,6 +57,7 @@ __all__ = [
     "NoCredentialsError",
     "NoSuchUpload",
     "Object",
+    "PageIterator",
     "PaginationConfig",
     "ParamValidationError",
     "RawResponse",

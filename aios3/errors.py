@@ -9,6 +9,7 @@ Aios3Error
 ├── NoCredentialsError          no credentials could be found
 ├── MissingDependencyError      an optional extra is needed (e.g. aios3[crt])
 ├── ResponseParseError          the server sent a body aios3 cannot read
+├── PaginationError             a listing cannot continue (the server gave no way on)
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
@@ -28,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, TypedDict
 
+import botocore.exceptions
+
 __all__ = [
     "AccessDenied",
     "Aios3Error",
@@ -45,6 +48,7 @@ __all__ = [
     "NoSuchBucket",
     "NoSuchKey",
     "NoSuchUpload",
+    "PaginationError",
     "ParamValidationError",
     "PreconditionFailed",
     "ReadTimeoutError",
@@ -89,6 +93,35 @@ class ResponseParseError(Aios3Error):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class PaginationError(Aios3Error, botocore.exceptions.PaginationError):  # type: ignore[misc]
+    """A paginator cannot go on, and stopping would silently lose the rest of the listing.
+
+    Raised after the pages read so far were yielded, when the server said the listing is
+    truncated but gave no marker to continue from, or gave markers already used in this
+    listing (it would loop). Also a `botocore.exceptions.PaginationError`, so code
+    migrated from boto3 keeps catching it; `str(e)` is boto3's
+    `Error during pagination: <message>`.
+
+    Attributes:
+        operation: the listing operation (`"ListParts"`, `"ListMultipartUploads"`).
+        message: what went wrong, without boto3's prefix.
+    """
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        botocore.exceptions.PaginationError.__init__(self, message=message)
+        self.message = message
+        self.operation = operation
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, with its attributes
+        return (_rebuild_pagination_error, (type(self), self.message, self.operation))
+
+
+def _rebuild_pagination_error(
+    cls: type[PaginationError], message: str, operation: str | None
+) -> PaginationError:
+    return cls(message, operation=operation)
 
 
 class TransportError(Aios3Error):

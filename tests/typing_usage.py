@@ -54,6 +54,23 @@ async def client_style() -> None:
         ):
             first: Part | None = page.parts[0] if page.parts else None
             del first
+        listing = s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket="b", PaginationConfig={"MaxItems": 10, "StartingToken": "e30="}
+        )
+        async for uploads_page in listing:
+            nxt: str | None = uploads_page.next_upload_id_marker
+            del nxt
+        resume: str | None = listing.resume_token
+        full: dict[str, object] = await listing.build_full_result()
+        async for key in listing.search("Uploads[].Key"):
+            del key
+        s3.get_paginator("list_parts").paginate(
+            Bucket="b",
+            Key="k",
+            UploadId="u",
+            PaginationConfig={"NextToken": "x"},  # type: ignore[arg-type]
+        )
+        del resume, full
         async for p in s3.iter_parts(Bucket="b", Key="k", UploadId=upload_id):
             n: int = p.part_number
             del n

@@ -345,17 +345,20 @@ async def test_paginator_follows_markers_until_not_truncated() -> None:
     ]
 
 
-async def test_truncated_without_new_marker_does_not_loop() -> None:
+async def test_truncated_without_new_marker_raises_instead_of_looping() -> None:
     # a server that says truncated forever and repeats the same marker
     t = scripted((200, parts_page([1], True, 1)))
+    seen: list[int] = []
     async with client(t) as s3:
-        parts = [p.part_number async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u")]
-    assert parts == [1]  # the repeated page adds nothing
+        with pytest.raises(aios3.errors.PaginationError, match="already used"):
+            async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u"):
+                seen.append(p.part_number)
+    assert seen == [1, 1]  # both pages were yielded before the error
     assert len(t.requests) == 2
     t2 = scripted((200, parts_page([], True, None)))
     async with client(t2) as s3:
-        parts = [p.part_number async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u")]
-    assert parts == []
+        with pytest.raises(aios3.errors.PaginationError, match="no NextPartNumberMarker"):
+            [p async for p in s3.iter_parts(Bucket="b", Key="k", UploadId="u")]
     assert len(t2.requests) == 1
 
 
@@ -372,31 +375,40 @@ async def test_max_items_stops_early() -> None:
     assert len(t.requests) == 1
 
 
-def uploads_page(keys: list[str], truncated: bool, next_key: str | None) -> bytes:
+def uploads_page(
+    keys: list[str], truncated: bool, next_key: str | None, next_id: str | None = None
+) -> bytes:
     ups = "".join(f"<Upload><Key>{k}</Key><UploadId>id-{k}</UploadId></Upload>" for k in keys)
     nxt = (
         f"<NextKeyMarker>{next_key}</NextKeyMarker><NextUploadIdMarker>id-{next_key}</NextUploadIdMarker>"
         if next_key
         else ""
     )
+    if next_id:
+        nxt += f"<NextUploadIdMarker>{next_id}</NextUploadIdMarker>"
     return (
         f"<ListMultipartUploadsResult><IsTruncated>{str(truncated).lower()}</IsTruncated>"
         f"{nxt}{ups}</ListMultipartUploadsResult>"
     ).encode()
 
 
-async def test_upload_paginator_uses_last_upload_when_server_omits_next_marker() -> None:
+async def test_upload_paginator_never_guesses_a_key_marker() -> None:
+    # SeaweedFS omits NextKeyMarker: botocore sends only the UploadIdMarker it was given
     t = scripted(
-        (200, uploads_page(["a", "b"], True, None)),  # SeaweedFS: no NextKeyMarker
-        (200, uploads_page(["c"], True, "c")),
-        (200, uploads_page([], True, "c")),  # same markers again: stop
+        (200, uploads_page(["a", "b"], True, None, next_id="id-b")),
+        (200, uploads_page(["c"], True, None)),  # no marker at all: no way on
     )
+    keys: list[str] = []
     async with client(t) as s3:
-        keys = [u.key async for u in s3.iter_multipart_uploads(Bucket="b")]
+        with pytest.raises(
+            aios3.errors.PaginationError, match="NextKeyMarker or NextUploadIdMarker"
+        ):
+            async for u in s3.iter_multipart_uploads(Bucket="b"):
+                keys.append(u.key)
     assert keys == ["a", "b", "c"]
     second = str(t.requests[1].url)
-    assert "key-marker=b" in second and "upload-id-marker=id-b" in second
-    assert len(t.requests) == 3
+    assert "upload-id-marker=id-b" in second and "key-marker" not in second
+    assert len(t.requests) == 2
 
 
 def test_get_paginator_rejects_unknown_names() -> None:
