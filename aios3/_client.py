@@ -30,7 +30,14 @@ from ._parse import metadata, parse_error
 from ._retry import RetryStrategy, StandardRetryStrategy, classify
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, Transport, checked_transport
-from .errors import Aios3Error, ClientError, ErrorClasses, ParamValidationError, TransportError
+from .errors import (
+    Aios3Error,
+    ClientError,
+    ErrorClasses,
+    ParamValidationError,
+    ResponseParseError,
+    TransportError,
+)
 from .models import (
     AbortMultipartUploadParams,
     AbortMultipartUploadRequest,
@@ -276,6 +283,7 @@ class S3Client:
             replayable=prep.replayable, retry_safe=op.retry_safe
         )
         parser = op.parser
+        cap = self._config.max_response_bytes
         renewed = False
         error: Aios3Error
         while True:
@@ -287,6 +295,8 @@ class S3Client:
             except TransportError as exc:
                 error = exc
             else:
+                if cap is not None and len(raw.body) > cap:
+                    raise _too_large(raw.status, len(raw.body), cap, wire.operation_name)
                 if raw.status < 300:
                     try:
                         result = parser(
@@ -669,6 +679,16 @@ class _Prepared:
         for k, v in ep.headers:
             headers[k] = v
         self.headers = headers
+
+
+def _too_large(status: int, size: int, cap: int, operation_name: str) -> ResponseParseError:
+    """An answer over `Config.max_response_bytes`: refused unparsed, and not retried (the
+    same answer would come back)."""
+    return ResponseParseError(
+        f"the {operation_name} answer (HTTP {status}) has {size} bytes, more than "
+        f"Config(max_response_bytes={cap}): not parsed",
+        status_code=status,
+    )
 
 
 def _sign(prep: _Prepared, signer: Signer) -> CIMultiDict[str]:

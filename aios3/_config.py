@@ -12,7 +12,14 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 from typing_extensions import TypedDict
 
 from ._retry import RetryStrategy
@@ -27,6 +34,7 @@ __all__ = ["Config", "RetriesConfig", "Settings", "resolve_settings"]
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 RETRY_MODES = ("standard", "legacy")
 
 
@@ -75,6 +83,10 @@ class Config(BaseModel):
         max_pool_connections: connections kept in the pool, and the cap on concurrency.
         verify: verify TLS certificates (`False` turns it off; a string is a CA bundle path;
             `True` uses `AWS_CA_BUNDLE` / the profile's `ca_bundle` when set).
+        max_response_bytes: the largest answer body aios3 will parse (default 16 MiB,
+            `DEFAULT_MAX_RESPONSE_BYTES`; `None` for no cap). A larger body raises
+            `ResponseParseError` without being parsed, and is not retried. S3's own
+            answers stay far below it (a page of 1000 uploads is about 1 MiB).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -101,6 +113,7 @@ class Config(BaseModel):
     retry_strategy: RetryStrategy | None = None
     max_pool_connections: int = Field(10, ge=1)
     verify: bool | str = True
+    max_response_bytes: StrictInt | None = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1)
 
     def __hash__(self) -> int:  # frozen, so hashable: the retries dict hashes by its items
         return hash(

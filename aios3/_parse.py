@@ -81,14 +81,25 @@ def _tag(e: Element) -> str:
     return name
 
 
-def _fields(e: Element) -> dict[str, Any]:
+_MAX_DEPTH = 4
+"""How deep `_fields` follows nested elements. S3's list items nest one level (`Owner`,
+`Initiator`); anything much deeper is not an S3 answer, and must not recurse unbounded."""
+
+
+def _fields(e: Element, depth: int = 0) -> dict[str, Any]:
     """An element's children as {name: text}; nested elements as dicts; empty text dropped
-    (but an empty `<ETag/>` is kept as "", as botocore does)."""
+    (but an empty `<ETag/>` is kept as "", as botocore does). Nesting deeper than
+    `_MAX_DEPTH` is a `ResponseParseError`."""
+    if depth >= _MAX_DEPTH:
+        raise ResponseParseError(
+            f"the server sent elements nested more than {_MAX_DEPTH} levels deep in "
+            f"<{_tag(e)}>: not an S3 answer"
+        )
     d: dict[str, Any] = {}
     for c in e:
         name = _tag(c)
         if len(c):
-            d[name] = _fields(c)
+            d[name] = _fields(c, depth + 1)
         elif c.text is not None:
             d[name] = c.text
         elif name == "ETag":
