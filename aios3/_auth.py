@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from botocore.auth import (
 )
 from multidict import CIMultiDict
 
-from .errors import MissingDependencyError, NoCredentialsError
+from .errors import MissingDependencyError, NoCredentialsError, ParamValidationError
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials as BotoCredentials
@@ -44,8 +45,26 @@ __all__ = [
     "FrozenCredentials",
     "Signer",
     "SigningRequest",
+    "check_credential_text",
     "signing_context",
 ]
+
+
+_NOT_HEADER_SAFE = re.compile(r"[^\x20-\x7e]")
+
+
+def check_credential_text(value: object, what: str) -> None:
+    """The access key id and the session token travel in headers: printable ASCII only.
+
+    The message never quotes the value (a token is a secret; a key id is half a pair).
+    """
+    if not isinstance(value, str):
+        raise ParamValidationError(f"{what}: must be a str, got {type(value).__name__}")
+    if _NOT_HEADER_SAFE.search(value):
+        raise ParamValidationError(
+            f"{what}: must be printable ASCII; it has control or non-ASCII characters "
+            "(a stray newline?)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +336,9 @@ class CredentialCache:
         frozen = boto.get_frozen_credentials()
         if frozen.access_key is None or frozen.secret_key is None:
             raise NoCredentialsError("the credential provider returned incomplete credentials")
+        check_credential_text(frozen.access_key, "the access key id from the credential chain")
+        if frozen.token is not None:
+            check_credential_text(frozen.token, "the session token from the credential chain")
         expiry = getattr(boto, "_expiry_time", None)
         if expiry is not None:
             now = self.clock()

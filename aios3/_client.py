@@ -23,7 +23,14 @@ from ._auth import (
     SigningRequest,
     signing_context,
 )
-from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
+from ._config import (
+    Config,
+    Settings,
+    boto_session,
+    check_client_args,
+    credential_loader,
+    resolve_settings,
+)
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
@@ -123,6 +130,13 @@ class S3Client:
         config: Config | None = None,
         transport: Transport | None = None,
     ) -> None:
+        check_client_args(
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+        )
         if (aws_access_key_id is None) != (aws_secret_access_key is None):
             raise ParamValidationError(
                 "aws_access_key_id and aws_secret_access_key must be given together"
