@@ -202,15 +202,16 @@ def check_endpoint_url(url: object, what: str = "endpoint_url") -> None:
             f"{what}: must not contain whitespace, control or non-ASCII characters "
             "(use the IDNA / percent-encoded form)"
         )
+    authority = url.split("//", 1)[1] if "//" in url else url
+    if "@" in authority.split("/", 1)[0]:
+        # never quoted: the part before "@" may be a password
+        raise ParamValidationError(
+            f"{what}: must not carry a user name or password (user:password@): S3 "
+            "requests are signed with your AWS credentials instead"
+        )
     try:
         parts = urlsplit(url)
-        scheme, netloc = parts.scheme.lower(), parts.netloc
-        if scheme in ("http", "https") and "@" in netloc:
-            raise ParamValidationError(
-                f"{what}: must not carry a user name or password (user:password@): S3 "
-                "requests are signed with your AWS credentials instead"
-            )
-        if scheme not in ("http", "https"):
+        if parts.scheme.lower() not in ("http", "https"):
             raise ParamValidationError(f"{what}: must start with http:// or https://, got {url!r}")
         if not parts.hostname:
             raise ParamValidationError(f"{what}: has no host: {url!r}")

@@ -88,6 +88,9 @@ def test_good_region_names_are_accepted() -> None:
         (b"http://h", "endpoint_url: must be a str"),
         ("http://user:pw@127.0.0.1:9000", "endpoint_url: must not carry a user name"),
         ("http://user@127.0.0.1:9000", "endpoint_url: must not carry a user name"),
+        ("ftp://user:pw@127.0.0.1", "endpoint_url: must not carry a user name"),
+        ("user:pw@127.0.0.1:9000", "endpoint_url: must not carry a user name"),
+        ("http://127.0.0.1:9000/a@b", None),
         ("127.0.0.1:9000", "endpoint_url: must start with http:// or https://"),
         ("ftp://127.0.0.1", "endpoint_url: must start with http:// or https://"),
         ("http://", "endpoint_url: has no host"),
@@ -96,8 +99,13 @@ def test_good_region_names_are_accepted() -> None:
         ("http://h:99999", "endpoint_url: is not a valid URL"),
     ],
 )
-def test_a_bad_endpoint_url_is_refused_at_construction(endpoint_url: Any, words: str) -> None:
+def test_a_bad_endpoint_url_is_refused_at_construction(
+    endpoint_url: Any, words: str | None
+) -> None:
     t = MockTransport(_never)
+    if words is None:  # an "@" in the path is no user name
+        client(t, endpoint_url=endpoint_url)
+        return
     with pytest.raises(ParamValidationError, match=words) as info:
         client(t, endpoint_url=endpoint_url)
     assert "pw" not in str(info.value)  # a password in the URL is never shown
