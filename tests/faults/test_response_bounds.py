@@ -38,9 +38,10 @@ async def test_deeply_nested_part_is_a_parse_error_not_a_recursion_error() -> No
     assert len(body) < 8000
     t = MockTransport(lambda r: MockResponse(200, body=body))
     async with client(t, max_attempts=3) as s3:
-        with pytest.raises(ResponseParseError, match="nested"):
+        with pytest.raises(ResponseParseError, match="nested") as info:
             await s3.list_parts(Bucket="b", Key="k", UploadId="u")
-    assert len(t.requests) == 1
+    assert info.value.status_code == 200
+    assert len(t.requests) == 1  # not retried
 
 
 async def test_deeply_nested_upload_is_a_parse_error() -> None:
