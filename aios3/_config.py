@@ -249,6 +249,10 @@ def check_client_args(
 def check_ca_bundle(path: str, what: str) -> None:
     """Load the CA bundle once at setup (blocking), so a missing or unreadable one is a
     `ParamValidationError` there, not an `OSError` from the first request."""
+    if os.path.isdir(path):
+        raise ParamValidationError(
+            f"{what}: {path!r} is a directory; give the path of a CA bundle file (PEM)"
+        )
     if not os.path.isfile(path):
         raise ParamValidationError(f"{what}: no such file: {path!r}")
     try:

@@ -198,3 +198,15 @@ async def test_a_missing_aws_ca_bundle_is_refused_before_sending(
     with pytest.raises(ParamValidationError, match="AWS_CA_BUNDLE"):
         await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     await s3.close()
+
+
+async def test_a_ca_bundle_directory_is_refused_before_sending(tmp_path: Any) -> None:
+    s3 = aios3.S3Client(
+        region_name="us-east-1",
+        endpoint_url="https://127.0.0.1:1",
+        config=aios3.Config(verify=str(tmp_path)),
+        **CREDS,
+    )
+    with pytest.raises(ParamValidationError, match="is a directory"):
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    await s3.close()
