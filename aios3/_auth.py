@@ -8,7 +8,9 @@ byte-identical to botocore's.
 
 Credentials come from explicit keys or from botocore's provider chain (env, shared files,
 SSO, IMDS, ...), resolved off the event loop once and refreshed when they near expiry.
-Secrets never appear in a repr, a log line or an exception.
+Secrets never appear in a repr, a log line or an exception: botocore's signer logs the
+canonical request at DEBUG, and its records emitted while aios3 signs are dropped
+(`hide_signing_logs`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import TYPE_CHECKING, Literal
@@ -31,7 +35,7 @@ from botocore.auth import (
 )
 from multidict import CIMultiDict
 
-from .errors import MissingDependencyError, NoCredentialsError
+from .errors import MissingDependencyError, NoCredentialsError, ParamValidationError
 
 if TYPE_CHECKING:
     from botocore.credentials import Credentials as BotoCredentials
@@ -44,8 +48,52 @@ __all__ = [
     "FrozenCredentials",
     "Signer",
     "SigningRequest",
+    "check_credential_text",
+    "hide_signing_logs",
     "signing_context",
 ]
+
+
+_SIGNING: ContextVar[bool] = ContextVar("aios3_signing", default=False)
+"""True while aios3 runs botocore's signer (set around `add_auth` in `Signer.sign`)."""
+
+
+class _HideAios3Signing(logging.Filter):
+    """Drops the `botocore.auth` records emitted while aios3 signs: at DEBUG botocore logs
+    the canonical request (security token, S3 Express session token, SSE-C key) and the
+    signature. A boto3 client's records in the same process (another context) are kept."""
+
+    aios3_signing_filter = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _SIGNING.get()
+
+
+def hide_signing_logs() -> None:
+    """Install the filter on botocore's signer logger, once (idempotent)."""
+    logger = logging.getLogger("botocore.auth")
+    if not any(getattr(f, "aios3_signing_filter", False) for f in logger.filters):
+        logger.addFilter(_HideAios3Signing())
+
+
+hide_signing_logs()
+
+
+_NOT_HEADER_SAFE = re.compile(r"[^\x20-\x7e]")
+
+
+def check_credential_text(value: object, what: str) -> None:
+    """The access key id and the session token travel in headers: printable ASCII only.
+
+    The message never quotes the value (a token is a secret; a key id is half a pair).
+    """
+    if not isinstance(value, str):
+        raise ParamValidationError(f"{what}: must be a str, got {type(value).__name__}")
+    if _NOT_HEADER_SAFE.search(value):
+        raise ParamValidationError(
+            f"{what}: must be printable ASCII; it has control or non-ASCII characters "
+            "(a stray newline?)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +283,13 @@ class Signer:
         if signer is None:
             signer = self._cls(self._view, signing_name, region)
             self._signers[(signing_name, region)] = signer
-        signer.add_auth(request)  # type: ignore[attr-defined]
+        # botocore's signer logs the canonical request and the signature at DEBUG: the
+        # filter installed on its logger drops what it logs while this is set
+        token = _SIGNING.set(True)
+        try:
+            signer.add_auth(request)  # type: ignore[attr-defined]
+        finally:
+            _SIGNING.reset(token)
 
 
 @dataclass(slots=True)
@@ -317,6 +371,9 @@ class CredentialCache:
         frozen = boto.get_frozen_credentials()
         if frozen.access_key is None or frozen.secret_key is None:
             raise NoCredentialsError("the credential provider returned incomplete credentials")
+        check_credential_text(frozen.access_key, "the access key id from the credential chain")
+        if frozen.token is not None:
+            check_credential_text(frozen.token, "the session token from the credential chain")
         expiry = getattr(boto, "_expiry_time", None)
         if expiry is not None:
             now = self.clock()

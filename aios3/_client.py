@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Coroutine, Mapping
 from dataclasses import replace
 from types import TracebackType
@@ -23,14 +24,28 @@ from ._auth import (
     SigningRequest,
     signing_context,
 )
-from ._config import Config, Settings, boto_session, credential_loader, resolve_settings
+from ._config import (
+    Config,
+    Settings,
+    boto_session,
+    check_client_args,
+    credential_loader,
+    resolve_settings,
+)
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
-from ._retry import RetryStrategy, StandardRetryStrategy, classify
+from ._retry import RetryStrategy, RetryToken, StandardRetryStrategy, classify
 from ._serialize import WireRequest, serialize
-from ._transport import AiohttpTransport, Transport, checked_transport
-from .errors import Aios3Error, ClientError, ErrorClasses, ParamValidationError, TransportError
+from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
+from .errors import (
+    Aios3Error,
+    ClientError,
+    ErrorClasses,
+    ParamValidationError,
+    ResponseParseError,
+    TransportError,
+)
 from .models import (
     AbortMultipartUploadParams,
     AbortMultipartUploadRequest,
@@ -116,6 +131,13 @@ class S3Client:
         config: Config | None = None,
         transport: Transport | None = None,
     ) -> None:
+        check_client_args(
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+        )
         if (aws_access_key_id is None) != (aws_secret_access_key is None):
             raise ParamValidationError(
                 "aws_access_key_id and aws_secret_access_key must be given together"
@@ -276,17 +298,28 @@ class S3Client:
             replayable=prep.replayable, retry_safe=op.retry_safe
         )
         parser = op.parser
+        cap = self._config.max_response_bytes
+        debug = log.isEnabledFor(logging.DEBUG)  # once per call: free when DEBUG is off
+        started = 0.0
         renewed = False
         error: Aios3Error
         while True:
             signer = await self._signer_for(prep.scheme, wire.bucket)
             headers = _sign(prep, signer)
             body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
+            if debug:
+                started = time.perf_counter()
             try:
                 raw = await transport.send(wire.method, prep.url, headers, body)
             except TransportError as exc:
                 error = exc
+                if debug:
+                    _log_attempt(wire, prep, headers, type(exc).__name__, None, token, started)
             else:
+                if debug:
+                    _log_attempt(wire, prep, headers, str(raw.status), raw, token, started)
+                if cap is not None and len(raw.body) > cap:
+                    raise _too_large(raw.status, len(raw.body), cap, wire.operation_name)
                 if raw.status < 300:
                     try:
                         result = parser(
@@ -669,6 +702,83 @@ class _Prepared:
         for k, v in ep.headers:
             headers[k] = v
         self.headers = headers
+
+
+# request headers whose values the DEBUG request log shows; every other value is "***"
+# (Authorization, tokens, SSE-C and KMS keys, metadata, grants: anything that could be secret)
+_SHOWN_HEADERS = frozenset(
+    {
+        "host",
+        "user-agent",
+        "content-length",
+        "content-md5",
+        "content-type",
+        "content-encoding",
+        "expect",
+        "x-amz-date",
+        "x-amz-content-sha256",
+        "x-amz-decoded-content-length",
+        "x-amz-trailer",
+        "x-amz-sdk-checksum-algorithm",
+        "x-amz-checksum-algorithm",
+        "x-amz-checksum-type",
+        "x-amz-server-side-encryption",
+        "x-amz-server-side-encryption-customer-algorithm",
+        "x-amz-server-side-encryption-customer-key-md5",
+        "x-amz-storage-class",
+        "x-amz-request-payer",
+        "x-amz-create-session-mode",
+    }
+)
+
+
+def redacted_headers(headers: Mapping[str, str]) -> str:
+    """Request headers for a log line: names lower-cased; a value only when its header is
+    known not to carry a secret (`_SHOWN_HEADERS`, checksums), else `***`."""
+    out = []
+    for name, value in headers.items():
+        lname = name.lower()
+        shown = lname in _SHOWN_HEADERS or lname.startswith("x-amz-checksum-")
+        out.append(f"{lname}={value if shown else '***'}")
+    return ", ".join(out)
+
+
+def _log_attempt(
+    wire: WireRequest,
+    prep: _Prepared,
+    headers: CIMultiDict[str],
+    outcome: str,
+    raw: RawResponse | None,
+    token: RetryToken,
+    started: float,
+) -> None:
+    """aios3's DEBUG request log: one record per attempt, secrets redacted."""
+    request_id = ""
+    if raw is not None:
+        request_id = (
+            raw.headers.get("x-amz-request-id") or raw.headers.get("x-amzn-requestid") or ""
+        )
+    log.debug(
+        "%s %s %s -> %s (attempt %d, %.3fs, request id %s); request headers: %s",
+        wire.operation_name,
+        wire.method,
+        prep.url_str,
+        outcome,
+        token.retry_count + 1,
+        time.perf_counter() - started,
+        request_id or "-",
+        redacted_headers(headers),
+    )
+
+
+def _too_large(status: int, size: int, cap: int, operation_name: str) -> ResponseParseError:
+    """An answer over `Config.max_response_bytes`: refused unparsed, and not retried (the
+    same answer would come back)."""
+    return ResponseParseError(
+        f"the {operation_name} answer (HTTP {status}) has {size} bytes, more than "
+        f"Config(max_response_bytes={cap}): not parsed",
+        status_code=status,
+    )
 
 
 def _sign(prep: _Prepared, signer: Signer) -> CIMultiDict[str]:

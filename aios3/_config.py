@@ -9,19 +9,24 @@ so the variable names and precedence are botocore's.
 from __future__ import annotations
 
 import os
+import re
+import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PlainValidator,
+    StrictInt,
     ValidationError,
     model_validator,
 )
 from typing_extensions import TypedDict
 
+from ._auth import check_credential_text
 from ._retry import RetryStrategy
 from .errors import ParamValidationError
 from .models import param_error
@@ -30,10 +35,19 @@ if TYPE_CHECKING:
     from botocore.credentials import Credentials as BotoCredentials
     from botocore.session import Session as BotoSession
 
-__all__ = ["Config", "RetriesConfig", "Settings", "resolve_settings"]
+__all__ = [
+    "Config",
+    "RetriesConfig",
+    "Settings",
+    "check_client_args",
+    "check_endpoint_url",
+    "check_region",
+    "resolve_settings",
+]
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 RETRY_MODES = ("standard", "legacy")
 _STRATEGY_METHODS = (
     "acquire_initial_retry_token",
@@ -100,6 +114,10 @@ class Config(BaseModel):
         max_pool_connections: connections kept in the pool, and the cap on concurrency.
         verify: verify TLS certificates (`False` turns it off; a string is a CA bundle path;
             `True` uses `AWS_CA_BUNDLE` / the profile's `ca_bundle` when set).
+        max_response_bytes: the largest answer body aios3 will parse (default 16 MiB,
+            `DEFAULT_MAX_RESPONSE_BYTES`; `None` for no cap). A larger body raises
+            `ResponseParseError` without being parsed, and is not retried. S3's own
+            answers stay far below it (a page of 1000 uploads is about 1 MiB).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -119,13 +137,14 @@ class Config(BaseModel):
     use_arn_region: bool | None = None
     disable_multiregion_access_points: bool | None = None
     disable_s3_express_session_auth: bool | None = None
-    connect_timeout: float = Field(60.0, gt=0)
-    read_timeout: float = Field(60.0, gt=0)
+    connect_timeout: float = Field(60.0, gt=0, allow_inf_nan=False)
+    read_timeout: float = Field(60.0, gt=0, allow_inf_nan=False)
     max_attempts: int | None = Field(None, ge=1)
     retries: RetriesConfig | None = None
     retry_strategy: Annotated[RetryStrategy | None, PlainValidator(_check_strategy)] = None
     max_pool_connections: int = Field(10, ge=1)
     verify: bool | str = True
+    max_response_bytes: StrictInt | None = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1)
 
     def __hash__(self) -> int:  # frozen, so hashable: the retries dict hashes by its items
         return hash(
@@ -134,6 +153,17 @@ class Config(BaseModel):
                 for v in self.__dict__.values()
             )
         )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_verify(cls, data: object) -> object:
+        verify = data.get("verify") if isinstance(data, dict) else None
+        if isinstance(verify, str):  # a stat, not a read: the bundle is loaded at setup
+            if not verify:
+                raise ParamValidationError("verify: a CA bundle path must not be empty")
+            if not os.path.exists(verify):
+                raise ParamValidationError(f"verify: no such file: {verify!r}")
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -161,6 +191,95 @@ class Config(BaseModel):
                 "not both (the strategy has its own max_attempts)"
             )
         return data
+
+
+# botocore's validate_region_name: a host label, not all digits (fullmatch: botocore's
+# `$` would let a trailing newline through)
+_REGION = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)")
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\U0010ffff]")
+
+
+def check_region(region: object, what: str = "region_name") -> None:
+    """Refuse a region that is not a host label, as boto3 does (it goes into the host name
+    and the signing scope: `../evil` or `us-east-1/x` must not)."""
+    if not isinstance(region, str):
+        raise ParamValidationError(f"{what}: must be a str, got {type(region).__name__}")
+    if not _REGION.fullmatch(region):
+        raise ParamValidationError(
+            f"{what}: {region!r} is not a valid region name: it must be 1 to 63 ASCII "
+            "letters, digits and hyphens, not start or end with a hyphen, and not be all "
+            "digits (as boto3 requires)"
+        )
+
+
+def check_endpoint_url(url: object, what: str = "endpoint_url") -> None:
+    """Refuse an endpoint URL aiohttp would choke on later (or that carries a password)."""
+    if not isinstance(url, str):
+        raise ParamValidationError(f"{what}: must be a str, got {type(url).__name__}")
+    if _URL_UNSAFE.search(url):
+        raise ParamValidationError(
+            f"{what}: must not contain whitespace, control or non-ASCII characters "
+            "(use the IDNA / percent-encoded form)"
+        )
+    authority = url.split("//", 1)[1] if "//" in url else url
+    if "@" in authority.split("/", 1)[0]:
+        # never quoted: the part before "@" may be a password
+        raise ParamValidationError(
+            f"{what}: must not carry a user name or password (user:password@): S3 "
+            "requests are signed with your AWS credentials instead"
+        )
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise ParamValidationError(f"{what}: must start with http:// or https://, got {url!r}")
+        if not parts.hostname:
+            raise ParamValidationError(f"{what}: has no host: {url!r}")
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        if isinstance(exc, ParamValidationError):
+            raise
+        raise ParamValidationError(f"{what}: is not a valid URL ({exc}): {url!r}") from None
+
+
+def check_client_args(
+    *,
+    region_name: object,
+    endpoint_url: object,
+    aws_access_key_id: object,
+    aws_secret_access_key: object,
+    aws_session_token: object,
+) -> None:
+    """`S3Client`'s arguments, checked at construction (what comes from the environment
+    or the profile is checked by `resolve_settings` and the credential cache)."""
+    if region_name is not None and region_name != "":
+        check_region(region_name)
+    if endpoint_url is not None:
+        check_endpoint_url(endpoint_url)
+    if aws_access_key_id is not None:
+        check_credential_text(aws_access_key_id, "aws_access_key_id")
+    if aws_secret_access_key is not None and not isinstance(aws_secret_access_key, str):
+        raise ParamValidationError(
+            f"aws_secret_access_key: must be a str, got {type(aws_secret_access_key).__name__}"
+        )
+    if aws_session_token is not None:
+        check_credential_text(aws_session_token, "aws_session_token")
+
+
+def check_ca_bundle(path: str, what: str) -> None:
+    """Load the CA bundle once at setup (blocking), so a missing or unreadable one is a
+    `ParamValidationError` there, not an `OSError` from the first request."""
+    if os.path.isdir(path):
+        raise ParamValidationError(
+            f"{what}: {path!r} is a directory; give the path of a CA bundle file (PEM)"
+        )
+    if not os.path.isfile(path):
+        raise ParamValidationError(f"{what}: no such file: {path!r}")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise ParamValidationError(
+            f"{what}: the CA bundle {path!r} could not be loaded: {exc}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +340,7 @@ def resolve_settings(
     """Resolve every setting (blocking: reads env and the shared config files)."""
     from botocore.configprovider import ConfiguredEndpointProvider
 
+    explicit_endpoint = endpoint_url
     region = (
         region_name
         or os.environ.get("AWS_REGION")
@@ -235,6 +355,20 @@ def resolve_settings(
             scoped_config=session.get_scoped_config(),
             client_name="s3",
         ).provide()
+    if not region_name:  # an explicit one was checked at construction
+        check_region(region, "region (AWS_REGION / AWS_DEFAULT_REGION / the profile's region)")
+    if endpoint_url is not None and endpoint_url is not explicit_endpoint:
+        check_endpoint_url(
+            endpoint_url, "endpoint_url (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / the profile)"
+        )
+    verify: bool | str = config.verify
+    if verify is True:
+        bundle = session.get_config_variable("ca_bundle")
+        if bundle:
+            verify = str(bundle)
+            check_ca_bundle(verify, "verify (AWS_CA_BUNDLE / the profile's ca_bundle)")
+    elif isinstance(verify, str):
+        check_ca_bundle(verify, "verify")
     s3cfg: dict[str, object] = dict(session.get_config_variable("s3") or {})
     style = config.addressing_style or s3cfg.get("addressing_style") or "auto"
     if style not in ("auto", "virtual", "path"):
@@ -293,11 +427,7 @@ def resolve_settings(
         max_attempts=max_attempts,
         retry_mode=retry_mode,
         force_path_style=force_path_style,
-        verify=(
-            config.verify
-            if config.verify is not True
-            else session.get_config_variable("ca_bundle") or True
-        ),
+        verify=verify,
     )
 
 

@@ -81,14 +81,26 @@ def _tag(e: Element) -> str:
     return name
 
 
-def _fields(e: Element) -> dict[str, Any]:
+_MAX_DEPTH = 4
+"""How deep `_fields` follows nested elements. S3's list items nest one level (`Owner`,
+`Initiator`); anything much deeper is not an S3 answer, and must not recurse unbounded."""
+
+
+def _fields(e: Element, status: int, depth: int = 0) -> dict[str, Any]:
     """An element's children as {name: text}; nested elements as dicts; empty text dropped
-    (but an empty `<ETag/>` is kept as "", as botocore does)."""
+    (but an empty `<ETag/>` is kept as "", as botocore does). Nesting deeper than
+    `_MAX_DEPTH` is a `ResponseParseError`."""
+    if depth >= _MAX_DEPTH:
+        raise ResponseParseError(
+            f"the server sent elements nested more than {_MAX_DEPTH} levels deep in "
+            f"<{_tag(e)}>: not an S3 answer",
+            status_code=status,
+        )
     d: dict[str, Any] = {}
     for c in e:
         name = _tag(c)
         if len(c):
-            d[name] = _fields(c)
+            d[name] = _fields(c, status, depth + 1)
         elif c.text is not None:
             d[name] = c.text
         elif name == "ETag":
@@ -442,7 +454,7 @@ def list_parts(
     for child in _from_xml(root, _LIST_PARTS_XML, out):
         tag = _tag(child)
         if tag == "Part":
-            parts.append(_fields(child))
+            parts.append(_fields(child, status))
         elif tag == "Initiator":
             out["initiator"] = _person(child, Initiator)
         elif tag == "Owner":
@@ -480,7 +492,7 @@ def list_multipart_uploads(
     for child in _from_xml(root, _LIST_UPLOADS_XML, out):
         tag = _tag(child)
         if tag == "Upload":
-            uploads.append(_fields(child))
+            uploads.append(_fields(child, status))
         elif tag == "CommonPrefixes":
             for c in child:
                 if _tag(c) == "Prefix":

@@ -434,7 +434,9 @@ class UploadPartResponse(ResponseModel):
 
 
 class CompletedPart(_Model):
-    """One part named in `CompleteMultipartUpload`."""
+    """One part named in `CompleteMultipartUpload`. Unknown keys are refused, as boto3 does."""
+
+    model_config = ConfigDict(extra="forbid")
 
     etag: str | None = None
     checksum_crc32: str | None = None
@@ -446,7 +448,10 @@ class CompletedPart(_Model):
 
 
 class CompletedMultipartUpload(_Model):
-    """`MultipartUpload={"Parts": [...]}` of `CompleteMultipartUpload`."""
+    """`MultipartUpload={"Parts": [...]}` of `CompleteMultipartUpload`. Unknown keys are
+    refused, as boto3 does (`{"Part": [...]}` would otherwise complete with no parts)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     parts: list[CompletedPart] = Field(default_factory=list)
 

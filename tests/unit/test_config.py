@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import certifi
 import pytest
 
 import aios3
@@ -201,6 +203,8 @@ async def test_missing_profile_is_named_in_the_error(monkeypatch: pytest.MonkeyP
 
 
 async def test_ca_bundle_from_env(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> None:
+    # a real bundle: a missing or unreadable one is refused at setup (test_bad_input.py)
+    shutil.copyfile(certifi.where(), clean_env / "ca.pem")
     monkeypatch.setenv("AWS_CA_BUNDLE", str(clean_env / "ca.pem"))
     s3 = await settings()
     assert s3._settings is not None and s3._settings.verify == str(clean_env / "ca.pem")
