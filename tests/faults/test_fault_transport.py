@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
@@ -19,19 +18,7 @@ from aios3.testing import (
     Stall,
     Truncate,
 )
-
-CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDKIT", "aws_secret_access_key": "kit-secret"}
-CREATED = b"<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"
-
-
-def client(transport: aios3.Transport, **config: Any) -> aios3.S3Client:
-    return aios3.S3Client(
-        endpoint_url="http://127.0.0.1:1",
-        region_name="us-east-1",
-        transport=transport,
-        config=aios3.Config(**config),
-        **CREDS,
-    )
+from tests._kit import CREATED, client
 
 
 async def _no_sleep(delay: float) -> None:

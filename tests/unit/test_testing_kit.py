@@ -6,26 +6,12 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
 import aios3
 from aios3.testing import MockRequest, MockResponse, MockTransport
-
-CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDKIT", "aws_secret_access_key": "kit-secret"}
-CREATED = b"<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>"
-
-
-def client(transport: aios3.Transport, **config: Any) -> aios3.S3Client:
-    return aios3.S3Client(
-        endpoint_url="http://127.0.0.1:1",
-        region_name="us-east-1",
-        transport=transport,
-        config=aios3.Config(**config),
-        **CREDS,
-    )
-
+from tests._kit import CREATED, client
 
 # ---------------------------------------------------------------- MockTransport
 
