@@ -143,12 +143,14 @@ class S3Client:
 
     def __repr__(self) -> str:
         s = self._settings
-        where = f" region={s.region!r} endpoint_url={s.endpoint_url!r}" if s else ""
+        where = f" region={s.region!r} endpoint_url={_redacted(s.endpoint_url)!r}" if s else ""
         return f"<aios3.S3Client{where}>"
 
     # ------------------------------------------------------------------ lifecycle
 
     async def __aenter__(self) -> Self:
+        if self._closed:
+            raise Aios3Error("this S3Client is closed: create a new one")
         await self._ready()
         return self
 
@@ -607,6 +609,19 @@ class S3Client:
 
 
 _FILE_CHUNK = 1 << 20
+
+
+def _redacted(url: str | None) -> str | None:
+    """`url` with its userinfo (user name and password) shown as `***`."""
+    if url is None or "@" not in url:
+        return url
+    try:
+        parsed = URL(url)
+    except (TypeError, ValueError):
+        return "<an unparsable URL>"
+    if parsed.user is None and parsed.password is None:
+        return url
+    return str(parsed.with_password(None).with_user("***"))
 
 
 class _Prepared:
