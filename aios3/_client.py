@@ -139,6 +139,7 @@ class S3Client:
         self._sessions: ExpressSessions | None = None
         self._retry: RetryStrategy | None = None
         self._setup_lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop it belongs to
         self._closed = False
 
     def __repr__(self) -> str:
@@ -163,7 +164,18 @@ class S3Client:
         await self.close()
 
     async def close(self) -> None:
-        """Close the connection pool. The client cannot be used afterwards."""
+        """Close the connection pool. The client cannot be used afterwards.
+
+        Raises:
+            Aios3Error: called from another event loop than the client's (see `_ready`)
+                while the client is open: it refuses calls from then on, but its pool is
+                released only by `close()` on its own loop.
+        """
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            if self._closed:
+                return  # closed on its own loop already: nothing here is ours to touch
+            self._closed = True
+            raise self._foreign_loop()
         self._closed = True
         if self._sessions is not None:
             await self._sessions.close()
@@ -171,6 +183,16 @@ class S3Client:
             await self._transport.close()
 
     async def _ready(self) -> EndpointResolver:
+        """The endpoint resolver, once the client is set up (the first time, set it up).
+
+        A client belongs to the event loop it is first used on: its connection pool, locks
+        and tasks are that loop's, so a call from another loop raises at once (instead
+        of aiohttp's "Event loop is closed", or a hang while the first loop runs on)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise self._foreign_loop()
         if self._resolver is not None:
             return self._resolver
         if self._closed:
@@ -182,9 +204,7 @@ class S3Client:
                 # the blocking part runs in a thread and only returns values; they are
                 # installed here, on the loop, all together, so a caller cancelled while
                 # the thread runs leaves the client untouched (the next call sets it up)
-                settings, creds, resolver = await asyncio.get_running_loop().run_in_executor(
-                    None, self._setup_blocking
-                )
+                settings, creds, resolver = await loop.run_in_executor(None, self._setup_blocking)
                 if self._closed:
                     raise Aios3Error("this S3Client is closed")
                 cfg = self._config
@@ -202,6 +222,12 @@ class S3Client:
                 self._resolver = resolver
         assert self._resolver is not None
         return self._resolver
+
+    def _foreign_loop(self) -> Aios3Error:
+        return Aios3Error(
+            "this S3Client belongs to another event loop, the one it was first used on: "
+            "use one client per event loop (per asyncio.run() call, per thread)"
+        )
 
     def _setup_blocking(self) -> tuple[Settings, CredentialCache, EndpointResolver]:
         session = boto_session(self._profile_name)
@@ -267,9 +293,11 @@ class S3Client:
 
     async def _send(self, wire: WireRequest, op: _ops.Operation[Any, Resp]) -> Resp:
         """Prepare once; then per attempt sign, send and classify; ask the retry strategy."""
-        if self._closed:
-            raise Aios3Error("this S3Client is closed")
-        resolver = self._resolver or await self._ready()
+        resolver = self._resolver
+        if resolver is None or self._closed or self._loop is not asyncio.get_running_loop():
+            if self._closed:
+                raise Aios3Error("this S3Client is closed")
+            resolver = await self._ready()  # sets up, or raises for another loop
         prep = _Prepared(resolver, wire)
         retry = self._retry
         transport = self._transport

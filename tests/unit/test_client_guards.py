@@ -5,6 +5,9 @@ its event loop, its repr shows no password, and a body of the wrong type is a
 from __future__ import annotations
 
 import asyncio
+import http.server
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -65,3 +68,92 @@ async def test_repr_hides_the_userinfo_of_the_endpoint_url(url: str) -> None:
     assert "hunter2" not in text
     assert "AKIDUSER" not in text
     assert "***@127.0.0.1:9000" in text
+
+
+# ---------------------------------------------------------------- one event loop per client
+
+
+class _Answer204(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_DELETE(self) -> None:
+        self.send_response(204)
+        self.send_header("x-amz-request-id", "r")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[str]:
+    """A server on its own thread, so that it outlives the event loops of a test."""
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer204)
+    srv.daemon_threads = True
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_a_client_used_from_a_second_event_loop_says_so(threaded_server: str) -> None:
+    s3 = aios3.S3Client(endpoint_url=threaded_server, region_name="us-east-1", **CREDS)
+
+    async def abort() -> None:
+        await asyncio.wait_for(s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), 10)
+
+    async def enter() -> None:
+        await asyncio.wait_for(s3.__aenter__(), 10)
+
+    async def close() -> None:
+        await asyncio.wait_for(s3.close(), 10)
+
+    first = asyncio.new_event_loop()
+    try:
+        first.run_until_complete(abort())  # the client belongs to this loop now
+        for second_use in (abort, enter, close):
+            with pytest.raises(aios3.Aios3Error, match="another event loop"):
+                asyncio.run(second_use())
+        with pytest.raises(aios3.Aios3Error, match="closed"):  # close() above closed it
+            first.run_until_complete(abort())
+        first.run_until_complete(close())  # its own loop releases the pool
+        asyncio.run(close())  # and then a close() from elsewhere has nothing to do
+    finally:
+        first.close()
+
+
+def test_a_client_used_from_a_loop_in_another_thread_raises_at_once(
+    threaded_server: str,
+) -> None:
+    # the first loop is still running (in another thread): the second call must neither hang
+    # nor touch the first loop's connections
+    s3 = aios3.S3Client(endpoint_url=threaded_server, region_name="us-east-1", **CREDS)
+    first = asyncio.new_event_loop()
+    thread = threading.Thread(target=first.run_forever, daemon=True)
+    thread.start()
+    try:
+        call = s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        asyncio.run_coroutine_threadsafe(call, first).result(10)
+
+        async def from_here() -> None:
+            await asyncio.wait_for(s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), 5)
+
+        with pytest.raises(aios3.Aios3Error, match="another event loop"):
+            asyncio.run(from_here())
+        asyncio.run_coroutine_threadsafe(s3.close(), first).result(10)
+    finally:
+        first.call_soon_threadsafe(first.stop)
+        thread.join(10)
+        first.close()
+
+
+async def test_a_client_works_on_its_own_loop_across_calls_and_tasks() -> None:
+    s3, t = mocked()
+    async with s3:
+        await asyncio.gather(
+            *(s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u") for _ in range(5))
+        )
+    assert len(t.requests) == 5
