@@ -152,6 +152,7 @@ class AiohttpTransport:
             # bodies are read as sent (as botocore asks); added after signing, so unsigned
             headers={"Accept-Encoding": "identity"},
             skip_auto_headers=("Content-Type",),
+            middlewares=(_sent_once,),
         )
         return self._session
 
@@ -191,8 +192,9 @@ class AiohttpTransport:
             cause = _our_error(exc)
             if cause is not None:  # raised by our own body iterator while sending
                 raise cause from None
+            what = exc.__cause__ if isinstance(exc, _NotResent) else exc
             raise EndpointConnectionError(
-                f"could not connect to the endpoint URL {_origin(url)}: {exc.__class__.__name__}",
+                f"could not connect to the endpoint URL {_origin(url)}: {type(what).__name__}",
                 endpoint_url=_origin(url),
             ) from exc
         except aiohttp.ClientError as exc:
@@ -283,6 +285,31 @@ def checked_transport(transport: Transport) -> Transport:
     if type(transport) is AiohttpTransport:
         return transport
     return CheckedTransport(transport)
+
+
+class _NotResent(aiohttp.ClientConnectionError):
+    """A dropped connection, re-raised under a class aiohttp does not resend on."""
+
+
+async def _sent_once(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """A client middleware that keeps aiohttp from sending a request a second time.
+
+    After a reset or a drop (`ClientOSError`, `ServerDisconnectedError`), aiohttp sends an
+    idempotent request (GET, HEAD, PUT, DELETE) again, once, on its own: the server then
+    sees more requests than `max_attempts`, and the client's retry strategy (backoff, quota,
+    `RetryAttempts`) knows nothing of it. aiohttp has no public switch for it; its
+    resend catches those two classes around this middleware, so they leave it as
+    `_NotResent` (a `ClientConnectionError`, whose cause is the original). Errors while
+    connecting are not resent by aiohttp and pass unchanged.
+    """
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        raise _NotResent(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _origin(url: URL) -> str:
