@@ -12,6 +12,7 @@ Aios3Error
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
+│   │   └── WriteTimeoutError
 │   └── EndpointConnectionError
 └── ClientError                 the service answered with an error
     ├── NoSuchUpload, NoSuchBucket, NoSuchKey, AccessDenied,
@@ -52,6 +53,7 @@ __all__ = [
     "ResponseParseError",
     "SignatureDoesNotMatch",
     "TransportError",
+    "WriteTimeoutError",
 ]
 
 
@@ -104,7 +106,17 @@ class ConnectTimeoutError(TransportError):
 
 
 class ReadTimeoutError(TransportError):
-    """The server did not answer within `Config.read_timeout`."""
+    """No data came from the server for `Config.read_timeout` seconds."""
+
+
+class WriteTimeoutError(ReadTimeoutError):
+    """No part of the request body could be sent for `Config.read_timeout` seconds: the
+    server stopped reading it.
+
+    A subclass of `ReadTimeoutError`: `read_timeout` bounds both directions, as botocore's
+    socket timeout does, so code that catches `ReadTimeoutError` catches it too, and it
+    is retried as a timeout.
+    """
 
 
 class EndpointConnectionError(TransportError):

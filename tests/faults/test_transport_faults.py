@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 
 import aios3
 from aios3.retries import StandardRetryStrategy
+from tests._capture import CaptureServer, Reply
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDFAULT", "aws_secret_access_key": "f-secret"}
 BOUND = 20.0  # seconds: no test here may take longer, whatever the code under test does
@@ -95,3 +96,160 @@ async def test_exactly_max_attempts_requests_reach_the_wire(name: str, attempts:
     assert srv.requests == [method] * attempts
     assert "127.0.0.1" in str(caught.value)
     assert "_NotResent" not in str(caught.value)
+
+
+# ---------------------------------------------------------------- a server that stops reading
+
+
+class StallingServer:
+    """Accepts, reads the first `read_first` bytes of each connection, then reads `then`
+    bytes every `every` seconds (`then=0`: never again), and never answers."""
+
+    def __init__(self, read_first: int = 1024, then: int = 0, every: float = 0.1) -> None:
+        self.read_first, self.then, self.every = read_first, then, every
+        self.connections = 0
+        self.received = 0
+        self._release = asyncio.Event()
+        self._writers: list[asyncio.StreamWriter] = []
+        self._server: asyncio.AbstractServer | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> StallingServer:
+        limit = max(self.read_first, self.then, 1 << 16)  # a read may return that much
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, limit=limit)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._release.set()
+        for w in self._writers:
+            w.close()
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self._writers.append(writer)
+        try:
+            self.received += len(await reader.read(self.read_first))
+            while self.then:
+                chunk = await reader.read(self.then)
+                if not chunk:
+                    return
+                self.received += len(chunk)
+                await asyncio.sleep(self.every)
+            await self._release.wait()
+        except ConnectionError:
+            pass
+
+
+async def test_an_upload_the_server_stops_reading_raises_write_timeout() -> None:
+    # the issue's repro: 32 MiB to a server that reads 1 KiB; it hung forever
+    async with (
+        StallingServer() as srv,
+        local(srv.url, read_timeout=1, connect_timeout=1, max_attempts=1) as s3,
+    ):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(aios3.errors.WriteTimeoutError) as caught:
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"x" * (32 << 20)
+                ),
+                BOUND,
+            )
+        took = loop.time() - started
+    assert isinstance(caught.value, aios3.errors.ReadTimeoutError)  # a timeout, retryable
+    assert "read_timeout" in str(caught.value)
+    assert 1.0 <= took < 6.0
+    assert srv.connections == 1
+
+
+async def test_a_stalled_upload_is_retried_as_a_timeout() -> None:
+    strategy = StandardRetryStrategy(2, sleep=_no_sleep)
+    async with (
+        StallingServer() as srv,
+        local(srv.url, read_timeout=0.5, retry_strategy=strategy) as s3,
+    ):
+        with pytest.raises(aios3.errors.WriteTimeoutError):
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"x" * (32 << 20)
+                ),
+                BOUND,
+            )
+    assert srv.connections == 2
+
+
+async def test_a_streamed_upload_the_server_stops_reading_raises_write_timeout() -> None:
+    size = 32 << 20
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(size >> 20):
+            yield b"y" * (1 << 20)
+
+    async with (
+        StallingServer() as srv,
+        local(srv.url, read_timeout=0.5, max_attempts=1) as s3,
+    ):
+        with pytest.raises(aios3.errors.WriteTimeoutError):
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b",
+                    Key="k",
+                    UploadId="u",
+                    PartNumber=1,
+                    Body=chunks(),
+                    ContentLength=size,
+                ),
+                BOUND,
+            )
+
+
+async def test_a_slow_reader_that_keeps_reading_is_no_write_timeout() -> None:
+    # progress, not a deadline for the whole body: 24 MiB at about 10 MiB/s takes longer
+    # than read_timeout, but the server never stops reading for that long
+    async with (
+        StallingServer(read_first=1 << 20, then=1 << 20, every=0.1) as srv,
+        local(srv.url, read_timeout=1, max_attempts=1) as s3,
+    ):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(aios3.errors.ReadTimeoutError) as caught:
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"z" * (24 << 20)
+                ),
+                BOUND,
+            )
+        took = loop.time() - started
+    # the whole body went out; then the server did not answer: a read timeout
+    assert not isinstance(caught.value, aios3.errors.WriteTimeoutError)
+    assert srv.received >= 24 << 20
+    assert took > 2  # the upload itself took longer than read_timeout
+
+
+async def test_the_time_a_streamed_body_takes_to_produce_is_not_a_write_timeout() -> None:
+    async def slow_chunks() -> AsyncIterator[bytes]:
+        for _ in range(3):
+            await asyncio.sleep(0.5)  # longer than read_timeout, between chunks
+            yield b"s" * (64 << 10)
+
+    async with (
+        CaptureServer(lambda c: Reply(200, {"ETag": '"e"'})) as srv,
+        local(srv.url, read_timeout=0.3, max_attempts=1) as s3,
+    ):
+        r = await asyncio.wait_for(
+            s3.upload_part(
+                Bucket="b",
+                Key="k",
+                UploadId="u",
+                PartNumber=1,
+                Body=slow_chunks(),
+                ContentLength=3 * (64 << 10),
+            ),
+            BOUND,
+        )
+    assert r.etag == '"e"'
+    assert srv.requests[0].body == b"s" * (3 * (64 << 10))
