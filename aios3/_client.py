@@ -762,10 +762,25 @@ async def _read_file(fileobj: object, length: int) -> AsyncIterator[bytes]:
         yield bytes(chunk)
 
 
+def _chunk_bytes(chunk: object) -> bytes:
+    """A chunk of an async-iterable body that is not `bytes`: a copy of a bytearray or
+    memoryview (its bytes, whatever its item type), or `ParamValidationError`."""
+    if isinstance(chunk, bytes | bytearray | memoryview):
+        return bytes(chunk)
+    hint = " (encode it, e.g. chunk.encode())" if isinstance(chunk, str) else ""
+    raise ParamValidationError(
+        f"Body yielded {type(chunk).__name__}, not bytes{hint}",
+        [f"Body: an async iterable must yield bytes, not {type(chunk).__name__}{hint}"],
+    )
+
+
 async def _exactly(chunks: AsyncIterable[bytes], length: int) -> AsyncIterator[bytes]:
-    """Pass an async-iterable body through, refusing more or fewer bytes than declared."""
+    """Pass an async-iterable body through, refusing chunks that are not bytes, and more or
+    fewer bytes than declared."""
     sent = 0
     async for chunk in chunks:
+        if type(chunk) is not bytes:
+            chunk = _chunk_bytes(chunk)
         sent += len(chunk)
         if sent > length:
             raise ParamValidationError(

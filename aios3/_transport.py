@@ -28,6 +28,7 @@ from .errors import (
     ParamValidationError,
     ReadTimeoutError,
     ResponseParseError,
+    SSLCertVerificationError,
     WriteTimeoutError,
 )
 
@@ -201,6 +202,14 @@ class AiohttpTransport:
         except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
             raise ReadTimeoutError(
                 f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
+            ) from exc
+        except aiohttp.ClientConnectorCertificateError as exc:
+            reason = getattr(exc.certificate_error, "verify_message", None) or "not trusted"
+            raise SSLCertVerificationError(
+                f"TLS certificate verification failed for the endpoint URL {_origin(url)}: "
+                f"{reason}. Trust its CA with Config(verify='ca-bundle.pem') or "
+                "AWS_CA_BUNDLE, or fix the server's certificate",
+                endpoint_url=_origin(url),
             ) from exc
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
             if dog is not None and dog.fired:

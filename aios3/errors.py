@@ -14,6 +14,7 @@ Aios3Error
 │   ├── ReadTimeoutError
 │   │   └── WriteTimeoutError
 │   └── EndpointConnectionError
+│       └── SSLCertVerificationError   not retried
 └── ClientError                 the service answered with an error
     ├── NoSuchUpload, NoSuchBucket, NoSuchKey, AccessDenied,
     ├── PreconditionFailed, InvalidPart, InvalidPartOrder,
@@ -51,6 +52,7 @@ __all__ = [
     "ReadTimeoutError",
     "ResponseMetadataDict",
     "ResponseParseError",
+    "SSLCertVerificationError",
     "SignatureDoesNotMatch",
     "TransportError",
     "WriteTimeoutError",
@@ -121,6 +123,15 @@ class WriteTimeoutError(ReadTimeoutError):
 
 class EndpointConnectionError(TransportError):
     """The connection could not be made or was dropped."""
+
+
+class SSLCertVerificationError(EndpointConnectionError):
+    """The server's TLS certificate failed verification: self-signed, issued by a CA that
+    is not trusted, expired, or for another host name.
+
+    Not retried: another attempt would fail the same way. Trust the server's CA with
+    `Config(verify="ca-bundle.pem")` (or `AWS_CA_BUNDLE`), or fix its certificate.
+    """
 
 
 class ResponseMetadataDict(TypedDict):

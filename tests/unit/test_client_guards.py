@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
 import aios3
 from aios3.testing import MockResponse, MockTransport
+from tests._capture import CaptureServer, Reply
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDGUARD", "aws_secret_access_key": "s3cr3t"}
 
@@ -157,3 +158,71 @@ async def test_a_client_works_on_its_own_loop_across_calls_and_tasks() -> None:
             *(s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u") for _ in range(5))
         )
     assert len(t.requests) == 5
+
+
+# ---------------------------------------------------------------- body chunks of the wrong type
+
+
+async def _yielding(*chunks: object) -> AsyncIterator[Any]:
+    for chunk in chunks:
+        yield chunk
+
+
+@pytest.mark.parametrize("bad", ["text", 7, None], ids=["str", "int", "None"])
+async def test_an_async_iterable_body_yielding_no_bytes_is_a_param_error(bad: object) -> None:
+    # a str chunk was an EndpointConnectionError ("could not connect")
+    async with CaptureServer(lambda c: Reply(200, {"ETag": '"e"'})) as srv:
+        s3 = aios3.S3Client(
+            endpoint_url=srv.url,
+            region_name="us-east-1",
+            config=aios3.Config(max_attempts=3),
+            **CREDS,
+        )
+        async with s3:
+            with pytest.raises(aios3.ParamValidationError) as caught:
+                await asyncio.wait_for(
+                    s3.upload_part(
+                        Bucket="b",
+                        Key="k",
+                        UploadId="u",
+                        PartNumber=1,
+                        Body=_yielding(b"ab", bad),
+                        ContentLength=6,
+                    ),
+                    10,
+                )
+    assert f"yielded {type(bad).__name__}, not bytes" in str(caught.value)
+    assert caught.value.errors[0].startswith("Body:")
+    assert srv.requests == []  # the server never got a whole request
+
+
+async def test_a_str_chunk_is_a_param_error_with_any_transport() -> None:
+    s3, t = mocked()
+    async with s3:
+        with pytest.raises(aios3.ParamValidationError, match=r"yielded str, not bytes \(encode"):
+            await s3.upload_part(
+                Bucket="b",
+                Key="k",
+                UploadId="u",
+                PartNumber=1,
+                Body=_yielding("text"),
+                ContentLength=4,
+            )
+    assert t.requests == []
+
+
+async def test_bytearray_and_memoryview_chunks_are_sent_as_their_bytes() -> None:
+    import array
+
+    ints = memoryview(array.array("i", [1, 2]))
+    s3, t = mocked()
+    async with s3:
+        await s3.upload_part(
+            Bucket="b",
+            Key="k",
+            UploadId="u",
+            PartNumber=1,
+            Body=_yielding(b"ab", bytearray(b"cd"), ints),
+            ContentLength=4 + ints.nbytes,
+        )
+    assert t.requests[0].body == b"abcd" + ints.tobytes()
