@@ -161,16 +161,21 @@ class S3Client:
         self._sessions: ExpressSessions | None = None
         self._retry: RetryStrategy | None = None
         self._setup_lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop it belongs to
         self._closed = False
 
     def __repr__(self) -> str:
         s = self._settings
+        # an endpoint URL with userinfo never gets here: it is refused when the client is
+        # built or set up (aiohttp would swap the signature for Basic auth)
         where = f" region={s.region!r} endpoint_url={s.endpoint_url!r}" if s else ""
         return f"<aios3.S3Client{where}>"
 
     # ------------------------------------------------------------------ lifecycle
 
     async def __aenter__(self) -> Self:
+        if self._closed:
+            raise Aios3Error("this S3Client is closed: create a new one")
         await self._ready()
         return self
 
@@ -183,7 +188,18 @@ class S3Client:
         await self.close()
 
     async def close(self) -> None:
-        """Close the connection pool. The client cannot be used afterwards."""
+        """Close the connection pool. The client cannot be used afterwards.
+
+        Raises:
+            Aios3Error: called from another event loop than the client's (see `_ready`)
+                while the client is open: it refuses calls from then on, but its pool is
+                released only by `close()` on its own loop.
+        """
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            if self._closed:
+                return  # closed on its own loop already: nothing here is ours to touch
+            self._closed = True
+            raise self._foreign_loop()
         self._closed = True
         if self._sessions is not None:
             await self._sessions.close()
@@ -191,6 +207,16 @@ class S3Client:
             await self._transport.close()
 
     async def _ready(self) -> EndpointResolver:
+        """The endpoint resolver, once the client is set up (the first time, set it up).
+
+        A client belongs to the event loop it is first used on: its connection pool, locks
+        and tasks are that loop's, so a call from another loop raises at once (instead
+        of aiohttp's "Event loop is closed", or a hang while the first loop runs on)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise self._foreign_loop()
         if self._resolver is not None:
             return self._resolver
         if self._closed:
@@ -202,9 +228,7 @@ class S3Client:
                 # the blocking part runs in a thread and only returns values; they are
                 # installed here, on the loop, all together, so a caller cancelled while
                 # the thread runs leaves the client untouched (the next call sets it up)
-                settings, creds, resolver = await asyncio.get_running_loop().run_in_executor(
-                    None, self._setup_blocking
-                )
+                settings, creds, resolver = await loop.run_in_executor(None, self._setup_blocking)
                 if self._closed:
                     raise Aios3Error("this S3Client is closed")
                 cfg = self._config
@@ -222,6 +246,12 @@ class S3Client:
                 self._resolver = resolver
         assert self._resolver is not None
         return self._resolver
+
+    def _foreign_loop(self) -> Aios3Error:
+        return Aios3Error(
+            "this S3Client belongs to another event loop, the one it was first used on: "
+            "use one client per event loop (per asyncio.run() call, per thread)"
+        )
 
     def _setup_blocking(self) -> tuple[Settings, CredentialCache, EndpointResolver]:
         session = boto_session(self._profile_name)
@@ -287,9 +317,11 @@ class S3Client:
 
     async def _send(self, wire: WireRequest, op: _ops.Operation[Any, Resp]) -> Resp:
         """Prepare once; then per attempt sign, send and classify; ask the retry strategy."""
-        if self._closed:
-            raise Aios3Error("this S3Client is closed")
-        resolver = self._resolver or await self._ready()
+        resolver = self._resolver
+        if resolver is None or self._closed or self._loop is not asyncio.get_running_loop():
+            if self._closed:
+                raise Aios3Error("this S3Client is closed")
+            resolver = await self._ready()  # sets up, or raises for another loop
         prep = _Prepared(resolver, wire)
         retry = self._retry
         transport = self._transport
@@ -829,10 +861,25 @@ async def _read_file(fileobj: object, length: int) -> AsyncIterator[bytes]:
         yield bytes(chunk)
 
 
+def _chunk_bytes(chunk: object) -> bytes:
+    """A chunk of an async-iterable body that is not `bytes`: a copy of a bytearray or
+    memoryview (its bytes, whatever its item type), or `ParamValidationError`."""
+    if isinstance(chunk, bytes | bytearray | memoryview):
+        return bytes(chunk)
+    hint = " (encode it, e.g. chunk.encode())" if isinstance(chunk, str) else ""
+    raise ParamValidationError(
+        f"Body yielded {type(chunk).__name__}, not bytes{hint}",
+        [f"Body: an async iterable must yield bytes, not {type(chunk).__name__}{hint}"],
+    )
+
+
 async def _exactly(chunks: AsyncIterable[bytes], length: int) -> AsyncIterator[bytes]:
-    """Pass an async-iterable body through, refusing more or fewer bytes than declared."""
+    """Pass an async-iterable body through, refusing chunks that are not bytes, and more or
+    fewer bytes than declared."""
     sent = 0
     async for chunk in chunks:
+        if type(chunk) is not bytes:
+            chunk = _chunk_bytes(chunk)
         sent += len(chunk)
         if sent > length:
             raise ParamValidationError(

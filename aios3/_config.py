@@ -102,8 +102,10 @@ class Config(BaseModel):
         disable_multiregion_access_points: refuse multi-region access point ARNs.
         disable_s3_express_session_auth: sign directory-bucket requests with plain SigV4
             instead of S3 Express sessions (`AWS_S3_DISABLE_EXPRESS_SESSION_AUTH`).
-        connect_timeout: seconds to open a connection.
-        read_timeout: seconds to wait for data on a socket.
+        connect_timeout: seconds to open a connection (TCP connect and TLS handshake).
+        read_timeout: the longest a connection may make no progress, in seconds: no part
+            of the request body could be sent (`WriteTimeoutError`), or no data came from
+            the server (`ReadTimeoutError`). Not a limit on a whole call.
         max_attempts: total attempts per call, first try included (`AWS_MAX_ATTEMPTS`;
             default 3).
         retries: boto3's shape, `{"mode": "standard", "max_attempts": N}` (`max_attempts`

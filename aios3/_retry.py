@@ -29,6 +29,7 @@ from .errors import (
     ConnectTimeoutError,
     ParamValidationError,
     ReadTimeoutError,
+    SSLCertVerificationError,
     TransportError,
 )
 
@@ -86,8 +87,9 @@ class ClassifiedError:
         error: what the attempt raised or was answered: a `ClientError` (an S3 error,
             including an error in the body of a 200 answer) or a `TransportError`.
         kind: `"throttling"`, `"transient"` (5xx or a transient code), `"timeout"`
-            (connect or read timeout), `"connection"` (any other transport failure), or
-            `None` when the error is final.
+            (connect, read or write timeout), `"connection"` (any other transport failure
+            but a TLS certificate that failed verification), or `None` when the error is
+            final.
     """
 
     error: Aios3Error
@@ -105,8 +107,8 @@ def classify(error: Aios3Error) -> ClassifiedError:
             kind = "transient"
     elif isinstance(error, (ConnectTimeoutError, ReadTimeoutError)):
         kind = "timeout"
-    elif isinstance(error, TransportError):
-        kind = "connection"
+    elif isinstance(error, TransportError) and not isinstance(error, SSLCertVerificationError):
+        kind = "connection"  # an untrusted certificate stays untrusted: not retried
     return ClassifiedError(error, kind)
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import io
 import ssl
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 import aiohttp
-from aiohttp.abc import AbstractResolver
+import aiohttp.payload
+from aiohttp.abc import AbstractResolver, AbstractStreamWriter
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -28,11 +28,13 @@ from .errors import (
     ParamValidationError,
     ReadTimeoutError,
     ResponseParseError,
+    SSLCertVerificationError,
+    WriteTimeoutError,
 )
 
 __all__ = ["AiohttpTransport", "RawResponse", "Transport"]
 
-_LARGE_BODY = 1 << 20  # aiohttp warns about raw bytes bodies above 1 MiB
+Buffer = bytes | bytearray | memoryview
 
 
 @dataclass(slots=True)
@@ -79,7 +81,8 @@ class Transport(Protocol):
 
         Raises:
             aios3.errors.TransportError: no HTTP answer (`ConnectTimeoutError`,
-                `ReadTimeoutError`, `EndpointConnectionError`); the client retries these.
+                `ReadTimeoutError` and its subclass `WriteTimeoutError`,
+                `EndpointConnectionError`); the client retries these.
             aios3.errors.ResponseParseError: a malformed HTTP answer.
 
         The client checks what a transport of yours returns: anything but a
@@ -108,8 +111,11 @@ class AiohttpTransport:
     `NO_PROXY` from the environment are honoured.
 
     Args:
-        connect_timeout: seconds to open a connection (`ConnectTimeoutError`).
-        read_timeout: seconds to wait for data on a socket (`ReadTimeoutError`).
+        connect_timeout: seconds to open a connection, TLS handshake included
+            (`ConnectTimeoutError`).
+        read_timeout: the longest a request may make no progress, in seconds: no part of
+            its body could be sent, because the server stopped reading it
+            (`WriteTimeoutError`), or no data came from the server (`ReadTimeoutError`).
         max_pool_connections: connections kept in the pool, and the cap on concurrency.
         verify: verify TLS certificates; `False` turns it off, a string is a CA bundle path.
         resolver: an aiohttp resolver for host names (default: aiohttp's).
@@ -127,6 +133,7 @@ class AiohttpTransport:
         self._timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect_timeout, sock_read=read_timeout
         )
+        self._write_timeout = read_timeout
         self._limit = max_pool_connections
         self._verify = verify
         self._resolver = resolver  # tests map virtual-hosted names to loopback with it
@@ -152,6 +159,7 @@ class AiohttpTransport:
             # bodies are read as sent (as botocore asks); added after signing, so unsigned
             headers={"Accept-Encoding": "identity"},
             skip_auto_headers=("Content-Type",),
+            middlewares=(_sent_once,),
         )
         return self._session
 
@@ -159,8 +167,16 @@ class AiohttpTransport:
         self, method: str, url: URL, headers: CIMultiDict[str], body: object
     ) -> RawResponse:
         """Send one request (see `Transport.send`)."""
-        if isinstance(body, bytes | bytearray | memoryview) and len(body) > _LARGE_BODY:
-            body = io.BytesIO(body)  # aiohttp streams it in chunks instead of one big write
+        # a body that could fill the socket's buffers is sent under a write watchdog
+        dog: _WatchedBody | None = None
+        if isinstance(body, bytes | bytearray | memoryview):
+            if len(body) > _SMALL_BODY:
+                view = _bytes_view(body)
+                body = dog = _WatchedBody(_slices(view), len(view), self._write_timeout)
+        elif body is not None and hasattr(body, "__aiter__"):
+            length = headers.get("Content-Length")
+            size = int(length) if length is not None and length.isdigit() else None
+            body = dog = _WatchedBody(body, size, self._write_timeout)
         session = self._session
         if session is None:
             if self._closed:
@@ -187,12 +203,28 @@ class AiohttpTransport:
             raise ReadTimeoutError(
                 f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
             ) from exc
+        except aiohttp.ClientConnectorCertificateError as exc:
+            reason = getattr(exc.certificate_error, "verify_message", None) or "not trusted"
+            raise SSLCertVerificationError(
+                f"TLS certificate verification failed for the endpoint URL {_origin(url)}: "
+                f"{reason}. Trust its CA with Config(verify='ca-bundle.pem') or "
+                "AWS_CA_BUNDLE, or fix the server's certificate",
+                endpoint_url=_origin(url),
+            ) from exc
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
+            if dog is not None and dog.fired:
+                raise WriteTimeoutError(
+                    f"write timeout on endpoint URL {_origin(url)}: no part of the request "
+                    f"body could be sent for {self._write_timeout}s (read_timeout); the "
+                    "server stopped reading it",
+                    endpoint_url=_origin(url),
+                ) from None
             cause = _our_error(exc)
             if cause is not None:  # raised by our own body iterator while sending
                 raise cause from None
+            what = exc.__cause__ if isinstance(exc, _NotResent) else exc
             raise EndpointConnectionError(
-                f"could not connect to the endpoint URL {_origin(url)}: {exc.__class__.__name__}",
+                f"could not connect to the endpoint URL {_origin(url)}: {type(what).__name__}",
                 endpoint_url=_origin(url),
             ) from exc
         except aiohttp.ClientError as exc:
@@ -203,6 +235,9 @@ class AiohttpTransport:
                 f"the server at {_origin(url)} sent a malformed HTTP answer "
                 f"({exc.__class__.__name__})"
             )
+        finally:
+            if dog is not None:
+                dog.stop()  # an answer may come before the whole body is sent
         raise failure
 
     def _proxy_for(self, url: URL) -> str | None:
@@ -283,6 +318,109 @@ def checked_transport(transport: Transport) -> Transport:
     if type(transport) is AiohttpTransport:
         return transport
     return CheckedTransport(transport)
+
+
+_SMALL_BODY = 1 << 14  # sent as it is: far below the 64 KiB at which a write must wait
+_CHUNK = 1 << 18  # larger bodies are written in chunks of 256 KiB, each timed
+
+
+class _NotResent(aiohttp.ClientConnectionError):
+    """A dropped connection, re-raised under a class aiohttp does not resend on."""
+
+
+async def _sent_once(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """A client middleware that keeps aiohttp from sending a request a second time.
+
+    After a reset or a drop (`ClientOSError`, `ServerDisconnectedError`), aiohttp sends an
+    idempotent request (GET, HEAD, PUT, DELETE) again, once, on its own: the server then
+    sees more requests than `max_attempts`, and the client's retry strategy (backoff, quota,
+    `RetryAttempts`) knows nothing of it. aiohttp has no public switch for it; its
+    resend catches those two classes around this middleware, so they leave it as
+    `_NotResent` (a `ClientConnectionError`, whose cause is the original). Errors while
+    connecting are not resent by aiohttp and pass unchanged.
+    """
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        raise _NotResent(f"{type(exc).__name__}: {exc}") from exc
+
+
+class _WatchedBody(aiohttp.payload.Payload):
+    """A request body under a write watchdog: when the server stops reading it, the
+    connection is aborted after `limit` seconds.
+
+    aiohttp has no write timeout, and its read timeout starts only once the whole body is
+    sent, so a server that stops reading the body held a request forever. This payload
+    times each `writer.write(chunk)` (it returns once the chunk is handed to the socket,
+    and waits while the socket's buffers are full): a chunk still not written `limit`
+    seconds after it was handed over aborts the connection, and `fired` tells
+    `AiohttpTransport.send` to raise `WriteTimeoutError`. The time the caller's iterator
+    takes to produce a chunk is not counted. One timer per request, not per chunk: each
+    chunk only moves a deadline, and the timer, when it comes, looks at it.
+    """
+
+    def __init__(self, chunks: AsyncIterable[Buffer], size: int | None, limit: float) -> None:
+        super().__init__(chunks)
+        self._size = size
+        self._limit = limit
+        self._deadline: float | None = None
+        self._handle: asyncio.TimerHandle | None = None
+        self._writer: AbstractStreamWriter | None = None
+        self.fired = False
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        raise TypeError("a streamed request body cannot be decoded")
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        self._consumed = True  # aiohttp must not send it again: a retry is the client's
+        loop = asyncio.get_running_loop()
+        limit = self._limit
+        self._writer = writer
+        if limit:
+            self._handle = loop.call_at(loop.time() + limit, self._check, loop)
+        try:
+            async for chunk in self._value:
+                self._deadline = loop.time() + limit
+                await writer.write(chunk)
+                self._deadline = None
+        finally:
+            self.stop()
+
+    def _check(self, loop: asyncio.AbstractEventLoop) -> None:
+        deadline = self._deadline
+        now = loop.time()
+        if deadline is None or now < deadline:
+            # between chunks (the caller's iterator is producing), or still in time
+            when = now + self._limit if deadline is None else deadline
+            self._handle = loop.call_at(when, self._check, loop)
+            return
+        self._handle = None
+        self.fired = True
+        transport = getattr(self._writer, "transport", None)
+        if transport is not None:
+            transport.abort()  # fails the pending write and the wait for the answer
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+
+def _bytes_view(body: Buffer) -> memoryview:
+    """A flat view of `body`'s bytes (`len` counts bytes, whatever the item type)."""
+    view = memoryview(body)
+    if not view.c_contiguous:
+        view = memoryview(view.tobytes())
+    return view.cast("B")
+
+
+async def _slices(view: memoryview) -> AsyncIterator[memoryview]:
+    for i in range(0, len(view), _CHUNK):
+        yield view[i : i + _CHUNK]
 
 
 def _origin(url: URL) -> str:

@@ -13,7 +13,9 @@ Aios3Error
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
+│   │   └── WriteTimeoutError
 │   └── EndpointConnectionError
+│       └── SSLCertVerificationError   not retried
 └── ClientError                 the service answered with an error
     ├── NoSuchUpload, NoSuchBucket, NoSuchKey, AccessDenied,
     ├── PreconditionFailed, InvalidPart, InvalidPartOrder,
@@ -54,8 +56,10 @@ __all__ = [
     "ReadTimeoutError",
     "ResponseMetadataDict",
     "ResponseParseError",
+    "SSLCertVerificationError",
     "SignatureDoesNotMatch",
     "TransportError",
+    "WriteTimeoutError",
 ]
 
 
@@ -137,11 +141,30 @@ class ConnectTimeoutError(TransportError):
 
 
 class ReadTimeoutError(TransportError):
-    """The server did not answer within `Config.read_timeout`."""
+    """No data came from the server for `Config.read_timeout` seconds."""
+
+
+class WriteTimeoutError(ReadTimeoutError):
+    """No part of the request body could be sent for `Config.read_timeout` seconds: the
+    server stopped reading it.
+
+    A subclass of `ReadTimeoutError`: `read_timeout` bounds both directions, as botocore's
+    socket timeout does, so code that catches `ReadTimeoutError` catches it too, and it
+    is retried as a timeout.
+    """
 
 
 class EndpointConnectionError(TransportError):
     """The connection could not be made or was dropped."""
+
+
+class SSLCertVerificationError(EndpointConnectionError):
+    """The server's TLS certificate failed verification: self-signed, issued by a CA that
+    is not trusted, expired, or for another host name.
+
+    Not retried: another attempt would fail the same way. Trust the server's CA with
+    `Config(verify="ca-bundle.pem")` (or `AWS_CA_BUNDLE`), or fix its certificate.
+    """
 
 
 class ResponseMetadataDict(TypedDict):

@@ -1,0 +1,398 @@
+"""Faults below HTTP, on real sockets: resets, a server that stops reading the body, TLS
+certificates. Each test asserts what the caller sees and how many requests reached the
+server, and is bounded in time."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import socket
+import ssl
+import struct
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import aios3
+from aios3.retries import StandardRetryStrategy
+from tests._capture import CaptureServer, Reply
+
+CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDFAULT", "aws_secret_access_key": "f-secret"}
+BOUND = 20.0  # seconds: no test here may take longer, whatever the code under test does
+
+
+async def _no_sleep(delay: float) -> None:
+    return None
+
+
+def local(url: str, **config: Any) -> aios3.S3Client:
+    config.setdefault("connect_timeout", 5)
+    config.setdefault("read_timeout", 5)
+    return aios3.S3Client(
+        endpoint_url=url, region_name="us-east-1", config=aios3.Config(**config), **CREDS
+    )
+
+
+class ResetServer:
+    """Reads each request whole, counts it, and resets the connection (RST) without an answer."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self._server: asyncio.AbstractServer | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> ResetServer:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            if length:
+                await reader.readexactly(length)
+            self.requests.append(head.split(b" ", 1)[0].decode())
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()  # RST: "connection reset by peer"
+
+
+Call = Callable[[aios3.S3Client], Awaitable[object]]
+CALLS: dict[str, tuple[str, Call]] = {
+    "GET list_parts": ("GET", lambda s3: s3.list_parts(Bucket="b", Key="k", UploadId="u")),
+    "HEAD head_object": ("HEAD", lambda s3: s3.head_object(Bucket="b", Key="k")),
+    "DELETE abort": (
+        "DELETE",
+        lambda s3: s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"),
+    ),
+    "PUT upload_part": (
+        "PUT",
+        lambda s3: s3.upload_part(Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"x"),
+    ),
+}
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+@pytest.mark.parametrize("name", list(CALLS))
+async def test_exactly_max_attempts_requests_reach_the_wire(name: str, attempts: int) -> None:
+    # aiohttp sends an idempotent request a second time on its own after a reset: the
+    # server got 2 requests for max_attempts=1 and 6 for 3
+    method, call = CALLS[name]
+    strategy = StandardRetryStrategy(attempts, sleep=_no_sleep)
+    async with ResetServer() as srv, local(srv.url, retry_strategy=strategy) as s3:
+        with pytest.raises(aios3.errors.EndpointConnectionError) as caught:
+            await asyncio.wait_for(call(s3), BOUND)
+    assert srv.requests == [method] * attempts
+    assert "127.0.0.1" in str(caught.value)
+    assert "_NotResent" not in str(caught.value)
+
+
+# ---------------------------------------------------------------- a server that stops reading
+
+
+class StallingServer:
+    """Accepts, reads the first `read_first` bytes of each connection, then reads `then`
+    bytes every `every` seconds (`then=0`: never again), and never answers."""
+
+    def __init__(self, read_first: int = 1024, then: int = 0, every: float = 0.1) -> None:
+        self.read_first, self.then, self.every = read_first, then, every
+        self.connections = 0
+        self.received = 0
+        self._release = asyncio.Event()
+        self._writers: list[asyncio.StreamWriter] = []
+        self._server: asyncio.AbstractServer | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> StallingServer:
+        limit = max(self.read_first, self.then, 1 << 16)  # a read may return that much
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, limit=limit)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._release.set()
+        for w in self._writers:
+            w.close()
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self._writers.append(writer)
+        try:
+            self.received += len(await reader.read(self.read_first))
+            while self.then:
+                chunk = await reader.read(self.then)
+                if not chunk:
+                    return
+                self.received += len(chunk)
+                await asyncio.sleep(self.every)
+            await self._release.wait()
+        except ConnectionError:
+            pass
+
+
+async def test_an_upload_the_server_stops_reading_raises_write_timeout() -> None:
+    # the issue's repro: 32 MiB to a server that reads 1 KiB; it hung forever
+    async with (
+        StallingServer() as srv,
+        local(srv.url, read_timeout=1, connect_timeout=1, max_attempts=1) as s3,
+    ):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(aios3.errors.WriteTimeoutError) as caught:
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"x" * (32 << 20)
+                ),
+                BOUND,
+            )
+        took = loop.time() - started
+    assert isinstance(caught.value, aios3.errors.ReadTimeoutError)  # a timeout, retryable
+    assert "read_timeout" in str(caught.value)
+    assert 1.0 <= took < 6.0
+    assert srv.connections == 1
+
+
+async def test_a_stalled_upload_is_retried_as_a_timeout() -> None:
+    strategy = StandardRetryStrategy(2, sleep=_no_sleep)
+    async with (
+        StallingServer() as srv,
+        local(srv.url, read_timeout=0.5, retry_strategy=strategy) as s3,
+    ):
+        with pytest.raises(aios3.errors.WriteTimeoutError):
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"x" * (32 << 20)
+                ),
+                BOUND,
+            )
+    assert srv.connections == 2
+
+
+async def test_a_streamed_upload_the_server_stops_reading_raises_write_timeout() -> None:
+    size = 32 << 20
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(size >> 20):
+            yield b"y" * (1 << 20)
+
+    async with (
+        StallingServer() as srv,
+        local(srv.url, read_timeout=0.5, max_attempts=1) as s3,
+    ):
+        with pytest.raises(aios3.errors.WriteTimeoutError):
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b",
+                    Key="k",
+                    UploadId="u",
+                    PartNumber=1,
+                    Body=chunks(),
+                    ContentLength=size,
+                ),
+                BOUND,
+            )
+
+
+async def test_a_slow_reader_that_keeps_reading_is_no_write_timeout() -> None:
+    # progress, not a deadline for the whole body: 24 MiB at about 10 MiB/s takes longer
+    # than read_timeout, but the server never stops reading for that long
+    async with (
+        StallingServer(read_first=1 << 20, then=1 << 20, every=0.1) as srv,
+        local(srv.url, read_timeout=1, max_attempts=1) as s3,
+    ):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(aios3.errors.ReadTimeoutError) as caught:
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b", Key="k", UploadId="u", PartNumber=1, Body=b"z" * (24 << 20)
+                ),
+                BOUND,
+            )
+        took = loop.time() - started
+    # the whole body went out; then the server did not answer: a read timeout
+    assert not isinstance(caught.value, aios3.errors.WriteTimeoutError)
+    assert srv.received >= 24 << 20
+    assert took > 2  # the upload itself took longer than read_timeout
+
+
+async def test_the_time_a_streamed_body_takes_to_produce_is_not_a_write_timeout() -> None:
+    async def slow_chunks() -> AsyncIterator[bytes]:
+        for _ in range(3):
+            await asyncio.sleep(0.5)  # longer than read_timeout, between chunks
+            yield b"s" * (64 << 10)
+
+    async with (
+        CaptureServer(lambda c: Reply(200, {"ETag": '"e"'})) as srv,
+        local(srv.url, read_timeout=0.3, max_attempts=1) as s3,
+    ):
+        r = await asyncio.wait_for(
+            s3.upload_part(
+                Bucket="b",
+                Key="k",
+                UploadId="u",
+                PartNumber=1,
+                Body=slow_chunks(),
+                ContentLength=3 * (64 << 10),
+            ),
+            BOUND,
+        )
+    assert r.etag == '"e"'
+    assert srv.requests[0].body == b"s" * (3 * (64 << 10))
+
+
+# ---------------------------------------------------------------- TLS certificates
+
+
+def _certificates(tmp: Path) -> tuple[Path, Path, Path]:
+    """A CA, and a certificate for 127.0.0.1 that it signed: (ca.pem, cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def build(subject: str, key: Any, issuer: str, issuer_key: Any, ca: bool) -> x509.Certificate:
+        b = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                critical=False,
+            )
+        )
+        if ca:
+            b = b.add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+        else:
+            b = b.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False,
+            ).add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+            )
+        return b.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    ca = build("aios3 test CA", ca_key, "aios3 test CA", ca_key, ca=True)
+    leaf = build("127.0.0.1", leaf_key, "aios3 test CA", ca_key, ca=False)
+    paths = tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        leaf_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+class TLSServer:
+    """HTTPS on 127.0.0.1 with a certificate of a private CA; answers 204 to each request
+    and counts the TCP connections it accepted (handshakes that failed included)."""
+
+    def __init__(self, cert: Path, key: Path) -> None:
+        self.ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.ctx.load_cert_chain(cert, key)
+        self.connections = 0
+        self._server: asyncio.AbstractServer | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> TLSServer:
+        server = self
+
+        class Answer204(asyncio.Protocol):
+            def __init__(self) -> None:
+                server.connections += 1  # at accept time, before the handshake
+                self.data = b""
+
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                self.transport = transport
+
+            def data_received(self, data: bytes) -> None:
+                self.data += data
+                while b"\r\n\r\n" in self.data:
+                    _, _, self.data = self.data.partition(b"\r\n\r\n")
+                    self.transport.write(  # type: ignore[attr-defined]
+                        b"HTTP/1.1 204 No Content\r\nx-amz-request-id: r\r\n\r\n"
+                    )
+
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(Answer204, "127.0.0.1", 0, ssl=self.ctx)
+        self.url = f"https://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+
+async def test_an_untrusted_certificate_is_its_own_error_and_is_not_retried(
+    tmp_path: Path,
+) -> None:
+    # it was an EndpointConnectionError, retried: 4 more handshakes, 5.5 s
+    _, cert, key = _certificates(tmp_path)
+    strategy = StandardRetryStrategy(5, sleep=_no_sleep)
+    async with TLSServer(cert, key) as srv, local(srv.url, retry_strategy=strategy) as s3:
+        with pytest.raises(aios3.errors.SSLCertVerificationError) as caught:
+            await asyncio.wait_for(
+                s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), BOUND
+            )
+    assert srv.connections == 1
+    assert "TLS certificate verification failed" in str(caught.value)
+    assert "verify=" in str(caught.value)
+    assert isinstance(caught.value, aios3.errors.EndpointConnectionError)
+    assert aios3.retries.classify(caught.value).kind is None
+
+
+async def test_the_same_server_is_reached_once_its_ca_is_trusted(tmp_path: Path) -> None:
+    ca, cert, key = _certificates(tmp_path)
+    async with TLSServer(cert, key) as srv, local(srv.url, verify=str(ca)) as s3:
+        r = await asyncio.wait_for(
+            s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), BOUND
+        )
+    assert r.response_metadata.http_status_code == 204
