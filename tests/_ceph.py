@@ -118,8 +118,8 @@ class CephRGW:
 
     The monitor and the gateway listen on free loopback ports picked for this instance (the
     OSD takes free ports of Ceph's own range, 6800 to 7300). The S3 user ``aios3`` has the keys
-    :attr:`access_key` and :attr:`secret_key`; SigV4 signatures are checked. Virtual-hosted
-    addressing works with ``localhost`` as the domain.
+    :attr:`access_key` and :attr:`secret_key`; SigV4 signatures are checked. Its DNS name is
+    ``localhost``, for virtual-hosted addressing (``{bucket}.localhost``).
 
     Args:
         access_key: Access key of the S3 user.
