@@ -25,16 +25,10 @@ table in ``docs/servers.md`` lists them):
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
-import zlib
 from typing import Any
 
-import aiohttp
 import pytest
-from botocore.auth import S3SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 import aios3
 from aios3.errors import (
@@ -48,6 +42,7 @@ from aios3.errors import (
     SignatureDoesNotMatch,
 )
 from aios3.models import CompleteMultipartUploadResponse, ListPartsResponse, Part
+from tests._raw_checksums import CRC32, DATA, WRONG_CRC32, put_with_header, put_with_trailer
 
 MiB = 1024 * 1024
 REGION = "us-east-1"
@@ -447,46 +442,17 @@ async def test_complete_errors(ceph, make_bucket, s3_request) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-async def _raw_put(server: Any, path: str, body: bytes, headers: dict[str, str], trailer: bool):
-    url = server.endpoint_url + path
-    request = AWSRequest(method="PUT", url=url, data=body, headers=headers)
-    if trailer:  # botocore's marker for a trailing checksum: STREAMING-UNSIGNED-PAYLOAD-TRAILER
-        request.context["checksum"] = {
-            "request_algorithm": {"in": "trailer", "algorithm": "crc32"},
-        }
-    S3SigV4Auth(Credentials(server.access_key, server.secret_key), "s3", REGION).add_auth(request)
-    async with (
-        aiohttp.ClientSession() as session,
-        session.put(url, data=body, headers=dict(request.headers.items())) as response,
-    ):
-        return response.status, response.headers, await response.read()
-
-
-async def test_ceph16_has_no_flexible_checksums(ceph, make_bucket) -> None:
+async def test_ceph16_has_no_flexible_checksums(ceph, make_bucket, s3_request) -> None:
     bucket = await make_bucket(ceph)
-    data = b"0123456789"
-    crc32 = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
 
     # A checksum header: accepted whatever its value, and not echoed.
-    status, headers, _ = await _raw_put(
-        ceph, f"/{bucket}/header", data, {"x-amz-checksum-crc32": "AAAAAA=="}, trailer=False
-    )
+    status, headers, _ = await put_with_header(ceph, f"/{bucket}/header", WRONG_CRC32)
     assert status == 200
     assert "x-amz-checksum-crc32" not in headers
+    assert (await s3_request(ceph, "GET", f"/{bucket}/header")).body == DATA
 
     # A trailing checksum, as botocore sends streamed bodies over https by default: refused.
-    chunked = b"a\r\n" + data + b"\r\n0\r\nx-amz-checksum-crc32:" + crc32.encode() + b"\r\n\r\n"
-    status, _, body = await _raw_put(
-        ceph,
-        f"/{bucket}/trailer",
-        chunked,
-        {
-            "Content-Encoding": "aws-chunked",
-            "X-Amz-Decoded-Content-Length": str(len(data)),
-            "X-Amz-Trailer": "x-amz-checksum-crc32",
-        },
-        trailer=True,
-    )
+    status, _, body = await put_with_trailer(ceph, f"/{bucket}/trailer", CRC32)
     assert status == 400
     assert b"<Code>XAmzContentSHA256Mismatch</Code>" in body
 
@@ -494,9 +460,9 @@ async def test_ceph16_has_no_flexible_checksums(ceph, make_bucket) -> None:
     async with _client(ceph) as s3:
         up = await s3.create_multipart_upload(Bucket=bucket, Key="k")
         r = await s3.upload_part(
-            Bucket=bucket, Key="k", UploadId=up.upload_id, PartNumber=1, Body=data
+            Bucket=bucket, Key="k", UploadId=up.upload_id, PartNumber=1, Body=DATA
         )
-        assert r.etag == _quoted_md5(data)
+        assert r.etag == _quoted_md5(DATA)
         assert r.checksum_crc32 is None
         await s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=up.upload_id)
         await s3.delete_object(Bucket=bucket, Key="header")
