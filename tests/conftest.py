@@ -8,8 +8,14 @@ Servers are session-scoped and bound to 127.0.0.1 on free ports:
   process-global setting, so it must not run in the test process, where it would also apply to
   ``moto_server`` and to any ``mock_aws``.
 
+* ``ceph``: :class:`tests._ceph.CephRGW`, Ceph RGW on a one-host memstore cluster (real SigV4
+  checking). Its tests (``tests/ceph``, marker ``ceph``) run only with ``AIOS3_TEST_CEPH=1``,
+  as stage 5 of ``.ci/run`` does: the packages need root and take 10 to 20 s to start, so the
+  README's ``pytest`` does not need them and reports the tests as skipped.
+
 A missing ``weed`` binary makes the ``seaweed`` fixture error (``LocalServerError`` with the
-install hint); nothing is skipped silently.
+install hint), and so do missing Ceph binaries for ``ceph`` once ``AIOS3_TEST_CEPH=1`` asks
+for it; nothing is skipped silently.
 
 The helpers sign with botocore's ``S3SigV4Auth`` and send with aiohttp, so they do not depend
 on aios3's own client.
@@ -18,10 +24,11 @@ on aios3's own client.
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping
 from importlib.metadata import entry_points
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 import pytest
@@ -33,6 +40,9 @@ from yarl import URL
 
 from aios3.testing._servers import LocalServerError, MotoServer, SeaweedFS
 from tests import _aioresponses_compat
+
+if TYPE_CHECKING:
+    from tests._ceph import CephRGW
 
 _aioresponses_compat.install()
 
@@ -143,6 +153,30 @@ def moto_auth() -> Iterator[MotoServer]:
         server.stop()
 
 
+#: ``AIOS3_TEST_CEPH=1`` runs the Ceph tests (stage 5 of .ci/run); otherwise they are skipped.
+CEPH_ENV = "AIOS3_TEST_CEPH"
+
+
+def ceph_requested() -> bool:
+    return os.environ.get(CEPH_ENV, "") == "1"
+
+
+@pytest.fixture(scope="session")
+def ceph() -> Iterator[CephRGW]:
+    """A started Ceph RGW (mon + memstore OSD + radosgw) with ``access_key``/``secret_key``.
+
+    Missing Ceph binaries are an error here, not a skip: the tests asked for Ceph.
+    """
+    from tests._ceph import CephRGW
+
+    server = CephRGW()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 # --------------------------------------------------------------------------------------------
 # Per-test helpers
 # --------------------------------------------------------------------------------------------
@@ -203,14 +237,19 @@ def s3_request() -> SignedRequest:
 
 
 # --------------------------------------------------------------------------------------------
-# Groups: each test is marked by the folder it lives in (unit, servers, faults)
+# Groups: each test is marked by the folder it lives in (unit, servers, faults, ceph)
 # --------------------------------------------------------------------------------------------
 
-_GROUPS = ("unit", "servers", "faults")
+_GROUPS = ("unit", "servers", "faults", "ceph")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    skip_ceph = pytest.mark.skip(
+        reason=f"Ceph RGW tests: set {CEPH_ENV}=1 (after .ci/install-ceph) to run them"
+    )
     for item in items:
         for group in _GROUPS:
             if f"/tests/{group}/" in item.path.as_posix():
                 item.add_marker(group)
+        if item.get_closest_marker("ceph") is not None and not ceph_requested():
+            item.add_marker(skip_ceph)
