@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import http.server
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any
 
 import pytest
@@ -74,6 +74,16 @@ async def test_an_endpoint_url_with_userinfo_is_refused_without_echoing_it(url: 
 # ---------------------------------------------------------------- one event loop per client
 
 
+def _run(coro: Coroutine[Any, Any, None]) -> None:
+    """`asyncio.run` without touching the thread's current event loop: on Python 3.10,
+    `asyncio.run` sets it to None and pytest-asyncio's loop then leaks its socket pair."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
+
 class _Answer204(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -117,11 +127,11 @@ def test_a_client_used_from_a_second_event_loop_says_so(threaded_server: str) ->
         first.run_until_complete(abort())  # the client belongs to this loop now
         for second_use in (abort, enter, close):
             with pytest.raises(aios3.Aios3Error, match="another event loop"):
-                asyncio.run(second_use())
+                _run(second_use())
         with pytest.raises(aios3.Aios3Error, match="closed"):  # close() above closed it
             first.run_until_complete(abort())
         first.run_until_complete(close())  # its own loop releases the pool
-        asyncio.run(close())  # and then a close() from elsewhere has nothing to do
+        _run(close())  # and then a close() from elsewhere has nothing to do
     finally:
         first.close()
 
@@ -143,7 +153,7 @@ def test_a_client_used_from_a_loop_in_another_thread_raises_at_once(
             await asyncio.wait_for(s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), 5)
 
         with pytest.raises(aios3.Aios3Error, match="another event loop"):
-            asyncio.run(from_here())
+            _run(from_here())
         asyncio.run_coroutine_threadsafe(s3.close(), first).result(10)
     finally:
         first.call_soon_threadsafe(first.stop)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import botocore.session
 import pytest
@@ -124,11 +125,21 @@ async def test_head_object_reads_every_header_a_completed_upload_needs() -> None
         method, url, headers, data = only_call(m)
     assert method == "HEAD"
     assert URL(url).path == "/dir/a b.bin"
-    assert dict(URL(url).query) == {
+    # aioresponses 0.7.2 (the floor) re-encodes the recorded query's `%`, newer ones do not;
+    # the exact bytes aios3 puts on the wire are pinned below, on its serialised request
+    assert {k: unquote(v) for k, v in parse_qsl(urlsplit(str(url)).query)} == {
         "response-expires": "2026-01-02T03:04:05Z",
         "versionId": "v1",
         "partNumber": "1",
     }
+    wire = serialize(
+        HeadObjectRequest(
+            Bucket="bkt",
+            Key="k",
+            ResponseExpires=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        )
+    )
+    assert wire.query == "response-expires=2026-01-02T03%3A04%3A05Z"
     assert headers["x-amz-checksum-mode"] == "ENABLED"
     assert headers["If-Modified-Since"] == "Fri, 02 Jan 2026 03:04:05 GMT"
     assert data is None
