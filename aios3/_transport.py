@@ -258,6 +258,9 @@ class AiohttpTransport:
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
+            # one loop turn, so that the sockets' transports finish closing before a loop
+            # that ends right after (asyncio.run) is closed (aiohttp's graceful shutdown)
+            await asyncio.sleep(0)
 
 
 class CheckedTransport:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import ipaddress
 import socket
 import ssl
@@ -402,3 +403,8 @@ async def test_the_same_server_is_reached_once_its_ca_is_trusted(tmp_path: Path)
             s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), BOUND
         )
     assert r.response_metadata.http_status_code == 204
+    if sys.version_info < (3, 11):
+        # collect the transport here, so that its warning falls within this test's filter
+        # and not on whichever test the garbage collector happens to run in next
+        await asyncio.sleep(0)
+        gc.collect()
