@@ -6,7 +6,7 @@ every action is one call of the underlying `S3Client`, reachable as `s3r.meta.cl
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import ClassVar, Generic, Literal, TypeVar, cast
@@ -418,9 +418,12 @@ class MultipartUpload(_Handle):
         up.checksum_type = s.checksum_type
         return up
 
-    async def abort(self, **params: Unpack[_AbortParams]) -> AbortMultipartUploadResponse:
-        """`AbortMultipartUpload` for this upload."""
-        return await self.meta.client.abort_multipart_upload(
+    def abort(
+        self, **params: Unpack[_AbortParams]
+    ) -> Coroutine[None, None, AbortMultipartUploadResponse]:
+        """`AbortMultipartUpload` for this upload: `await upload.abort()`."""
+        # a plain method returning the client's coroutine: no frame of its own per call
+        return self.meta.client.abort_multipart_upload(
             Bucket=self.bucket_name, Key=self.object_key, UploadId=self.id, **params
         )
 
