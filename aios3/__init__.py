@@ -21,6 +21,7 @@ from ._client import (
 )
 from ._config import Config
 from ._endpoints import ResolvedEndpoint
+from ._orphans import VerifyPolicy
 from ._paginate import PageIterator
 from ._resource import (
     Bucket,
@@ -32,6 +33,7 @@ from ._resource import (
 from ._retry import RetryStrategy, StandardRetryStrategy
 from ._transport import AiohttpTransport, RawResponse, Transport
 from .errors import (
+    AbortNotVerifiedError,
     AccessDenied,
     Aios3Error,
     ClientError,
@@ -43,6 +45,7 @@ from .errors import (
 )
 
 __all__ = [
+    "AbortNotVerifiedError",
     "AccessDenied",
     "AiohttpTransport",
     "Aios3Error",
@@ -68,6 +71,7 @@ __all__ = [
     "StandardRetryStrategy",
     "Transport",
     "TransportError",
+    "VerifyPolicy",
     "__version__",
     "errors",
     "models",

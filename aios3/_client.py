@@ -33,6 +33,7 @@ from ._config import (
     resolve_settings,
 )
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
+from ._orphans import VerifyPolicy, abort_and_verify, policy_of
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
 from ._retry import RetryStrategy, RetryToken, StandardRetryStrategy, classify
@@ -84,6 +85,7 @@ from .models import (
     UploadPartParams,
     UploadPartRequest,
     UploadPartResponse,
+    VerifiedAbortResponse,
 )
 
 __all__ = ["ListMultipartUploadsPaginator", "ListPartsPaginator", "PaginationConfig", "S3Client"]
@@ -422,29 +424,62 @@ class S3Client:
 
     @overload
     async def abort_multipart_upload(
-        self, request: AbortMultipartUploadRequest, /
+        self, request: AbortMultipartUploadRequest, /, *, verify: Literal[False] = False
     ) -> AbortMultipartUploadResponse: ...
     @overload
     async def abort_multipart_upload(
-        self, /, **params: Unpack[AbortMultipartUploadParams]
+        self, request: AbortMultipartUploadRequest, /, *, verify: Literal[True] | VerifyPolicy
+    ) -> VerifiedAbortResponse: ...
+    @overload
+    async def abort_multipart_upload(
+        self,
+        /,
+        *,
+        verify: Literal[False] = False,
+        **params: Unpack[AbortMultipartUploadParams],
     ) -> AbortMultipartUploadResponse: ...
+    @overload
+    async def abort_multipart_upload(
+        self,
+        /,
+        *,
+        verify: Literal[True] | VerifyPolicy,
+        **params: Unpack[AbortMultipartUploadParams],
+    ) -> VerifiedAbortResponse: ...
     async def abort_multipart_upload(
         self,
         request: AbortMultipartUploadRequest | None = None,
         /,
+        *,
+        verify: bool | VerifyPolicy = False,
         **params: object,
     ) -> AbortMultipartUploadResponse:
         """Abort a multipart upload, freeing the storage of its parts.
 
-        Parts still being uploaded may survive an abort: to be sure every part is gone,
-        call `list_parts` afterwards until it raises `NoSuchUpload`, as the S3 docs advise.
+        Parts still being uploaded may survive an abort. With `verify=True` (or a
+        `VerifyPolicy` for other bounds) aios3 does what the S3 docs advise: after the
+        abort it calls ListParts, and while parts are still listed it aborts again, with
+        backoff, until ListParts answers `NoSuchUpload` (or Ceph's `NoSuchKey`) or lists
+        no parts. It then returns a `VerifiedAbortResponse` whose `rounds` say what each
+        round found. Every call carries the same `RequestPayer` and `ExpectedBucketOwner`.
+        A `NoSuchUpload` from an abort counts as already gone: the verification decides,
+        not the abort's status (some servers answer 204 for an unknown upload).
 
         Raises:
             NoSuchUpload: the upload does not exist (AWS; some servers answer 204).
+                Not raised with `verify`.
             PreconditionFailed: `IfMatchInitiatedTime` did not match (directory buckets).
             AccessDenied: e.g. `ExpectedBucketOwner` is not the bucket's owner.
+            AbortNotVerifiedError: with `verify`, parts were still listed when the
+                policy's bound (rounds or deadline) was reached; it carries the rounds.
         """
-        return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, params)
+        if verify is False:
+            return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, params)
+        policy = policy_of(verify)  # ParamValidationError for anything but bool/policy
+        request = _ops.validated(_ops.ABORT_MULTIPART_UPLOAD, request, params)
+        if policy is None:
+            return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, {})
+        return await abort_and_verify(self, request, policy)
 
     @overload
     async def create_multipart_upload(

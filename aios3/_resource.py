@@ -11,10 +11,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import ClassVar, Generic, Literal, TypeVar, cast
 
-from typing_extensions import Self, TypedDict, Unpack
+from typing_extensions import Self, TypedDict, Unpack, overload
 
 from ._client import PaginationConfig, S3Client
 from ._config import Config
+from ._orphans import VerifyPolicy
 from ._transport import Transport
 from .models import (
     AbortMultipartUploadResponse,
@@ -30,6 +31,7 @@ from .models import (
     Part,
     RequestPayer,
     UploadPartResponse,
+    VerifiedAbortResponse,
     _PayerOwner,
     _SSECustomer,
 )
@@ -418,13 +420,30 @@ class MultipartUpload(_Handle):
         up.checksum_type = s.checksum_type
         return up
 
+    @overload
     def abort(
-        self, **params: Unpack[_AbortParams]
+        self, *, verify: Literal[False] = False, **params: Unpack[_AbortParams]
+    ) -> Coroutine[None, None, AbortMultipartUploadResponse]: ...
+    @overload
+    def abort(
+        self, *, verify: Literal[True] | VerifyPolicy, **params: Unpack[_AbortParams]
+    ) -> Coroutine[None, None, VerifiedAbortResponse]: ...
+    def abort(
+        self, *, verify: bool | VerifyPolicy = False, **params: Unpack[_AbortParams]
     ) -> Coroutine[None, None, AbortMultipartUploadResponse]:
-        """`AbortMultipartUpload` for this upload: `await upload.abort()`."""
+        """`AbortMultipartUpload` for this upload: `await upload.abort()`.
+
+        `await upload.abort(verify=True)` aborts, then checks with ListParts that nothing
+        is left, aborting again while parts remain (see
+        [`S3Client.abort_multipart_upload`][aios3.S3Client.abort_multipart_upload]).
+        """
         # a plain method returning the client's coroutine: no frame of its own per call
         return self.meta.client.abort_multipart_upload(
-            Bucket=self.bucket_name, Key=self.object_key, UploadId=self.id, **params
+            Bucket=self.bucket_name,
+            Key=self.object_key,
+            UploadId=self.id,
+            verify=verify,  # type: ignore[arg-type]  # the overloads above are exact
+            **params,
         )
 
     async def complete(self, **params: Unpack[_CompleteParams]) -> Object:

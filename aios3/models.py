@@ -41,6 +41,7 @@ __all__ = [
     "AbortMultipartUploadParams",
     "AbortMultipartUploadRequest",
     "AbortMultipartUploadResponse",
+    "AbortRound",
     "Body",
     "ChecksumAlgorithm",
     "CommonPrefix",
@@ -89,6 +90,7 @@ __all__ = [
     "UploadPartParams",
     "UploadPartRequest",
     "UploadPartResponse",
+    "VerifiedAbortResponse",
 ]
 
 # --------------------------------------------------------------------------- naming
@@ -300,6 +302,54 @@ class AbortMultipartUploadResponse(ResponseModel):
     """Result of `AbortMultipartUpload`."""
 
     request_charged: Literal["requester"] | str | None = None
+
+
+class AbortRound(BaseModel):
+    """One round of `abort_multipart_upload(..., verify=True)`: an abort, then a ListParts.
+
+    Attributes:
+        number: 1 for the first round.
+        abort: `"aborted"` when the abort succeeded, `"already_gone"` when it answered
+            `NoSuchUpload` (the upload was gone before this abort).
+        listing: what the ListParts after the abort said: `"no_such_upload"` or
+            `"no_such_key"` (Ceph RGW's answer for an aborted upload): gone;
+            `"no_parts"`: the upload lists no parts; `"parts"`: parts remain (they were
+            in flight during the abort), so another round follows.
+        parts_remaining: the parts that ListParts listed (its first page), 0 when gone.
+        more_parts: ListParts' page was truncated: more than `parts_remaining` remain.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    abort: Literal["aborted", "already_gone"]
+    listing: Literal["no_such_upload", "no_such_key", "no_parts", "parts"]
+    parts_remaining: int = 0
+    more_parts: bool = False
+
+    @property
+    def gone(self) -> bool:
+        """The upload is verified gone after this round."""
+        return self.listing != "parts"
+
+
+class VerifiedAbortResponse(AbortMultipartUploadResponse):
+    """Result of `abort_multipart_upload(..., verify=True)`: the first abort's response
+    (`request_charged`, `response_metadata`, and `to_dict()` as boto3 would give it), plus
+    every round of abort-then-ListParts that it took until the upload was verified gone.
+
+    Attributes:
+        rounds: the rounds, in order; the last one is verified gone. `rounds[0].abort` is
+            `"already_gone"` when there was nothing to abort.
+    """
+
+    rounds: list[AbortRound] = Field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """boto3's dict of the first abort (the rounds are aios3's own, left out)."""
+        d = super().to_dict()
+        d.pop("Rounds", None)
+        return d
 
 
 # --------------------------------------------------------------------------- CreateMultipartUpload

@@ -13,11 +13,13 @@ import aios3
 from aios3.models import (
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
+    AbortRound,
     CompletedPartDict,
     CreateBucketResponse,
     HeadObjectResponse,
     ListPartsResponse,
     Part,
+    VerifiedAbortResponse,
 )
 
 
@@ -100,6 +102,35 @@ async def client_style() -> None:
             Bucket="b", Key="k", GrantReadAcp="id=1"
         )
         del version, charged, status, as_dict, r2
+
+
+async def abort_and_verify() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        v: VerifiedAbortResponse = await s3.abort_multipart_upload(
+            Bucket="b", Key="k", UploadId="u", RequestPayer="requester", verify=True
+        )
+        rounds: list[AbortRound] = v.rounds
+        left: int = rounds[-1].parts_remaining
+        gone: bool = rounds[-1].gone
+        policy = aios3.VerifyPolicy(max_rounds=3, deadline=10.0)
+        v2: VerifiedAbortResponse = await s3.abort_multipart_upload(
+            AbortMultipartUploadRequest(bucket="b", key="k", upload_id="u"), verify=policy
+        )
+        plain: AbortMultipartUploadResponse = await s3.abort_multipart_upload(
+            Bucket="b", Key="k", UploadId="u", verify=False
+        )
+        no_rounds = plain.rounds  # type: ignore[attr-defined]  # only a verified abort has them
+        del no_rounds
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify="yes")  # type: ignore[call-overload]
+        try:
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify=True)
+        except aios3.AbortNotVerifiedError as e:
+            still: int = e.rounds[-1].parts_remaining
+            del still
+        del left, gone, v2
+    async with aios3.S3Resource(region_name="eu-west-1") as s3r:
+        v3: VerifiedAbortResponse = await s3r.MultipartUpload("b", "k", "u").abort(verify=True)
+        del v3
 
 
 async def buckets_and_objects() -> None:
