@@ -32,6 +32,7 @@ from ._resource import (
 )
 from ._retry import RetryStrategy, StandardRetryStrategy
 from ._transport import AiohttpTransport, RawResponse, Transport
+from ._upload import ManagedUpload
 from .errors import (
     AbortNotVerifiedError,
     AccessDenied,
@@ -55,6 +56,7 @@ __all__ = [
     "EndpointResolutionError",
     "ListMultipartUploadsPaginator",
     "ListPartsPaginator",
+    "ManagedUpload",
     "MultipartUpload",
     "MultipartUploadPart",
     "NoCredentialsError",

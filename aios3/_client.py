@@ -39,6 +39,7 @@ from ._parse import metadata, parse_error
 from ._retry import RetryStrategy, RetryToken, StandardRetryStrategy, classify
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
+from ._upload import ManagedUpload
 from .errors import (
     Aios3Error,
     ClientError,
@@ -664,6 +665,36 @@ class S3Client:
         (as in boto3); in a versioned bucket the answer carries `delete_marker`.
         """
         return await self._invoke(_ops.DELETE_OBJECT, request, params)
+
+    # ------------------------------------------------------------------ never orphan
+
+    def multipart_upload(
+        self,
+        *,
+        verify: bool | VerifyPolicy = True,
+        cleanup_timeout: float = 60.0,
+        **params: Unpack[CreateMultipartUploadParams],
+    ) -> ManagedUpload:
+        """A multipart upload that completes on a clean exit and aborts itself on failure.
+
+        ```python
+        async with s3.multipart_upload(Bucket="b", Key="big.bin") as mpu:
+            await mpu.upload_parts(open("big.bin", "rb"), part_size=8 * 2**20)
+        print(mpu.result.etag)
+        ```
+
+        `params` are CreateMultipartUpload's; `RequestPayer`, `ExpectedBucketOwner`, the
+        SSE-C key and `ChecksumAlgorithm` reach every later call that needs them. On any
+        exception or cancellation inside the block (or during the create or the complete)
+        the parts in flight are cancelled, the upload is aborted with `verify` (see
+        `abort_multipart_upload`), shielded from further cancellations for at most
+        `cleanup_timeout` seconds, and the original exception is re-raised unchanged.
+        See the "Never orphan an upload" page of the documentation.
+
+        Raises:
+            ParamValidationError: bad parameters, before anything is sent.
+        """
+        return ManagedUpload(self, params, verify=verify, cleanup_timeout=cleanup_timeout)
 
     # ------------------------------------------------------------------ pagination
 

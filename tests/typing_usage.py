@@ -15,10 +15,12 @@ from aios3.models import (
     AbortMultipartUploadResponse,
     AbortRound,
     CompletedPartDict,
+    CompleteMultipartUploadResponse,
     CreateBucketResponse,
     HeadObjectResponse,
     ListPartsResponse,
     Part,
+    UploadPartResponse,
     VerifiedAbortResponse,
 )
 
@@ -131,6 +133,20 @@ async def abort_and_verify() -> None:
     async with aios3.S3Resource(region_name="eu-west-1") as s3r:
         v3: VerifiedAbortResponse = await s3r.MultipartUpload("b", "k", "u").abort(verify=True)
         del v3
+
+
+async def managed_upload() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        async with s3.multipart_upload(Bucket="b", Key="k", ContentType="text/plain") as mpu:
+            first: UploadPartResponse = await mpu.upload_part(1, b"x", ContentMD5="abc")
+            rest: list[UploadPartResponse] = await mpu.upload_parts(b"y" * 10, part_size=5 * 2**20)
+            await mpu.upload_part(2, b"x", Bucket="other")  # type: ignore[call-arg]
+            del first, rest
+        upload_id: str | None = mpu.upload_id
+        done: CompleteMultipartUploadResponse | None = mpu.result
+        s3.multipart_upload(Key="k")  # type: ignore[call-arg]
+        s3.multipart_upload(Bucket="b", Key="k", verify=aios3.VerifyPolicy(), cleanup_timeout=5)
+        del upload_id, done
 
 
 async def buckets_and_objects() -> None:
