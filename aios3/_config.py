@@ -138,7 +138,7 @@ class Config(BaseModel):
             UploadPart sends a CRC32 checksum when no other is given; `"when_required"`:
             only when `ChecksumAlgorithm` asks for one (or the operation requires one).
             Falls back to `AWS_REQUEST_CHECKSUM_CALCULATION` / the profile's
-            `request_checksum_calculation`. See [Checksums](checksums.md).
+            `request_checksum_calculation`. See [Checksums](../checksums.md).
         response_checksum_validation: `"when_supported"` (default) or `"when_required"`
             (`AWS_RESPONSE_CHECKSUM_VALIDATION` / the profile's
             `response_checksum_validation`). Resolved and checked as botocore does; none of

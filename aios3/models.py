@@ -406,8 +406,9 @@ class UploadPartRequest(RequestModel):
     `Body` is bytes-like, a binary file object, or an async iterable of bytes; an async
     iterable needs `ContentLength`. Bytes-like bodies are SHA-256 signed, except over https
     with `ContentMD5`, where they go as `UNSIGNED-PAYLOAD` as botocore sends them; file
-    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD` (add
-    `ContentMD5` or a checksum for integrity).
+    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD`. A CRC32
+    checksum (or `ChecksumAlgorithm`'s) is added by default, as botocore does: see
+    [Checksums](../checksums.md).
     """
 
     operation_name: ClassVar[str] = "UploadPart"
