@@ -275,6 +275,11 @@ _CHECKSUMS = {
     "ChecksumCRC64NVME": "checksum_crc64nvme",
     "ChecksumSHA1": "checksum_sha1",
     "ChecksumSHA256": "checksum_sha256",
+    "ChecksumSHA512": "checksum_sha512",
+    "ChecksumMD5": "checksum_md5",
+    "ChecksumXXHASH64": "checksum_xxhash64",
+    "ChecksumXXHASH3": "checksum_xxhash3",
+    "ChecksumXXHASH128": "checksum_xxhash128",
 }
 _CHECKSUM_HEADERS: dict[str, tuple[str, Conv]] = {
     "x-amz-checksum-" + tag[8:].lower(): (attr, _str) for tag, attr in _CHECKSUMS.items()

@@ -360,6 +360,11 @@ class _CompleteParams(_PayerOwnerSSE, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
     ChecksumType: ChecksumType
     MpuObjectSize: int
     IfMatch: str
@@ -474,6 +479,11 @@ class _UploadParams(_PayerOwnerSSE, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
 
 
 class MultipartUploadPart(_Handle):

@@ -107,6 +107,10 @@ _WORDS = {
     "crc64nvme": "CRC64NVME",
     "sha1": "SHA1",
     "sha256": "SHA256",
+    "sha512": "SHA512",
+    "xxhash64": "XXHASH64",
+    "xxhash3": "XXHASH3",
+    "xxhash128": "XXHASH128",
     "etag": "ETag",
 }
 
@@ -128,7 +132,18 @@ class _Model(BaseModel):
 
 # --------------------------------------------------------------------------- shared types
 
-ChecksumAlgorithm = Literal["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"]
+ChecksumAlgorithm = Literal[
+    "CRC32",
+    "CRC32C",
+    "SHA1",
+    "SHA256",
+    "CRC64NVME",
+    "SHA512",
+    "MD5",
+    "XXHASH64",
+    "XXHASH3",
+    "XXHASH128",
+]
 ChecksumType = Literal["COMPOSITE", "FULL_OBJECT"]
 RequestPayer = Literal["requester"]
 
@@ -169,6 +184,11 @@ CRC32CH = Annotated[str | None, Header("x-amz-checksum-crc32c")]
 CRC64NVMEH = Annotated[str | None, Header("x-amz-checksum-crc64nvme")]
 SHA1H = Annotated[str | None, Header("x-amz-checksum-sha1")]
 SHA256H = Annotated[str | None, Header("x-amz-checksum-sha256")]
+SHA512H = Annotated[str | None, Header("x-amz-checksum-sha512")]
+MD5H = Annotated[str | None, Header("x-amz-checksum-md5")]
+XXHASH64H = Annotated[str | None, Header("x-amz-checksum-xxhash64")]
+XXHASH3H = Annotated[str | None, Header("x-amz-checksum-xxhash3")]
+XXHASH128H = Annotated[str | None, Header("x-amz-checksum-xxhash128")]
 
 
 @runtime_checkable
@@ -436,8 +456,9 @@ class UploadPartRequest(RequestModel):
     `Body` is bytes-like, a binary file object, or an async iterable of bytes; an async
     iterable needs `ContentLength`. Bytes-like bodies are SHA-256 signed, except over https
     with `ContentMD5`, where they go as `UNSIGNED-PAYLOAD` as botocore sends them; file
-    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD` (add
-    `ContentMD5` or a checksum for integrity).
+    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD`. A CRC32
+    checksum (or `ChecksumAlgorithm`'s) is added by default, as botocore does: see
+    [Checksums](../checksums.md).
     """
 
     operation_name: ClassVar[str] = "UploadPart"
@@ -456,6 +477,11 @@ class UploadPartRequest(RequestModel):
     checksum_crc64nvme: CRC64NVMEH = None
     checksum_sha1: SHA1H = None
     checksum_sha256: SHA256H = None
+    checksum_sha512: SHA512H = None
+    checksum_md5: MD5H = None
+    checksum_xxhash64: XXHASH64H = None
+    checksum_xxhash3: XXHASH3H = None
+    checksum_xxhash128: XXHASH128H = None
     sse_customer_algorithm: SSECAlgorithmH = None
     sse_customer_key: SSECKeyH = None
     sse_customer_key_md5: SSECKeyMD5H = None
@@ -473,6 +499,11 @@ class UploadPartResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     sse_customer_algorithm: str | None = None
     sse_customer_key_md5: str | None = None
     sse_kms_key_id: str | None = Field(None, repr=False)
@@ -494,6 +525,11 @@ class CompletedPart(_Model):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     part_number: int = Field(ge=1, le=10000)
 
 
@@ -519,6 +555,11 @@ class CompleteMultipartUploadRequest(RequestModel):
     checksum_crc64nvme: CRC64NVMEH = None
     checksum_sha1: SHA1H = None
     checksum_sha256: SHA256H = None
+    checksum_sha512: SHA512H = None
+    checksum_md5: MD5H = None
+    checksum_xxhash64: XXHASH64H = None
+    checksum_xxhash3: XXHASH3H = None
+    checksum_xxhash128: XXHASH128H = None
     checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
     mpu_object_size: Annotated[int | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
     request_payer: PayerH = None
@@ -543,6 +584,11 @@ class CompleteMultipartUploadResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     checksum_type: str | None = None
     server_side_encryption: str | None = None
     version_id: str | None = None
@@ -582,6 +628,11 @@ class Part(_Model):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
 
 
 class ListPartsResponse(ResponseModel):
@@ -833,6 +884,11 @@ class HeadObjectResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     checksum_type: str | None = None
     etag: str | None = None
     missing_meta: int | None = None
@@ -910,6 +966,11 @@ class CompletedPartDict(TypedDict, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
     PartNumber: Required[int]
 
 
@@ -942,6 +1003,11 @@ class _Checksums(TypedDict, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
 
 
 class AbortMultipartUploadParams(_BucketKeyUpload, _PayerOwner, total=False):

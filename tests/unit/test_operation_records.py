@@ -78,21 +78,12 @@ RESOURCE: list[tuple[type, type[RequestModel], frozenset[str], frozenset[str]]] 
 # botocore members aios3 does not model yet, per operation, with the reason. A new member
 # in a newer botocore makes `test_every_botocore_member_is_supported_or_listed` fail until
 # it is added to a model or here.
-_NEW_CHECKSUMS = {
-    "ChecksumSHA512": "checksum algorithms newer than aios3's models",
-    "ChecksumMD5": "checksum algorithms newer than aios3's models",
-    "ChecksumXXHASH64": "checksum algorithms newer than aios3's models",
-    "ChecksumXXHASH3": "checksum algorithms newer than aios3's models",
-    "ChecksumXXHASH128": "checksum algorithms newer than aios3's models",
-}
 NOT_SUPPORTED: dict[str, dict[str, str]] = {
     "CreateMultipartUpload": {
         "ObjectLockEventHold": "event holds are newer than aios3's models",
         "ObjectLockEventHoldDurationDays": "event holds are newer than aios3's models",
         "ObjectLockEventHoldDurationYears": "event holds are newer than aios3's models",
     },
-    "UploadPart": _NEW_CHECKSUMS,
-    "CompleteMultipartUpload": _NEW_CHECKSUMS,
     "CreateBucket": {"BucketNamespace": "account-regional namespaces are newer than aios3"},
 }
 
