@@ -142,6 +142,7 @@ class S3Client:
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
+            profile_name=profile_name,
         )
         if (aws_access_key_id is None) != (aws_secret_access_key is None):
             raise ParamValidationError(

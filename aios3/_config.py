@@ -276,6 +276,7 @@ def check_client_args(
     aws_access_key_id: object,
     aws_secret_access_key: object,
     aws_session_token: object,
+    profile_name: object = None,
 ) -> None:
     """`S3Client`'s arguments, checked at construction (what comes from the environment
     or the profile is checked by `resolve_settings` and the credential cache)."""
@@ -291,6 +292,10 @@ def check_client_args(
         )
     if aws_session_token is not None:
         check_credential_text(aws_session_token, "aws_session_token")
+    if profile_name is not None and not isinstance(profile_name, str):
+        raise ParamValidationError(
+            f"profile_name: must be a str, got {type(profile_name).__name__}"
+        )
 
 
 def check_ca_bundle(path: str, what: str) -> None:

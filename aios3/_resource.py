@@ -17,6 +17,7 @@ from ._client import PaginationConfig, S3Client
 from ._config import Config
 from ._orphans import VerifyPolicy
 from ._transport import Transport
+from .errors import ParamValidationError
 from .models import (
     AbortMultipartUploadResponse,
     ChecksumAlgorithm,
@@ -161,11 +162,11 @@ class _Collection(Generic[T]):
 
     def limit(self, count: int) -> Self:
         """At most `count` items."""
-        return self._copy(_max_items=count)
+        return self._copy(_max_items=_whole("limit", count, 0))
 
     def page_size(self, count: int) -> Self:
         """Ask the server for `count` items per request."""
-        return self._copy(_page_size=count)
+        return self._copy(_page_size=_whole("page_size", count, 1))
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._iterate()
@@ -181,6 +182,25 @@ class _Collection(Generic[T]):
         if self._page_size is not None:
             cfg["PageSize"] = self._page_size
         return cfg
+
+
+def _whole(what: str, count: object, least: int) -> int:
+    """`count` for `limit()` / `page_size()`: a whole number of at least `least`."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < least:
+        raise ParamValidationError(f"{what}: must be an integer >= {least}, got {count!r}")
+    return count
+
+
+def _no_identifiers(action: str, params: Mapping[str, object], *names: str) -> None:
+    """Refuse a resource's identifier passed again to one of its actions: it would clash
+    with the one the handle holds (and act on another upload or part than the handle's)."""
+    given = [n for n in names if n in params]
+    if given:
+        raise ParamValidationError(
+            f"{action}: {', '.join(given)} is an identifier of this resource, not a "
+            "parameter: use a handle on the other one instead",
+            [f"{n}: an identifier of this resource, not a parameter" for n in given],
+        )
 
 
 class MultipartUploadsFilter(TypedDict, total=False):
@@ -330,6 +350,7 @@ class Object(_Handle):
 
     async def initiate_multipart_upload(self, **params: Unpack[_InitiateParams]) -> MultipartUpload:
         """`CreateMultipartUpload` for this object; returns the new upload."""
+        _no_identifiers("initiate_multipart_upload", params, "Bucket", "Key")
         r = await self.meta.client.create_multipart_upload(
             Bucket=self.bucket_name,
             Key=self.key,
@@ -442,6 +463,8 @@ class MultipartUpload(_Handle):
         is left, aborting again while parts remain (see
         [`S3Client.abort_multipart_upload`][aios3.S3Client.abort_multipart_upload]).
         """
+        if params:
+            _no_identifiers("abort", params, "Bucket", "Key", "UploadId")
         # a plain method returning the client's coroutine: no frame of its own per call
         return self.meta.client.abort_multipart_upload(
             Bucket=self.bucket_name,
@@ -453,6 +476,7 @@ class MultipartUpload(_Handle):
 
     async def complete(self, **params: Unpack[_CompleteParams]) -> Object:
         """`CompleteMultipartUpload` for this upload; returns the object, as boto3 does."""
+        _no_identifiers("complete", params, "Bucket", "Key", "UploadId")
         await self.meta.client.complete_multipart_upload(
             Bucket=self.bucket_name, Key=self.object_key, UploadId=self.id, **params
         )
@@ -548,6 +572,7 @@ class MultipartUploadPart(_Handle):
 
     async def upload(self, **params: Unpack[_UploadParams]) -> UploadPartResponse:
         """`UploadPart` for this part; sets `e_tag` (and checksums) on success."""
+        _no_identifiers("upload", params, "Bucket", "Key", "UploadId", "PartNumber")
         r = await self.meta.client.upload_part(
             Bucket=self.bucket_name,
             Key=self.object_key,

@@ -514,7 +514,20 @@ class UploadPartResponse(ResponseModel):
 # ------------------------------------------------------------------------- CompleteMultipartUpload
 
 
-class CompletedPart(_Model):
+class _InputModel(_Model):
+    """A model the caller builds (not a request): bad values raise `ParamValidationError`
+    naming the field, as a request model's do."""
+
+    if not TYPE_CHECKING:  # keep pydantic's typed __init__ signature for type checkers
+
+        def __init__(self, /, **data: object) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise param_error(type(self).__name__, exc) from None
+
+
+class CompletedPart(_InputModel):
     """One part named in `CompleteMultipartUpload`. Unknown keys are refused, as boto3 does."""
 
     model_config = ConfigDict(extra="forbid")
@@ -533,7 +546,7 @@ class CompletedPart(_Model):
     part_number: int = Field(ge=1, le=10000)
 
 
-class CompletedMultipartUpload(_Model):
+class CompletedMultipartUpload(_InputModel):
     """`MultipartUpload={"Parts": [...]}` of `CompleteMultipartUpload`. Unknown keys are
     refused, as boto3 does (`{"Part": [...]}` would otherwise complete with no parts)."""
 
