@@ -3,10 +3,11 @@
 The same canned answers (status, headers, body) go to a real boto3 client, whose HTTP
 layer is replaced by a `before-send` hook (botocore parses, runs its S3 handlers and fills
 `ResponseMetadata` as for a real answer), and to an aios3 client on a `MockTransport`.
-Both clients allow one attempt (botocore's `total_max_attempts=1`, aios3's
-`max_attempts=1`), so both mark errors `MaxAttemptsReached`.
+Both use botocore's standard retry mode: two attempts for the corpus (nothing in it is
+retried), one for errors at the last attempt (both mark them `MaxAttemptsReached`), three
+for sequences of answers that retry.
 
-Where aios3 differs on purpose, the test says so (see `KNOWN`).
+Where aios3 differs on purpose, a `test_known_difference_*` test says how.
 """
 
 from __future__ import annotations
