@@ -391,6 +391,9 @@ class S3Client:
                             continue
             next_token = await retry.refresh_retry_token_for_retry(token, error=classify(error))
             if next_token is None:
+                if isinstance(error, ClientError) and token.retry_count + 1 >= retry.max_attempts:
+                    # as botocore's standard mode: the last allowed attempt failed
+                    error._max_attempts_reached()
                 raise error
             token = next_token
             log.debug(

@@ -259,13 +259,36 @@ class RequestModel(_Model):
 
 
 class ResponseMetadata(_Model):
-    """What the HTTP exchange said, as boto3's `ResponseMetadata`."""
+    """What the HTTP exchange said, as boto3's `ResponseMetadata`.
+
+    `request_id` is `x-amzn-requestid` or else `x-amz-request-id` (botocore's order), and
+    `host_id` is `x-amz-id-2`; both are `""` when the answer had none.
+    """
 
     request_id: str = ""
     host_id: str = ""
     http_status_code: int = Field(0, alias="HTTPStatusCode")
     http_headers: dict[str, str] = Field(default_factory=dict, alias="HTTPHeaders")
     retry_attempts: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """boto3's `ResponseMetadata` dict, with its keys present as botocore's are.
+
+        botocore gives `RequestId` only when a request-id header came, and `HostId` only
+        beside `x-amz-request-id` (not beside `x-amzn-requestid`). Metadata built by hand
+        with a `request_id` but without those headers keeps both ids.
+        """
+        h = self.http_headers
+        d: dict[str, object] = {}
+        if "x-amzn-requestid" in h:
+            d["RequestId"] = self.request_id
+        elif "x-amz-request-id" in h or self.request_id:  # (or built by hand: a stub)
+            d["RequestId"] = self.request_id
+            d["HostId"] = self.host_id
+        d["HTTPStatusCode"] = self.http_status_code
+        d["HTTPHeaders"] = dict(h)
+        d["RetryAttempts"] = self.retry_attempts
+        return d
 
 
 class ResponseModel(_Model):
@@ -275,11 +298,18 @@ class ResponseModel(_Model):
     response_metadata: ResponseMetadata = Field(default_factory=ResponseMetadata)
 
     def to_dict(self) -> dict[str, object]:
-        """The boto3-shaped response dict (PascalCase keys, `None` fields left out)."""
+        """The boto3-shaped response dict: PascalCase keys, and only the members the
+        answer had, as in boto3's dict.
+
+        A member the server did not send is left out even where the attribute holds a
+        default (`Parts`, `Uploads`, `CommonPrefixes` as `[]`, `IsTruncated` as `False`);
+        `None` fields are left out too. `ResponseMetadata` is always there (see
+        `ResponseMetadata.to_dict`).
+        """
         d: dict[str, object] = self.model_dump(
-            by_alias=True, exclude_none=True, exclude={"response_metadata"}
+            by_alias=True, exclude_none=True, exclude_unset=True, exclude={"response_metadata"}
         )
-        d["ResponseMetadata"] = self.response_metadata.model_dump(by_alias=True)
+        d["ResponseMetadata"] = self.response_metadata.to_dict()
         return d
 
 
@@ -761,13 +791,31 @@ class SessionCredentials(_Model):
 
 
 class CreateSessionResponse(ResponseModel):
-    """Result of `CreateSession`."""
+    """Result of `CreateSession`.
+
+    `to_dict()` keeps `SecretAccessKey` and `SessionToken` as `SecretStr`, so that the
+    dict can be printed or logged without them; `to_dict(reveal_secrets=True)` gives
+    boto3's dict, with both as `str`.
+    """
 
     credentials: SessionCredentials
     server_side_encryption: str | None = None
     sse_kms_key_id: str | None = Field(None, repr=False)
     sse_kms_encryption_context: str | None = Field(None, repr=False)
     bucket_key_enabled: bool | None = None
+
+    def to_dict(self, *, reveal_secrets: bool = False) -> dict[str, object]:
+        """The boto3-shaped dict; the session's secret key and token are `SecretStr`
+        (`'**********'` in a repr) unless `reveal_secrets=True`, which gives them as `str`,
+        as boto3 does."""
+        d = super().to_dict()
+        creds = d.get("Credentials")
+        if reveal_secrets and isinstance(creds, dict):
+            for name in ("SecretAccessKey", "SessionToken"):
+                value = creds.get(name)
+                if isinstance(value, SecretStr):
+                    creds[name] = value.get_secret_value()
+        return d
 
 
 # --------------------------------------------------------------------------- CreateBucket
@@ -880,10 +928,10 @@ class HeadObjectRequest(RequestModel):
 
 
 class HeadObjectResponse(ResponseModel):
-    """Result of `HeadObject`. `metadata` holds the `x-amz-meta-*` headers (lower-case
-    names, as boto3 gives them); `parts_count` comes with `PartNumber`. `expires_string` is
-    the `Expires` header as sent, `expires` the date it reads as (None if it is none), as
-    in boto3."""
+    """Result of `HeadObject`. `metadata` holds the `x-amz-meta-*` headers (names as the
+    server sent them, lower case on AWS, as boto3 gives them); `parts_count` comes with
+    `PartNumber`. `expires_string` is the `Expires` header as sent, `expires` the date it
+    reads as (None if it is none), as in boto3."""
 
     delete_marker: bool | None = None
     accept_ranges: str | None = None

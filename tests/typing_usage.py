@@ -87,9 +87,16 @@ async def client_style() -> None:
             code: str = e.code
             sc: int = e.status_code
             del code, sc
+        except s3.exceptions.BucketAlreadyOwnedByYou:  # every boto3 client.exceptions name
+            pass
         except aios3.ClientError as e:
             err_code = e.response["Error"]["Code"]
-            del err_code
+            reached: bool = e.response["ResponseMetadata"].get("MaxAttemptsReached", False)
+            op: str = e.operation_name
+            del err_code, reached, op
+        session = await s3.create_session(Bucket="b--usw2-az1--x-s3")
+        boto3_shaped: dict[str, object] = session.to_dict(reveal_secrets=True)
+        del boto3_shaped
 
         # mistakes mypy must catch
         await s3.abort_multipart_upload(Bucket="b", Key="k")  # type: ignore[call-overload]
