@@ -29,6 +29,7 @@ marks each one and says why:
   safe; a retry after an unseen success may answer BucketAlreadyOwnedByYou,
   NoSuchBucket or NoSuchUpload (DeleteObject answers 204 again).
 * UploadPart (PUT): safe, the same part number is overwritten with the same bytes.
+* PutBucketLifecycleConfiguration (PUT): safe, the same configuration is written again.
 * The GET and HEAD operations: safe.
 """
 
@@ -65,6 +66,9 @@ from .models import (
     DeleteObjectParams,
     DeleteObjectRequest,
     DeleteObjectResponse,
+    GetBucketLifecycleConfigurationParams,
+    GetBucketLifecycleConfigurationRequest,
+    GetBucketLifecycleConfigurationResponse,
     HeadObjectParams,
     HeadObjectRequest,
     HeadObjectResponse,
@@ -74,6 +78,9 @@ from .models import (
     ListPartsParams,
     ListPartsRequest,
     ListPartsResponse,
+    PutBucketLifecycleConfigurationParams,
+    PutBucketLifecycleConfigurationRequest,
+    PutBucketLifecycleConfigurationResponse,
     RequestModel,
     ResponseMetadata,
     ResponseModel,
@@ -118,6 +125,10 @@ class Operation(Generic[Req, Resp]):
     checksum_member: bool = False
     """botocore's `httpChecksum` trait has a `requestAlgorithmMember` (`ChecksumAlgorithm`):
     a request checksum is computed when asked for, or by default (see `aios3._checksums`)."""
+    checksum_required: bool = False
+    """The trait also has `requestChecksumRequired`: without `ChecksumAlgorithm`, a CRC32
+    checksum goes whatever `request_checksum_calculation` says (S3 refuses the request
+    without a checksum or `Content-MD5`)."""
 
 
 ABORT_MULTIPART_UPLOAD = Operation(
@@ -264,6 +275,34 @@ DELETE_OBJECT = Operation(
     retry_safe=True,
 )
 
+GET_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
+    "GetBucketLifecycleConfiguration",
+    "get_bucket_lifecycle_configuration",
+    "GET",
+    ("lifecycle",),
+    GetBucketLifecycleConfigurationRequest,
+    GetBucketLifecycleConfigurationResponse,
+    GetBucketLifecycleConfigurationParams,
+    _parse.get_bucket_lifecycle_configuration,
+    None,
+    retry_safe=True,
+)
+
+PUT_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
+    "PutBucketLifecycleConfiguration",
+    "put_bucket_lifecycle_configuration",
+    "PUT",
+    ("lifecycle",),
+    PutBucketLifecycleConfigurationRequest,
+    PutBucketLifecycleConfigurationResponse,
+    PutBucketLifecycleConfigurationParams,
+    _parse.put_bucket_lifecycle_configuration,
+    None,
+    retry_safe=True,  # the same configuration again
+    checksum_member=True,
+    checksum_required=True,
+)
+
 OPERATIONS: tuple[Operation[Any, Any], ...] = (
     ABORT_MULTIPART_UPLOAD,
     CREATE_MULTIPART_UPLOAD,
@@ -276,6 +315,8 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     DELETE_BUCKET,
     HEAD_OBJECT,
     DELETE_OBJECT,
+    GET_BUCKET_LIFECYCLE_CONFIGURATION,
+    PUT_BUCKET_LIFECYCLE_CONFIGURATION,
 )
 """Every operation."""
 

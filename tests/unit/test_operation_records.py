@@ -385,6 +385,18 @@ def test_every_keyword_typeddict_is_checked() -> None:
     to a record or to RESOURCE, so the drift tests cover it."""
     nested = {models.CompletedPartDict, models.CompletedMultipartUploadDict}
     nested |= {models.CreateBucketConfigurationDict}  # checked inside their operation's
+    nested |= {
+        models.BucketLifecycleConfigurationDict,
+        models.LifecycleRuleDict,
+        models.LifecycleRuleFilterDict,
+        models.LifecycleRuleAndOperatorDict,
+        models.TagDict,
+        models.LifecycleExpirationDict,
+        models.TransitionDict,
+        models.NoncurrentVersionTransitionDict,
+        models.NoncurrentVersionExpirationDict,
+        models.AbortIncompleteMultipartUploadDict,
+    }
     parts = {models._BucketKeyUpload, models._PayerOwner, models._SSECustomer}
     parts |= {models._Checksums}  # building blocks of the *Params above
     in_models = {
