@@ -754,7 +754,9 @@ class HeadObjectRequest(RequestModel):
     response_content_encoding: Annotated[str | None, Query("response-content-encoding")] = None
     response_content_language: Annotated[str | None, Query("response-content-language")] = None
     response_content_type: Annotated[str | None, Query("response-content-type")] = None
-    response_expires: Annotated[datetime | None, Query("response-expires")] = None
+    response_expires: Annotated[datetime | None, Query("response-expires", timestamp="rfc7231")] = (
+        None
+    )
     version_id: Annotated[str | None, Query("versionId")] = None
     sse_customer_algorithm: SSECAlgorithmH = None
     sse_customer_key: SSECKeyH = None
