@@ -310,6 +310,9 @@ class _InitiateParams(TypedDict, total=False):
     ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
     ObjectLockRetainUntilDate: datetime
     ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: Literal["ON", "OFF"]
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int
     ExpectedBucketOwner: str
     ChecksumAlgorithm: ChecksumAlgorithm
     ChecksumType: ChecksumType

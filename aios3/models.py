@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     PlainValidator,
     SecretStr,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -129,6 +130,7 @@ class _Model(BaseModel):
 ChecksumAlgorithm = Literal["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"]
 ChecksumType = Literal["COMPOSITE", "FULL_OBJECT"]
 RequestPayer = Literal["requester"]
+OnOff = Literal["ON", "OFF"]  # ObjectLockEventHold
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _BUCKET = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
@@ -350,6 +352,13 @@ class CreateMultipartUploadRequest(RequestModel):
     ] = None
     object_lock_legal_hold_status: Annotated[
         Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
+    ] = None
+    object_lock_event_hold: Annotated[OnOff | None, Header("x-amz-object-lock-event-hold")] = None
+    object_lock_event_hold_duration_days: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-days")
+    ] = None
+    object_lock_event_hold_duration_years: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-years")
     ] = None
     expected_bucket_owner: OwnerH = None
     checksum_algorithm: Annotated[ChecksumAlgorithm | None, Header("x-amz-checksum-algorithm")] = (
@@ -812,6 +821,9 @@ class HeadObjectResponse(ResponseModel):
     object_lock_mode: str | None = None
     object_lock_retain_until_date: datetime | None = None
     object_lock_legal_hold_status: str | None = None
+    object_lock_event_hold: str | None = None
+    object_lock_event_hold_duration_days: int | None = None
+    object_lock_event_hold_duration_years: int | None = None
 
 
 # --------------------------------------------------------------------------- DeleteObject
@@ -929,6 +941,9 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
     ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
     ObjectLockRetainUntilDate: datetime
     ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: OnOff
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int
     ChecksumAlgorithm: ChecksumAlgorithm
     ChecksumType: ChecksumType
 

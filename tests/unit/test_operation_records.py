@@ -86,11 +86,6 @@ _NEW_CHECKSUMS = {
     "ChecksumXXHASH128": "checksum algorithms newer than aios3's models",
 }
 NOT_SUPPORTED: dict[str, dict[str, str]] = {
-    "CreateMultipartUpload": {
-        "ObjectLockEventHold": "event holds are newer than aios3's models",
-        "ObjectLockEventHoldDurationDays": "event holds are newer than aios3's models",
-        "ObjectLockEventHoldDurationYears": "event holds are newer than aios3's models",
-    },
     "UploadPart": _NEW_CHECKSUMS,
     "CompleteMultipartUpload": _NEW_CHECKSUMS,
     "CreateBucket": {"BucketNamespace": "account-regional namespaces are newer than aios3"},
