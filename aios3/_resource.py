@@ -26,9 +26,12 @@ from .models import (
     ListMultipartUploadsParams,
     ListPartsParams,
     MultipartUploadSummary,
+    ObjectCannedACL,
     Owner,
     Part,
     RequestPayer,
+    ServerSideEncryption,
+    StorageClass,
     UploadPartResponse,
     _PayerOwner,
     _SSECustomer,
@@ -284,7 +287,7 @@ class _InitiateParams(TypedDict, total=False):
     """Keyword arguments of `Object.initiate_multipart_upload`: CreateMultipartUpload's,
     minus `Bucket` and `Key` (tests/unit/test_operation_records.py keeps them in step)."""
 
-    ACL: str
+    ACL: ObjectCannedACL
     CacheControl: str
     ContentDisposition: str
     ContentEncoding: str
@@ -296,8 +299,8 @@ class _InitiateParams(TypedDict, total=False):
     GrantReadACP: str
     GrantWriteACP: str
     Metadata: Mapping[str, str]
-    ServerSideEncryption: str
-    StorageClass: str
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
     WebsiteRedirectLocation: str
     SSECustomerAlgorithm: str
     SSECustomerKey: str | bytes

@@ -80,13 +80,16 @@ __all__ = [
     "ListPartsRequest",
     "ListPartsResponse",
     "MultipartUploadSummary",
+    "ObjectCannedACL",
     "Owner",
     "Part",
     "Readable",
     "RequestModel",
     "ResponseMetadata",
     "ResponseModel",
+    "ServerSideEncryption",
     "SessionCredentials",
+    "StorageClass",
     "UploadPartParams",
     "UploadPartRequest",
     "UploadPartResponse",
@@ -130,6 +133,41 @@ class _Model(BaseModel):
 ChecksumAlgorithm = Literal["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"]
 ChecksumType = Literal["COMPOSITE", "FULL_OBJECT"]
 RequestPayer = Literal["requester"]
+
+# The values of botocore's enums, for type checkers: the keyword TypedDicts below use them,
+# so `StorageClass="STANDRAD"` is a type error. At run time the request models take any
+# string for these three, as boto3 does: Ceph, MinIO and others have values of their own
+# (tests/unit/test_model_completeness.py keeps each equal to botocore's enum).
+ObjectCannedACL = Literal[
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+]
+"""The canned ACLs of objects (`ACL` of CreateMultipartUpload), as in botocore."""
+StorageClass = Literal[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "OUTPOSTS",
+    "GLACIER_IR",
+    "SNOW",
+    "EXPRESS_ONEZONE",
+    "FSX_OPENZFS",
+    "FSX_ONTAP",
+    "AWS_BACKUP_WARM",
+    "AWS_BACKUP_LOW_COST_WARM",
+]
+"""AWS's storage classes (`StorageClass` of CreateMultipartUpload), as in botocore."""
+ServerSideEncryption = Literal["AES256", "aws:fsx", "aws:backup", "aws:kms", "aws:kms:dsse"]
+"""The server-side encryption algorithms (`ServerSideEncryption`), as in botocore."""
 OnOff = Literal["ON", "OFF"]  # ObjectLockEventHold
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
@@ -919,7 +957,7 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
 
     Bucket: Required[str]
     Key: Required[str]
-    ACL: str
+    ACL: ObjectCannedACL
     CacheControl: str
     ContentDisposition: str
     ContentEncoding: str
@@ -931,8 +969,8 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
     GrantReadACP: str
     GrantWriteACP: str
     Metadata: Mapping[str, str]
-    ServerSideEncryption: str
-    StorageClass: str
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
     WebsiteRedirectLocation: str
     SSEKMSKeyId: str
     SSEKMSEncryptionContext: str
@@ -982,7 +1020,7 @@ class CreateSessionParams(TypedDict, total=False):
 
     Bucket: Required[str]
     SessionMode: Literal["ReadOnly", "ReadWrite"]
-    ServerSideEncryption: str
+    ServerSideEncryption: ServerSideEncryption
     SSEKMSKeyId: str
     SSEKMSEncryptionContext: str
     BucketKeyEnabled: bool
