@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
 
+from botocore.utils import parse_to_aware_datetime
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
     SecretStr,
+    StrictBool,
     StrictInt,
     ValidationError,
     field_validator,
@@ -169,6 +172,35 @@ StorageClass = Literal[
 ServerSideEncryption = Literal["AES256", "aws:fsx", "aws:backup", "aws:kms", "aws:kms:dsse"]
 """The server-side encryption algorithms (`ServerSideEncryption`), as in botocore."""
 OnOff = Literal["ON", "OFF"]  # ObjectLockEventHold
+
+
+def _timestamp(value: object) -> object:
+    """A timestamp parameter as botocore reads one (`parse_to_aware_datetime`): a datetime
+    (naive ones are UTC), an ISO 8601 or HTTP-date string, or epoch seconds (an int, a float
+    or a string of digits), all UTC when they say no zone. `bool` and `date` are refused:
+    botocore sends `True` as 1970-01-01T00:00:01 and refuses a date."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        kind = "a date without a time" if isinstance(value, date) else type(value).__name__
+        raise ValueError(
+            f"must be a datetime, an ISO 8601 or HTTP-date string, or epoch seconds, not {kind}"
+        )
+    try:
+        parsed: datetime = parse_to_aware_datetime(value)
+    except (ValueError, TypeError, AttributeError, OverflowError, OSError, RuntimeError):
+        raise ValueError(
+            "cannot be read as a timestamp: give a datetime, an ISO 8601 or HTTP-date "
+            "string, or epoch seconds"
+        ) from None
+    return parsed.astimezone(timezone.utc)
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+"""A timestamp parameter: what botocore accepts, checked before sending."""
+AwareTimestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]
+"""The same, but a naive datetime is refused rather than taken as UTC (a conditional abort
+with `datetime.now()` would otherwise compare local time as UTC)."""
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _BUCKET = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
@@ -332,7 +364,7 @@ class AbortMultipartUploadRequest(RequestModel):
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
     if_match_initiated_time: Annotated[
-        AwareDatetime | None, Header("x-amz-if-match-initiated-time")
+        AwareTimestamp | None, Header("x-amz-if-match-initiated-time")
     ] = None
 
 
@@ -357,7 +389,7 @@ class CreateMultipartUploadRequest(RequestModel):
     content_encoding: Annotated[str | None, Header("Content-Encoding")] = None
     content_language: Annotated[str | None, Header("Content-Language")] = None
     content_type: Annotated[str | None, Header("Content-Type")] = None
-    expires: Annotated[datetime | None, Header("Expires")] = None
+    expires: Annotated[Timestamp | None, Header("Expires")] = None
     grant_full_control: Annotated[str | None, Header("x-amz-grant-full-control")] = None
     grant_read: Annotated[str | None, Header("x-amz-grant-read")] = None
     grant_read_acp: Annotated[str | None, Header("x-amz-grant-read-acp")] = None
@@ -378,7 +410,7 @@ class CreateMultipartUploadRequest(RequestModel):
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
     bucket_key_enabled: Annotated[
-        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+        StrictBool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
     ] = None
     request_payer: PayerH = None
     tagging: Annotated[str | None, Header("x-amz-tagging")] = None
@@ -386,7 +418,7 @@ class CreateMultipartUploadRequest(RequestModel):
         Literal["GOVERNANCE", "COMPLIANCE"] | None, Header("x-amz-object-lock-mode")
     ] = None
     object_lock_retain_until_date: Annotated[
-        datetime | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
+        Timestamp | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
     ] = None
     object_lock_legal_hold_status: Annotated[
         Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
@@ -441,9 +473,9 @@ class UploadPartRequest(RequestModel):
     body: Annotated[Body, PlainValidator(_check_body), Payload()] = Field(b"", repr=False)
     bucket: BucketName
     key: ObjectKey
-    part_number: Annotated[int, Field(ge=1, le=10000), Query("partNumber")]
+    part_number: Annotated[StrictInt, Field(ge=1, le=10000), Query("partNumber")]
     upload_id: UploadIdQ
-    content_length: Annotated[int | None, Field(ge=0), Header("Content-Length")] = None
+    content_length: Annotated[StrictInt | None, Field(ge=0), Header("Content-Length")] = None
     content_md5: Annotated[str | None, Header("Content-MD5")] = None
     checksum_algorithm: Annotated[
         ChecksumAlgorithm | None, Header("x-amz-sdk-checksum-algorithm")
@@ -491,7 +523,7 @@ class CompletedPart(_Model):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
-    part_number: int = Field(ge=1, le=10000)
+    part_number: StrictInt = Field(ge=1, le=10000)
 
 
 class CompletedMultipartUpload(_Model):
@@ -517,7 +549,7 @@ class CompleteMultipartUploadRequest(RequestModel):
     checksum_sha1: SHA1H = None
     checksum_sha256: SHA256H = None
     checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
-    mpu_object_size: Annotated[int | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
+    mpu_object_size: Annotated[StrictInt | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
     if_match: Annotated[str | None, Header("If-Match")] = None
@@ -557,8 +589,8 @@ class ListPartsRequest(RequestModel):
     operation_name: ClassVar[str] = "ListParts"
     bucket: BucketName
     key: ObjectKey
-    max_parts: Annotated[int | None, Field(ge=0), Query("max-parts")] = None
-    part_number_marker: Annotated[int | None, Field(ge=0), Query("part-number-marker")] = None
+    max_parts: Annotated[StrictInt | None, Field(ge=0), Query("max-parts")] = None
+    part_number_marker: Annotated[StrictInt | None, Field(ge=0), Query("part-number-marker")] = None
     upload_id: UploadIdQ
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
@@ -613,7 +645,7 @@ class ListMultipartUploadsRequest(RequestModel):
     delimiter: Annotated[str | None, Query("delimiter")] = None
     encoding_type: Annotated[Literal["url"] | None, Query("encoding-type")] = None
     key_marker: Annotated[str | None, Query("key-marker")] = None
-    max_uploads: Annotated[int | None, Field(ge=0), Query("max-uploads")] = None
+    max_uploads: Annotated[StrictInt | None, Field(ge=0), Query("max-uploads")] = None
     prefix: Annotated[str | None, Query("prefix")] = None
     upload_id_marker: Annotated[str | None, Query("upload-id-marker")] = None
     expected_bucket_owner: OwnerH = None
@@ -680,7 +712,7 @@ class CreateSessionRequest(RequestModel):
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
     bucket_key_enabled: Annotated[
-        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+        StrictBool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
     ] = None
 
 
@@ -746,7 +778,7 @@ class CreateBucketRequest(RequestModel):
     grant_write: Annotated[str | None, Header("x-amz-grant-write")] = None
     grant_write_acp: Annotated[str | None, Header("x-amz-grant-write-acp")] = None
     object_lock_enabled_for_bucket: Annotated[
-        bool | None, Header("x-amz-bucket-object-lock-enabled")
+        StrictBool | None, Header("x-amz-bucket-object-lock-enabled")
     ] = None
     object_ownership: Annotated[
         Literal["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"] | None,
@@ -789,9 +821,9 @@ class HeadObjectRequest(RequestModel):
     operation_name: ClassVar[str] = "HeadObject"
     bucket: BucketName
     if_match: Annotated[str | None, Header("If-Match")] = None
-    if_modified_since: Annotated[datetime | None, Header("If-Modified-Since")] = None
+    if_modified_since: Annotated[Timestamp | None, Header("If-Modified-Since")] = None
     if_none_match: Annotated[str | None, Header("If-None-Match")] = None
-    if_unmodified_since: Annotated[datetime | None, Header("If-Unmodified-Since")] = None
+    if_unmodified_since: Annotated[Timestamp | None, Header("If-Unmodified-Since")] = None
     key: ObjectKey
     range: Annotated[str | None, Header("Range")] = None
     response_cache_control: Annotated[str | None, Query("response-cache-control")] = None
@@ -801,15 +833,15 @@ class HeadObjectRequest(RequestModel):
     response_content_encoding: Annotated[str | None, Query("response-content-encoding")] = None
     response_content_language: Annotated[str | None, Query("response-content-language")] = None
     response_content_type: Annotated[str | None, Query("response-content-type")] = None
-    response_expires: Annotated[datetime | None, Query("response-expires", timestamp="rfc7231")] = (
-        None
-    )
+    response_expires: Annotated[
+        Timestamp | None, Query("response-expires", timestamp="rfc7231")
+    ] = None
     version_id: Annotated[str | None, Query("versionId")] = None
     sse_customer_algorithm: SSECAlgorithmH = None
     sse_customer_key: SSECKeyH = None
     sse_customer_key_md5: SSECKeyMD5H = None
     request_payer: PayerH = None
-    part_number: Annotated[int | None, Field(ge=1, le=10000), Query("partNumber")] = None
+    part_number: Annotated[StrictInt | None, Field(ge=1, le=10000), Query("partNumber")] = None
     expected_bucket_owner: OwnerH = None
     checksum_mode: Annotated[Literal["ENABLED"] | None, Header("x-amz-checksum-mode")] = None
 
@@ -880,14 +912,14 @@ class DeleteObjectRequest(RequestModel):
     version_id: Annotated[str | None, Query("versionId")] = None
     request_payer: PayerH = None
     bypass_governance_retention: Annotated[
-        bool | None, Header("x-amz-bypass-governance-retention")
+        StrictBool | None, Header("x-amz-bypass-governance-retention")
     ] = None
     expected_bucket_owner: OwnerH = None
     if_match: Annotated[str | None, Header("If-Match")] = None
     if_match_last_modified_time: Annotated[
-        datetime | None, Header("x-amz-if-match-last-modified-time")
+        Timestamp | None, Header("x-amz-if-match-last-modified-time")
     ] = None
-    if_match_size: Annotated[int | None, Field(ge=0), Header("x-amz-if-match-size")] = None
+    if_match_size: Annotated[StrictInt | None, Field(ge=0), Header("x-amz-if-match-size")] = None
 
 
 class DeleteObjectResponse(ResponseModel):
