@@ -25,6 +25,18 @@ EVENT_HOLD = {
     "ObjectLockEventHold": "ON",
     "ObjectLockEventHoldDurationDays": 30,
 }
+# botocore has event holds from a release newer than the lowest aios3 supports (1.43.5): the
+# comparisons with botocore's own wire form need one that has them
+_BOTOCORE_HAS_THEM = "ObjectLockEventHold" in (
+    botocore.session.get_session()
+    .get_service_model("s3")
+    .operation_model("CreateMultipartUpload")
+    .input_shape.members
+)
+needs_botocore_with_event_holds = pytest.mark.skipif(
+    not _BOTOCORE_HAS_THEM, reason="this botocore predates Object Lock event holds"
+)
+
 HEADERS = {
     "x-amz-object-lock-event-hold": "ON",
     "x-amz-object-lock-event-hold-duration-days": "30",
@@ -58,6 +70,7 @@ def test_the_years_header_too_and_none_when_absent() -> None:
     assert not [h for h in plain.headers if "event-hold" in h]
 
 
+@needs_botocore_with_event_holds
 @pytest.mark.parametrize(
     "params",
     [
@@ -143,6 +156,7 @@ def _ours_and_botocores(headers: dict[str, str]) -> tuple[dict[str, object], dic
     return ours, theirs
 
 
+@needs_botocore_with_event_holds
 def test_head_object_parses_them_as_botocore_does() -> None:
     ours, theirs = _ours_and_botocores(
         {**HEADERS, "x-amz-object-lock-event-hold-duration-years": "3"}

@@ -84,7 +84,6 @@ def test_the_members_are_found() -> None:
         "ListMultipartUploads.MaxUploads",
         "HeadObject.PartNumber",
         "DeleteObject.IfMatchSize",
-        "CreateMultipartUpload.ObjectLockEventHoldDurationDays",
     }
     assert {_id(c) for c in BOOLEANS} >= {
         "CreateMultipartUpload.BucketKeyEnabled",
