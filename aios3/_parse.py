@@ -275,6 +275,11 @@ _CHECKSUMS = {
     "ChecksumCRC64NVME": "checksum_crc64nvme",
     "ChecksumSHA1": "checksum_sha1",
     "ChecksumSHA256": "checksum_sha256",
+    "ChecksumSHA512": "checksum_sha512",
+    "ChecksumMD5": "checksum_md5",
+    "ChecksumXXHASH64": "checksum_xxhash64",
+    "ChecksumXXHASH3": "checksum_xxhash3",
+    "ChecksumXXHASH128": "checksum_xxhash128",
 }
 _CHECKSUM_HEADERS: dict[str, tuple[str, Conv]] = {
     "x-amz-checksum-" + tag[8:].lower(): (attr, _str) for tag, attr in _CHECKSUMS.items()
@@ -418,8 +423,17 @@ def complete_multipart_upload(
     out: dict[str, Any] = {}
     _from_headers(headers, _COMPLETE_HEADERS, out)
     root = _xml(body, status)
-    if _tag(root) == "Error":  # S3 may answer 200 and report the failure in the body
+    tag = _tag(root)
+    if tag == "Error":  # S3 may answer 200 and report the failure in the body
         raise parse_error(status, headers, body, "CompleteMultipartUpload", meta.retry_attempts)
+    if tag != "CompleteMultipartUploadResult":
+        # e.g. a proxy's HTML page: taking it for a success would report an object that
+        # may never have been assembled
+        raise ResponseParseError(
+            f"CompleteMultipartUpload answered {status} with <{tag[:100]}>, not "
+            "<CompleteMultipartUploadResult>: the upload may not be complete",
+            status_code=status,
+        )
     _from_xml(root, _COMPLETE_XML, out)
     return CompleteMultipartUploadResponse.model_construct(**out, response_metadata=meta)
 

@@ -10,6 +10,7 @@ Aios3Error
 ├── MissingDependencyError      an optional extra is needed (e.g. aios3[crt])
 ├── ResponseParseError          the server sent a body aios3 cannot read
 ├── PaginationError             a listing cannot continue (the server gave no way on)
+├── AbortNotVerifiedError       parts still listed after abort-and-verify's last round
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
@@ -28,12 +29,16 @@ the same classes are reachable as `s3.exceptions.NoSuchUpload`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import botocore.exceptions
 
+if TYPE_CHECKING:
+    from .models import AbortRound
+
 __all__ = [
+    "AbortNotVerifiedError",
     "AccessDenied",
     "Aios3Error",
     "ClientError",
@@ -126,6 +131,45 @@ def _rebuild_pagination_error(
     cls: type[PaginationError], message: str, operation: str | None
 ) -> PaginationError:
     return cls(message, operation=operation)
+
+
+class AbortNotVerifiedError(Aios3Error):
+    """`abort_multipart_upload(..., verify=True)` reached its bound (rounds or deadline)
+    and ListParts still lists parts: the upload may still hold storage.
+
+    Attributes:
+        bucket: the bucket.
+        key: the object key.
+        upload_id: the upload.
+        rounds: every round of abort-then-ListParts, in order (`aios3.models.AbortRound`);
+            the last one's `parts_remaining` is what is left.
+    """
+
+    def __init__(
+        self, message: str, *, bucket: str, key: str, upload_id: str, rounds: Sequence[AbortRound]
+    ) -> None:
+        super().__init__(message)
+        self.bucket = bucket
+        self.key = key
+        self.upload_id = upload_id
+        self.rounds: list[AbortRound] = list(rounds)
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, with its attributes
+        return (
+            _rebuild_abort_not_verified,
+            (type(self), str(self), self.bucket, self.key, self.upload_id, self.rounds),
+        )
+
+
+def _rebuild_abort_not_verified(
+    cls: type[AbortNotVerifiedError],
+    message: str,
+    bucket: str,
+    key: str,
+    upload_id: str,
+    rounds: list[AbortRound],
+) -> AbortNotVerifiedError:
+    return cls(message, bucket=bucket, key=key, upload_id=upload_id, rounds=rounds)
 
 
 class TransportError(Aios3Error):

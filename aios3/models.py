@@ -45,6 +45,7 @@ __all__ = [
     "AbortMultipartUploadParams",
     "AbortMultipartUploadRequest",
     "AbortMultipartUploadResponse",
+    "AbortRound",
     "Body",
     "ChecksumAlgorithm",
     "CommonPrefix",
@@ -96,6 +97,7 @@ __all__ = [
     "UploadPartParams",
     "UploadPartRequest",
     "UploadPartResponse",
+    "VerifiedAbortResponse",
 ]
 
 # --------------------------------------------------------------------------- naming
@@ -112,6 +114,10 @@ _WORDS = {
     "crc64nvme": "CRC64NVME",
     "sha1": "SHA1",
     "sha256": "SHA256",
+    "sha512": "SHA512",
+    "xxhash64": "XXHASH64",
+    "xxhash3": "XXHASH3",
+    "xxhash128": "XXHASH128",
     "etag": "ETag",
 }
 
@@ -133,7 +139,18 @@ class _Model(BaseModel):
 
 # --------------------------------------------------------------------------- shared types
 
-ChecksumAlgorithm = Literal["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"]
+ChecksumAlgorithm = Literal[
+    "CRC32",
+    "CRC32C",
+    "SHA1",
+    "SHA256",
+    "CRC64NVME",
+    "SHA512",
+    "MD5",
+    "XXHASH64",
+    "XXHASH3",
+    "XXHASH128",
+]
 ChecksumType = Literal["COMPOSITE", "FULL_OBJECT"]
 RequestPayer = Literal["requester"]
 
@@ -239,6 +256,11 @@ CRC32CH = Annotated[str | None, Header("x-amz-checksum-crc32c")]
 CRC64NVMEH = Annotated[str | None, Header("x-amz-checksum-crc64nvme")]
 SHA1H = Annotated[str | None, Header("x-amz-checksum-sha1")]
 SHA256H = Annotated[str | None, Header("x-amz-checksum-sha256")]
+SHA512H = Annotated[str | None, Header("x-amz-checksum-sha512")]
+MD5H = Annotated[str | None, Header("x-amz-checksum-md5")]
+XXHASH64H = Annotated[str | None, Header("x-amz-checksum-xxhash64")]
+XXHASH3H = Annotated[str | None, Header("x-amz-checksum-xxhash3")]
+XXHASH128H = Annotated[str | None, Header("x-amz-checksum-xxhash128")]
 
 
 @runtime_checkable
@@ -374,6 +396,54 @@ class AbortMultipartUploadResponse(ResponseModel):
     request_charged: Literal["requester"] | str | None = None
 
 
+class AbortRound(BaseModel):
+    """One round of `abort_multipart_upload(..., verify=True)`: an abort, then a ListParts.
+
+    Attributes:
+        number: 1 for the first round.
+        abort: `"aborted"` when the abort succeeded, `"already_gone"` when it answered
+            `NoSuchUpload` (the upload was gone before this abort).
+        listing: what the ListParts after the abort said: `"no_such_upload"` or
+            `"no_such_key"` (Ceph RGW's answer for an aborted upload): gone;
+            `"no_parts"`: the upload lists no parts; `"parts"`: parts remain (they were
+            in flight during the abort), so another round follows.
+        parts_remaining: the parts that ListParts listed (its first page), 0 when gone.
+        more_parts: ListParts' page was truncated: more than `parts_remaining` remain.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    abort: Literal["aborted", "already_gone"]
+    listing: Literal["no_such_upload", "no_such_key", "no_parts", "parts"]
+    parts_remaining: int = 0
+    more_parts: bool = False
+
+    @property
+    def gone(self) -> bool:
+        """The upload is verified gone after this round."""
+        return self.listing != "parts"
+
+
+class VerifiedAbortResponse(AbortMultipartUploadResponse):
+    """Result of `abort_multipart_upload(..., verify=True)`: the first abort's response
+    (`request_charged`, `response_metadata`, and `to_dict()` as boto3 would give it), plus
+    every round of abort-then-ListParts that it took until the upload was verified gone.
+
+    Attributes:
+        rounds: the rounds, in order; the last one is verified gone. `rounds[0].abort` is
+            `"already_gone"` when there was nothing to abort.
+    """
+
+    rounds: list[AbortRound] = Field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """boto3's dict of the first abort (the rounds are aios3's own, left out)."""
+        d = super().to_dict()
+        d.pop("Rounds", None)
+        return d
+
+
 # --------------------------------------------------------------------------- CreateMultipartUpload
 
 
@@ -465,8 +535,9 @@ class UploadPartRequest(RequestModel):
     `Body` is bytes-like, a binary file object, or an async iterable of bytes; an async
     iterable needs `ContentLength`. Bytes-like bodies are SHA-256 signed, except over https
     with `ContentMD5`, where they go as `UNSIGNED-PAYLOAD` as botocore sends them; file
-    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD` (add
-    `ContentMD5` or a checksum for integrity).
+    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD`. A CRC32
+    checksum (or `ChecksumAlgorithm`'s) is added by default, as botocore does: see
+    [Checksums](../checksums.md).
     """
 
     operation_name: ClassVar[str] = "UploadPart"
@@ -485,6 +556,11 @@ class UploadPartRequest(RequestModel):
     checksum_crc64nvme: CRC64NVMEH = None
     checksum_sha1: SHA1H = None
     checksum_sha256: SHA256H = None
+    checksum_sha512: SHA512H = None
+    checksum_md5: MD5H = None
+    checksum_xxhash64: XXHASH64H = None
+    checksum_xxhash3: XXHASH3H = None
+    checksum_xxhash128: XXHASH128H = None
     sse_customer_algorithm: SSECAlgorithmH = None
     sse_customer_key: SSECKeyH = None
     sse_customer_key_md5: SSECKeyMD5H = None
@@ -502,6 +578,11 @@ class UploadPartResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     sse_customer_algorithm: str | None = None
     sse_customer_key_md5: str | None = None
     sse_kms_key_id: str | None = Field(None, repr=False)
@@ -512,7 +593,20 @@ class UploadPartResponse(ResponseModel):
 # ------------------------------------------------------------------------- CompleteMultipartUpload
 
 
-class CompletedPart(_Model):
+class _InputModel(_Model):
+    """A model the caller builds (not a request): bad values raise `ParamValidationError`
+    naming the field, as a request model's do."""
+
+    if not TYPE_CHECKING:  # keep pydantic's typed __init__ signature for type checkers
+
+        def __init__(self, /, **data: object) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise param_error(type(self).__name__, exc) from None
+
+
+class CompletedPart(_InputModel):
     """One part named in `CompleteMultipartUpload`. Unknown keys are refused, as boto3 does."""
 
     model_config = ConfigDict(extra="forbid")
@@ -523,10 +617,15 @@ class CompletedPart(_Model):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     part_number: StrictInt = Field(ge=1, le=10000)
 
 
-class CompletedMultipartUpload(_Model):
+class CompletedMultipartUpload(_InputModel):
     """`MultipartUpload={"Parts": [...]}` of `CompleteMultipartUpload`. Unknown keys are
     refused, as boto3 does (`{"Part": [...]}` would otherwise complete with no parts)."""
 
@@ -548,6 +647,11 @@ class CompleteMultipartUploadRequest(RequestModel):
     checksum_crc64nvme: CRC64NVMEH = None
     checksum_sha1: SHA1H = None
     checksum_sha256: SHA256H = None
+    checksum_sha512: SHA512H = None
+    checksum_md5: MD5H = None
+    checksum_xxhash64: XXHASH64H = None
+    checksum_xxhash3: XXHASH3H = None
+    checksum_xxhash128: XXHASH128H = None
     checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
     mpu_object_size: Annotated[StrictInt | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
     request_payer: PayerH = None
@@ -572,6 +676,11 @@ class CompleteMultipartUploadResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     checksum_type: str | None = None
     server_side_encryption: str | None = None
     version_id: str | None = None
@@ -611,6 +720,11 @@ class Part(_Model):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
 
 
 class ListPartsResponse(ResponseModel):
@@ -864,6 +978,11 @@ class HeadObjectResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     checksum_type: str | None = None
     etag: str | None = None
     missing_meta: int | None = None
@@ -944,6 +1063,11 @@ class CompletedPartDict(TypedDict, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
     PartNumber: Required[int]
 
 
@@ -976,6 +1100,11 @@ class _Checksums(TypedDict, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
 
 
 class AbortMultipartUploadParams(_BucketKeyUpload, _PayerOwner, total=False):

@@ -13,13 +13,17 @@ import aios3
 from aios3.models import (
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
+    AbortRound,
     CompletedPartDict,
+    CompleteMultipartUploadResponse,
     CreateBucketResponse,
     CreateMultipartUploadRequest,
     HeadObjectResponse,
     ListPartsResponse,
     Part,
     StorageClass,
+    UploadPartResponse,
+    VerifiedAbortResponse,
 )
 
 
@@ -102,6 +106,49 @@ async def client_style() -> None:
             Bucket="b", Key="k", GrantReadAcp="id=1"
         )
         del version, charged, status, as_dict, r2
+
+
+async def abort_and_verify() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        v: VerifiedAbortResponse = await s3.abort_multipart_upload(
+            Bucket="b", Key="k", UploadId="u", RequestPayer="requester", verify=True
+        )
+        rounds: list[AbortRound] = v.rounds
+        left: int = rounds[-1].parts_remaining
+        gone: bool = rounds[-1].gone
+        policy = aios3.VerifyPolicy(max_rounds=3, deadline=10.0)
+        v2: VerifiedAbortResponse = await s3.abort_multipart_upload(
+            AbortMultipartUploadRequest(bucket="b", key="k", upload_id="u"), verify=policy
+        )
+        plain: AbortMultipartUploadResponse = await s3.abort_multipart_upload(
+            Bucket="b", Key="k", UploadId="u", verify=False
+        )
+        no_rounds = plain.rounds  # type: ignore[attr-defined]  # only a verified abort has them
+        del no_rounds
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify="yes")  # type: ignore[call-overload]
+        try:
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify=True)
+        except aios3.AbortNotVerifiedError as e:
+            still: int = e.rounds[-1].parts_remaining
+            del still
+        del left, gone, v2
+    async with aios3.S3Resource(region_name="eu-west-1") as s3r:
+        v3: VerifiedAbortResponse = await s3r.MultipartUpload("b", "k", "u").abort(verify=True)
+        del v3
+
+
+async def managed_upload() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        async with s3.multipart_upload(Bucket="b", Key="k", ContentType="text/plain") as mpu:
+            first: UploadPartResponse = await mpu.upload_part(1, b"x", ContentMD5="abc")
+            rest: list[UploadPartResponse] = await mpu.upload_parts(b"y" * 10, part_size=5 * 2**20)
+            await mpu.upload_part(2, b"x", Bucket="other")  # type: ignore[call-arg]
+            del first, rest
+        upload_id: str | None = mpu.upload_id
+        done: CompleteMultipartUploadResponse | None = mpu.result
+        s3.multipart_upload(Key="k")  # type: ignore[call-arg]
+        s3.multipart_upload(Bucket="b", Key="k", verify=aios3.VerifyPolicy(), cleanup_timeout=5)
+        del upload_id, done
 
 
 async def buckets_and_objects() -> None:

@@ -40,24 +40,6 @@ from tests.unit.test_operation_records import (
     _members,
 )
 
-# The checksum branch adds these members (UploadPart, CompleteMultipartUpload, its parts,
-# ListParts' parts, HeadObject) and ChecksumAlgorithm's values; it deletes this set when it
-# lands. Member names, and `Enum=value` for enum values.
-PENDING_CHECKSUM_MEMBERS: frozenset[str] = frozenset(
-    {
-        "ChecksumSHA512",
-        "ChecksumMD5",
-        "ChecksumXXHASH64",
-        "ChecksumXXHASH3",
-        "ChecksumXXHASH128",
-        "ChecksumAlgorithm=SHA512",
-        "ChecksumAlgorithm=MD5",
-        "ChecksumAlgorithm=XXHASH64",
-        "ChecksumAlgorithm=XXHASH3",
-        "ChecksumAlgorithm=XXHASH128",
-    }
-)
-
 # botocore members aios3 does not model, as `Operation.input|output.Member.Path`, with why.
 NOT_MODELLED: dict[str, str] = {
     "CreateBucket.input.BucketNamespace": "account-regional namespaces are newer than aios3",
@@ -104,13 +86,9 @@ def _adapter(annotation: Any) -> TypeAdapter[Any]:
     return TypeAdapter(annotation)
 
 
-def _pending_value(shape: Any, value: str) -> bool:
-    return f"{shape.name}={value}" in PENDING_CHECKSUM_MEMBERS
-
-
 def _expected_values(shape: Any) -> set[str]:
-    """botocore's values of an enum, less those the checksum branch adds."""
-    return {v for v in shape.enum if not _pending_value(shape, v)}
+    """botocore's values of an enum."""
+    return set(shape.enum)
 
 
 def _same_values(got: set[str], expected: set[str], enum: str) -> bool:
@@ -136,7 +114,7 @@ def missing(
     members = shape.members if shape is not None else {}
     for name, member in members.items():
         label = f"{where}.{name}"
-        if name in PENDING_CHECKSUM_MEMBERS or label in not_modelled:
+        if label in not_modelled:
             continue
         info = fields.get(name)
         if info is None:
@@ -150,8 +128,6 @@ def missing(
             else:
                 yield from missing(target, nested, label, not_modelled, extra, visited)
         for value in getattr(target, "enum", None) or ():
-            if _pending_value(target, value):
-                continue
             try:
                 _adapter(info.annotation).validate_python(value)
             except ValidationError:
