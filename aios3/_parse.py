@@ -656,6 +656,9 @@ _HEAD_OBJECT_HEADERS: dict[str, tuple[str, Conv]] = {
     "x-amz-object-lock-mode": ("object_lock_mode", _str),
     "x-amz-object-lock-retain-until-date": ("object_lock_retain_until_date", _iso),
     "x-amz-object-lock-legal-hold": ("object_lock_legal_hold_status", _str),
+    "x-amz-object-lock-event-hold": ("object_lock_event_hold", _str),
+    "x-amz-object-lock-event-hold-duration-days": ("object_lock_event_hold_duration_days", _int),
+    "x-amz-object-lock-event-hold-duration-years": ("object_lock_event_hold_duration_years", _int),
 }
 _META_PREFIX = "x-amz-meta-"
 

@@ -28,9 +28,12 @@ from .models import (
     ListMultipartUploadsParams,
     ListPartsParams,
     MultipartUploadSummary,
+    ObjectCannedACL,
     Owner,
     Part,
     RequestPayer,
+    ServerSideEncryption,
+    StorageClass,
     UploadPartResponse,
     VerifiedAbortResponse,
     _PayerOwner,
@@ -306,7 +309,7 @@ class _InitiateParams(TypedDict, total=False):
     """Keyword arguments of `Object.initiate_multipart_upload`: CreateMultipartUpload's,
     minus `Bucket` and `Key` (tests/unit/test_operation_records.py keeps them in step)."""
 
-    ACL: str
+    ACL: ObjectCannedACL
     CacheControl: str
     ContentDisposition: str
     ContentEncoding: str
@@ -318,8 +321,8 @@ class _InitiateParams(TypedDict, total=False):
     GrantReadACP: str
     GrantWriteACP: str
     Metadata: Mapping[str, str]
-    ServerSideEncryption: str
-    StorageClass: str
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
     WebsiteRedirectLocation: str
     SSECustomerAlgorithm: str
     SSECustomerKey: str | bytes
@@ -332,6 +335,9 @@ class _InitiateParams(TypedDict, total=False):
     ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
     ObjectLockRetainUntilDate: datetime
     ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: Literal["ON", "OFF"]
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int
     ExpectedBucketOwner: str
     ChecksumAlgorithm: ChecksumAlgorithm
     ChecksumType: ChecksumType

@@ -102,11 +102,11 @@ def _fmt_header(value: object, timestamp: str) -> str:
     return str(value)
 
 
-def _fmt_query(value: object) -> str:
+def _fmt_query(value: object, timestamp: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime):  # botocore: ISO 8601 in the query string
-        return _quote_q(_fmt_header(value, "iso8601"))
+    if isinstance(value, datetime):  # botocore: ISO 8601 unless the shape says rfc822
+        return _quote_q(_fmt_header(value, timestamp))
     return _quote_q(str(value))
 
 
@@ -118,7 +118,7 @@ class _Plan:
     uri_key: str | None
     headers: tuple[tuple[str, str, str], ...]  # (attr, header name, timestamp format)
     header_prefixes: tuple[tuple[str, str], ...]
-    query: tuple[tuple[str, str], ...]
+    query: tuple[tuple[str, str, str], ...]  # (attr, parameter name, timestamp format)
     payload: str | None
     sse_customer: bool
     checksum_member: bool  # the operation has botocore's `requestAlgorithmMember`
@@ -130,7 +130,7 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
     method, fixed = op.http_method, op.fixed_query
     headers: list[tuple[str, str, str]] = []
     prefixes: list[tuple[str, str]] = []
-    query: list[tuple[str, str]] = []
+    query: list[tuple[str, str, str]] = []
     uri_bucket = uri_key = payload = None
     for attr, info in cls.model_fields.items():
         for marker in info.metadata:
@@ -139,7 +139,7 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
             elif isinstance(marker, HeaderPrefix):
                 prefixes.append((attr, marker.prefix))
             elif isinstance(marker, Query):
-                query.append((attr, marker.name))
+                query.append((attr, marker.name, marker.timestamp))
             elif isinstance(marker, Uri):
                 if marker.name == "Bucket":
                     uri_bucket = attr
@@ -377,10 +377,10 @@ def serialize(req: RequestModel) -> WireRequest:
                 _check_metadata(k, v)
                 headers[prefix + k] = v
     parts = list(plan.fixed_query)
-    for attr, name in plan.query:
+    for attr, name, ts in plan.query:
         value = getattr(req, attr)
         if value is not None:
-            parts.append(f"{name}={_fmt_query(value)}")
+            parts.append(f"{name}={_fmt_query(value, ts)}")
     if plan.sse_customer:
         _sse_customer_key(req, headers)
     for name, value in headers.items():

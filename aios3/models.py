@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
 
+from botocore.utils import parse_to_aware_datetime
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
     SecretStr,
+    StrictBool,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -101,6 +105,7 @@ __all__ = [
     "NoncurrentVersionExpirationDict",
     "NoncurrentVersionTransition",
     "NoncurrentVersionTransitionDict",
+    "ObjectCannedACL",
     "Owner",
     "Part",
     "PutBucketLifecycleConfigurationParams",
@@ -110,7 +115,9 @@ __all__ = [
     "RequestModel",
     "ResponseMetadata",
     "ResponseModel",
+    "ServerSideEncryption",
     "SessionCredentials",
+    "StorageClass",
     "Tag",
     "TagDict",
     "Transition",
@@ -176,6 +183,71 @@ ChecksumAlgorithm = Literal[
 ]
 ChecksumType = Literal["COMPOSITE", "FULL_OBJECT"]
 RequestPayer = Literal["requester"]
+
+# The values of botocore's enums, for type checkers: the keyword TypedDicts below use them,
+# so `StorageClass="STANDRAD"` is a type error. At run time the request models take any
+# string for these three, as boto3 does: Ceph, MinIO and others have values of their own
+# (tests/unit/test_model_completeness.py keeps each equal to botocore's enum).
+ObjectCannedACL = Literal[
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+]
+"""The canned ACLs of objects (`ACL` of CreateMultipartUpload), as in botocore."""
+StorageClass = Literal[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "OUTPOSTS",
+    "GLACIER_IR",
+    "SNOW",
+    "EXPRESS_ONEZONE",
+    "FSX_OPENZFS",
+    "FSX_ONTAP",
+    "AWS_BACKUP_WARM",
+    "AWS_BACKUP_LOW_COST_WARM",
+]
+"""AWS's storage classes (`StorageClass` of CreateMultipartUpload), as in botocore."""
+ServerSideEncryption = Literal["AES256", "aws:fsx", "aws:backup", "aws:kms", "aws:kms:dsse"]
+"""The server-side encryption algorithms (`ServerSideEncryption`), as in botocore."""
+OnOff = Literal["ON", "OFF"]  # ObjectLockEventHold
+
+
+def _timestamp(value: object) -> object:
+    """A timestamp parameter as botocore reads one (`parse_to_aware_datetime`): a datetime
+    (naive ones are UTC), an ISO 8601 or HTTP-date string, or epoch seconds (an int, a float
+    or a string of digits), all UTC when they say no zone. `bool` and `date` are refused:
+    botocore sends `True` as 1970-01-01T00:00:01 and refuses a date."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        kind = "a date without a time" if isinstance(value, date) else type(value).__name__
+        raise ValueError(
+            f"must be a datetime, an ISO 8601 or HTTP-date string, or epoch seconds, not {kind}"
+        )
+    try:
+        parsed: datetime = parse_to_aware_datetime(value)
+    except (ValueError, TypeError, AttributeError, OverflowError, OSError, RuntimeError):
+        raise ValueError(
+            "cannot be read as a timestamp: give a datetime, an ISO 8601 or HTTP-date "
+            "string, or epoch seconds"
+        ) from None
+    return parsed.astimezone(timezone.utc)
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+"""A timestamp parameter: what botocore accepts, checked before sending."""
+AwareTimestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]
+"""The same, but a naive datetime is refused rather than taken as UTC (a conditional abort
+with `datetime.now()` would otherwise compare local time as UTC)."""
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _BUCKET = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
@@ -374,7 +446,7 @@ class AbortMultipartUploadRequest(RequestModel):
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
     if_match_initiated_time: Annotated[
-        AwareDatetime | None, Header("x-amz-if-match-initiated-time")
+        AwareTimestamp | None, Header("x-amz-if-match-initiated-time")
     ] = None
 
 
@@ -447,7 +519,7 @@ class CreateMultipartUploadRequest(RequestModel):
     content_encoding: Annotated[str | None, Header("Content-Encoding")] = None
     content_language: Annotated[str | None, Header("Content-Language")] = None
     content_type: Annotated[str | None, Header("Content-Type")] = None
-    expires: Annotated[datetime | None, Header("Expires")] = None
+    expires: Annotated[Timestamp | None, Header("Expires")] = None
     grant_full_control: Annotated[str | None, Header("x-amz-grant-full-control")] = None
     grant_read: Annotated[str | None, Header("x-amz-grant-read")] = None
     grant_read_acp: Annotated[str | None, Header("x-amz-grant-read-acp")] = None
@@ -468,7 +540,7 @@ class CreateMultipartUploadRequest(RequestModel):
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
     bucket_key_enabled: Annotated[
-        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+        StrictBool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
     ] = None
     request_payer: PayerH = None
     tagging: Annotated[str | None, Header("x-amz-tagging")] = None
@@ -476,10 +548,17 @@ class CreateMultipartUploadRequest(RequestModel):
         Literal["GOVERNANCE", "COMPLIANCE"] | None, Header("x-amz-object-lock-mode")
     ] = None
     object_lock_retain_until_date: Annotated[
-        datetime | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
+        Timestamp | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
     ] = None
     object_lock_legal_hold_status: Annotated[
         Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
+    ] = None
+    object_lock_event_hold: Annotated[OnOff | None, Header("x-amz-object-lock-event-hold")] = None
+    object_lock_event_hold_duration_days: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-days")
+    ] = None
+    object_lock_event_hold_duration_years: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-years")
     ] = None
     expected_bucket_owner: OwnerH = None
     checksum_algorithm: Annotated[ChecksumAlgorithm | None, Header("x-amz-checksum-algorithm")] = (
@@ -525,9 +604,9 @@ class UploadPartRequest(RequestModel):
     body: Annotated[Body, PlainValidator(_check_body), Payload()] = Field(b"", repr=False)
     bucket: BucketName
     key: ObjectKey
-    part_number: Annotated[int, Field(ge=1, le=10000), Query("partNumber")]
+    part_number: Annotated[StrictInt, Field(ge=1, le=10000), Query("partNumber")]
     upload_id: UploadIdQ
-    content_length: Annotated[int | None, Field(ge=0), Header("Content-Length")] = None
+    content_length: Annotated[StrictInt | None, Field(ge=0), Header("Content-Length")] = None
     content_md5: Annotated[str | None, Header("Content-MD5")] = None
     checksum_algorithm: Annotated[
         ChecksumAlgorithm | None, Header("x-amz-sdk-checksum-algorithm")
@@ -603,7 +682,7 @@ class CompletedPart(_InputModel):
     checksum_xxhash64: str | None = None
     checksum_xxhash3: str | None = None
     checksum_xxhash128: str | None = None
-    part_number: int = Field(ge=1, le=10000)
+    part_number: StrictInt = Field(ge=1, le=10000)
 
 
 class CompletedMultipartUpload(_InputModel):
@@ -634,7 +713,7 @@ class CompleteMultipartUploadRequest(RequestModel):
     checksum_xxhash3: XXHASH3H = None
     checksum_xxhash128: XXHASH128H = None
     checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
-    mpu_object_size: Annotated[int | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
+    mpu_object_size: Annotated[StrictInt | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
     if_match: Annotated[str | None, Header("If-Match")] = None
@@ -679,8 +758,8 @@ class ListPartsRequest(RequestModel):
     operation_name: ClassVar[str] = "ListParts"
     bucket: BucketName
     key: ObjectKey
-    max_parts: Annotated[int | None, Field(ge=0), Query("max-parts")] = None
-    part_number_marker: Annotated[int | None, Field(ge=0), Query("part-number-marker")] = None
+    max_parts: Annotated[StrictInt | None, Field(ge=0), Query("max-parts")] = None
+    part_number_marker: Annotated[StrictInt | None, Field(ge=0), Query("part-number-marker")] = None
     upload_id: UploadIdQ
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
@@ -740,7 +819,7 @@ class ListMultipartUploadsRequest(RequestModel):
     delimiter: Annotated[str | None, Query("delimiter")] = None
     encoding_type: Annotated[Literal["url"] | None, Query("encoding-type")] = None
     key_marker: Annotated[str | None, Query("key-marker")] = None
-    max_uploads: Annotated[int | None, Field(ge=0), Query("max-uploads")] = None
+    max_uploads: Annotated[StrictInt | None, Field(ge=0), Query("max-uploads")] = None
     prefix: Annotated[str | None, Query("prefix")] = None
     upload_id_marker: Annotated[str | None, Query("upload-id-marker")] = None
     expected_bucket_owner: OwnerH = None
@@ -807,7 +886,7 @@ class CreateSessionRequest(RequestModel):
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
     bucket_key_enabled: Annotated[
-        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+        StrictBool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
     ] = None
 
 
@@ -891,7 +970,7 @@ class CreateBucketRequest(RequestModel):
     grant_write: Annotated[str | None, Header("x-amz-grant-write")] = None
     grant_write_acp: Annotated[str | None, Header("x-amz-grant-write-acp")] = None
     object_lock_enabled_for_bucket: Annotated[
-        bool | None, Header("x-amz-bucket-object-lock-enabled")
+        StrictBool | None, Header("x-amz-bucket-object-lock-enabled")
     ] = None
     object_ownership: Annotated[
         Literal["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"] | None,
@@ -934,9 +1013,9 @@ class HeadObjectRequest(RequestModel):
     operation_name: ClassVar[str] = "HeadObject"
     bucket: BucketName
     if_match: Annotated[str | None, Header("If-Match")] = None
-    if_modified_since: Annotated[datetime | None, Header("If-Modified-Since")] = None
+    if_modified_since: Annotated[Timestamp | None, Header("If-Modified-Since")] = None
     if_none_match: Annotated[str | None, Header("If-None-Match")] = None
-    if_unmodified_since: Annotated[datetime | None, Header("If-Unmodified-Since")] = None
+    if_unmodified_since: Annotated[Timestamp | None, Header("If-Unmodified-Since")] = None
     key: ObjectKey
     range: Annotated[str | None, Header("Range")] = None
     response_cache_control: Annotated[str | None, Query("response-cache-control")] = None
@@ -946,13 +1025,15 @@ class HeadObjectRequest(RequestModel):
     response_content_encoding: Annotated[str | None, Query("response-content-encoding")] = None
     response_content_language: Annotated[str | None, Query("response-content-language")] = None
     response_content_type: Annotated[str | None, Query("response-content-type")] = None
-    response_expires: Annotated[datetime | None, Query("response-expires")] = None
+    response_expires: Annotated[
+        Timestamp | None, Query("response-expires", timestamp="rfc7231")
+    ] = None
     version_id: Annotated[str | None, Query("versionId")] = None
     sse_customer_algorithm: SSECAlgorithmH = None
     sse_customer_key: SSECKeyH = None
     sse_customer_key_md5: SSECKeyMD5H = None
     request_payer: PayerH = None
-    part_number: Annotated[int | None, Field(ge=1, le=10000), Query("partNumber")] = None
+    part_number: Annotated[StrictInt | None, Field(ge=1, le=10000), Query("partNumber")] = None
     expected_bucket_owner: OwnerH = None
     checksum_mode: Annotated[Literal["ENABLED"] | None, Header("x-amz-checksum-mode")] = None
 
@@ -1007,6 +1088,9 @@ class HeadObjectResponse(ResponseModel):
     object_lock_mode: str | None = None
     object_lock_retain_until_date: datetime | None = None
     object_lock_legal_hold_status: str | None = None
+    object_lock_event_hold: str | None = None
+    object_lock_event_hold_duration_days: int | None = None
+    object_lock_event_hold_duration_years: int | None = None
 
 
 # --------------------------------------------------------------------------- DeleteObject
@@ -1025,14 +1109,14 @@ class DeleteObjectRequest(RequestModel):
     version_id: Annotated[str | None, Query("versionId")] = None
     request_payer: PayerH = None
     bypass_governance_retention: Annotated[
-        bool | None, Header("x-amz-bypass-governance-retention")
+        StrictBool | None, Header("x-amz-bypass-governance-retention")
     ] = None
     expected_bucket_owner: OwnerH = None
     if_match: Annotated[str | None, Header("If-Match")] = None
     if_match_last_modified_time: Annotated[
-        datetime | None, Header("x-amz-if-match-last-modified-time")
+        Timestamp | None, Header("x-amz-if-match-last-modified-time")
     ] = None
-    if_match_size: Annotated[int | None, Field(ge=0), Header("x-amz-if-match-size")] = None
+    if_match_size: Annotated[StrictInt | None, Field(ge=0), Header("x-amz-if-match-size")] = None
 
 
 class DeleteObjectResponse(ResponseModel):
@@ -1078,8 +1162,8 @@ class LifecycleRuleAndOperator(_InputModel):
 
     prefix: str | None = None
     tags: list[Tag] | None = None
-    object_size_greater_than: Annotated[int | None, Field(ge=0)] = None
-    object_size_less_than: Annotated[int | None, Field(ge=0)] = None
+    object_size_greater_than: Annotated[StrictInt | None, Field(ge=0)] = None
+    object_size_less_than: Annotated[StrictInt | None, Field(ge=0)] = None
 
 
 class LifecycleRuleFilter(_InputModel):
@@ -1091,8 +1175,8 @@ class LifecycleRuleFilter(_InputModel):
 
     prefix: str | None = None
     tag: Tag | None = None
-    object_size_greater_than: Annotated[int | None, Field(ge=0)] = None
-    object_size_less_than: Annotated[int | None, Field(ge=0)] = None
+    object_size_greater_than: Annotated[StrictInt | None, Field(ge=0)] = None
+    object_size_less_than: Annotated[StrictInt | None, Field(ge=0)] = None
     and_: LifecycleRuleAndOperator | None = None
 
     @model_validator(mode="after")
@@ -1111,9 +1195,9 @@ class LifecycleExpiration(_InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: datetime | None = None
-    days: Annotated[int | None, Field(ge=1)] = None
-    expired_object_delete_marker: bool | None = None
+    date: Timestamp | None = None
+    days: Annotated[StrictInt | None, Field(ge=1)] = None
+    expired_object_delete_marker: StrictBool | None = None
 
     @model_validator(mode="after")
     def _v_one(self) -> LifecycleExpiration:
@@ -1127,8 +1211,8 @@ class Transition(_InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: datetime | None = None
-    days: Annotated[int | None, Field(ge=0)] = None
+    date: Timestamp | None = None
+    days: Annotated[StrictInt | None, Field(ge=0)] = None
     storage_class: str | None = None
 
     @model_validator(mode="after")
@@ -1142,9 +1226,9 @@ class NoncurrentVersionTransition(_InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    noncurrent_days: Annotated[int | None, Field(ge=0)] = None
+    noncurrent_days: Annotated[StrictInt | None, Field(ge=0)] = None
     storage_class: str | None = None
-    newer_noncurrent_versions: Annotated[int | None, Field(ge=1)] = None
+    newer_noncurrent_versions: Annotated[StrictInt | None, Field(ge=1)] = None
 
 
 class NoncurrentVersionExpiration(_InputModel):
@@ -1152,8 +1236,8 @@ class NoncurrentVersionExpiration(_InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    noncurrent_days: Annotated[int | None, Field(ge=1)] = None
-    newer_noncurrent_versions: Annotated[int | None, Field(ge=1)] = None
+    noncurrent_days: Annotated[StrictInt | None, Field(ge=1)] = None
+    newer_noncurrent_versions: Annotated[StrictInt | None, Field(ge=1)] = None
 
 
 class AbortIncompleteMultipartUpload(_InputModel):
@@ -1162,7 +1246,7 @@ class AbortIncompleteMultipartUpload(_InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    days_after_initiation: Annotated[int | None, Field(ge=1)] = None
+    days_after_initiation: Annotated[StrictInt | None, Field(ge=1)] = None
 
 
 class LifecycleRule(_InputModel):
@@ -1355,7 +1439,7 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
 
     Bucket: Required[str]
     Key: Required[str]
-    ACL: str
+    ACL: ObjectCannedACL
     CacheControl: str
     ContentDisposition: str
     ContentEncoding: str
@@ -1367,8 +1451,8 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
     GrantReadACP: str
     GrantWriteACP: str
     Metadata: Mapping[str, str]
-    ServerSideEncryption: str
-    StorageClass: str
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
     WebsiteRedirectLocation: str
     SSEKMSKeyId: str
     SSEKMSEncryptionContext: str
@@ -1377,6 +1461,9 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
     ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
     ObjectLockRetainUntilDate: datetime
     ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: OnOff
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int
     ChecksumAlgorithm: ChecksumAlgorithm
     ChecksumType: ChecksumType
 
@@ -1415,7 +1502,7 @@ class CreateSessionParams(TypedDict, total=False):
 
     Bucket: Required[str]
     SessionMode: Literal["ReadOnly", "ReadWrite"]
-    ServerSideEncryption: str
+    ServerSideEncryption: ServerSideEncryption
     SSEKMSKeyId: str
     SSEKMSEncryptionContext: str
     BucketKeyEnabled: bool

@@ -19,11 +19,13 @@ from aios3.models import (
     CompletedPartDict,
     CompleteMultipartUploadResponse,
     CreateBucketResponse,
+    CreateMultipartUploadRequest,
     GetBucketLifecycleConfigurationResponse,
     HeadObjectResponse,
     LifecycleRule,
     ListPartsResponse,
     Part,
+    StorageClass,
     UploadPartResponse,
     VerifiedAbortResponse,
 )
@@ -224,6 +226,44 @@ async def buckets_and_objects() -> None:
             Bucket="b", CreateBucketConfiguration={"Location": "x"}
         )
         del where, size, parts, meta, marker
+
+
+async def enum_values_and_numbers() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        await s3.create_multipart_upload(
+            Bucket="b",
+            Key="k",
+            ACL="bucket-owner-full-control",
+            StorageClass="GLACIER_IR",
+            ServerSideEncryption="aws:kms",
+            ObjectLockEventHold="ON",
+            ObjectLockEventHoldDurationDays=30,
+        )
+        cls: StorageClass = "STANDARD_IA"
+        await s3.create_multipart_upload(Bucket="b", Key="k", StorageClass=cls)
+        # a storage class of the store's own (Ceph, MinIO): the request model takes any str
+        await s3.create_multipart_upload(
+            CreateMultipartUploadRequest(bucket="b", key="k", storage_class="COLD")
+        )
+        head = await s3.head_object(Bucket="b", Key="k")
+        hold: str | None = head.object_lock_event_hold
+        days: int | None = head.object_lock_event_hold_duration_days
+
+        # mistakes mypy must catch
+        await s3.create_multipart_upload(  # type: ignore[call-overload]
+            Bucket="b", Key="k", StorageClass="STANDRAD"
+        )
+        await s3.create_multipart_upload(Bucket="b", Key="k", ACL="public")  # type: ignore[call-overload]
+        await s3.create_session(Bucket="b", ServerSideEncryption="aws-kms")  # type: ignore[call-overload]
+        await s3.create_multipart_upload(  # type: ignore[call-overload]
+            Bucket="b", Key="k", ObjectLockEventHoldDurationDays="30"
+        )
+        await s3.list_parts(Bucket="b", Key="k", UploadId="u", MaxParts=1.5)  # type: ignore[call-overload]
+        del hold, days
+
+    async with aios3.S3Resource(region_name="eu-west-1") as s3r:
+        await s3r.Object("b", "k").initiate_multipart_upload(StorageClass="DEEP_ARCHIVE")
+        await s3r.Object("b", "k").initiate_multipart_upload(StorageClass="DEEP-ARCHIVE")  # type: ignore[arg-type]
 
 
 async def resource_style() -> None:

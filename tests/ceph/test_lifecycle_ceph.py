@@ -478,3 +478,22 @@ async def test_abort_and_verify_reads_ceph_no_such_key_as_gone(ceph, make_bucket
         r = await s3.abort_multipart_upload(Bucket=bucket, Key="v/ceph", UploadId=uid, verify=True)
         assert [(x.abort, x.listing) for x in r.rounds] == [("aborted", "no_such_key")]
         assert (await s3.list_multipart_uploads(Bucket=bucket)).uploads == []
+
+
+async def test_managed_upload_completes_and_aborts_on_ceph(ceph, make_bucket) -> None:
+    """s3.multipart_upload(...) on Ceph: a clean block completes (Ceph's empty ETag on
+    Complete is tolerated), a failing block is aborted and verified (Ceph: NoSuchKey)."""
+    bucket = await make_bucket(ceph)
+    async with _client(ceph) as s3:
+        async with s3.multipart_upload(Bucket=bucket, Key="m/ok") as mpu:
+            await mpu.upload_parts(b"a" * (5 * MiB) + b"b" * 10, part_size=5 * MiB)
+        assert mpu.result is not None
+        head = await s3.head_object(Bucket=bucket, Key="m/ok")
+        assert head.content_length == 5 * MiB + 10
+        with pytest.raises(LookupError):
+            async with s3.multipart_upload(Bucket=bucket, Key="m/broken") as mpu:
+                await mpu.upload_part(1, b"x" * 10)
+                raise LookupError("mine")
+        assert mpu.aborted is not None
+        assert [r.listing for r in mpu.aborted.rounds] == ["no_such_key"]  # type: ignore[attr-defined]
+        assert (await s3.list_multipart_uploads(Bucket=bucket)).uploads == []

@@ -8,8 +8,6 @@ the verification has to find them and abort again.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
@@ -17,6 +15,7 @@ from yarl import URL
 import aios3
 from aios3.errors import AbortNotVerifiedError
 from aios3.testing import FaultRule, FaultTransport, Reset
+from tests._kit import server_client
 
 pytestmark = pytest.mark.servers
 
@@ -45,15 +44,7 @@ class LosesAborts:
         await self.inner.close()
 
 
-def _client(server: Any, transport: aios3.Transport | None = None) -> aios3.S3Client:
-    return aios3.S3Client(
-        endpoint_url=server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id=server.access_key,
-        aws_secret_access_key=server.secret_key,
-        config=aios3.Config(max_attempts=2),
-        transport=transport,
-    )
+_client = server_client
 
 
 async def _new_upload(s3: aios3.S3Client, bucket: str, key: str, parts: int) -> str:

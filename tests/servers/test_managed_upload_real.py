@@ -14,6 +14,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import aios3
+from tests._kit import server_client
 
 pytestmark = pytest.mark.servers
 
@@ -48,15 +49,7 @@ class CancelAt:
         await self.inner.close()
 
 
-def _client(server: Any, transport: aios3.Transport | None = None) -> aios3.S3Client:
-    return aios3.S3Client(
-        endpoint_url=server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id=server.access_key,
-        aws_secret_access_key=server.secret_key,
-        config=aios3.Config(max_attempts=2),
-        transport=transport,
-    )
+_client = server_client
 
 
 async def _run(s3: aios3.S3Client, bucket: str, key: str) -> aios3.ManagedUpload:

@@ -79,13 +79,23 @@ RESOURCE: list[tuple[type, type[RequestModel], frozenset[str], frozenset[str]]] 
 # in a newer botocore makes `test_every_botocore_member_is_supported_or_listed` fail until
 # it is added to a model or here.
 NOT_SUPPORTED: dict[str, dict[str, str]] = {
-    "CreateMultipartUpload": {
-        "ObjectLockEventHold": "event holds are newer than aios3's models",
-        "ObjectLockEventHoldDurationDays": "event holds are newer than aios3's models",
-        "ObjectLockEventHoldDurationYears": "event holds are newer than aios3's models",
-    },
     "CreateBucket": {"BucketNamespace": "account-regional namespaces are newer than aios3"},
 }
+
+# What aios3 models that the lowest botocore it supports (1.43.5, .ci/constraints-lowest.txt)
+# does not know yet: member names, and `Enum=value` for enum values. The checks that aios3
+# has nothing botocore lacks let these through only while the installed botocore lacks them
+# (the floors stage of CI); with a botocore that has them, they are checked as the rest.
+NEWER_THAN_THE_LOWEST_BOTOCORE: frozenset[str] = frozenset(
+    {
+        "ObjectLockEventHold",
+        "ObjectLockEventHoldDurationDays",
+        "ObjectLockEventHoldDurationYears",
+        "StorageClass=AWS_BACKUP_WARM",
+        "StorageClass=AWS_BACKUP_LOW_COST_WARM",
+        "ServerSideEncryption=aws:backup",
+    }
+)
 
 
 # ------------------------------------------------------------------ the checker
@@ -238,6 +248,7 @@ def botocore_s3() -> Any:
 @pytest.mark.parametrize("model", list(CLIENT), ids=lambda m: m.operation_name)
 def test_every_alias_is_a_botocore_member(model: type[RequestModel], botocore_s3: Any) -> None:
     members = set(botocore_s3.operation_model(model.operation_name).input_shape.members)
+    members |= NEWER_THAN_THE_LOWEST_BOTOCORE  # newer than some botocore aios3 supports
     aliases = {info.alias for info in model.model_fields.values()}
     assert sorted(a for a in aliases if a not in members) == []
 
