@@ -887,7 +887,9 @@ class _Prepared:
     )
 
     def __init__(self, resolver: EndpointResolver, wire: WireRequest) -> None:
-        ep = resolver.resolve(wire.bucket, session_auth=wire.session_auth)
+        ep = resolver.resolve(
+            wire.bucket, session_auth=wire.session_auth, control=wire.control_endpoint
+        )
         self.scheme = scheme = ep.auth_scheme
         self.signing_name = ep.signing_name
         self.region = ep.signing_region

@@ -126,6 +126,10 @@ class Operation(Generic[Req, Resp]):
     """botocore's `httpChecksum` trait has a `requestAlgorithmMember` (`ChecksumAlgorithm`):
     a request checksum is computed when asked for, or by default (see `aios3._checksums`)."""
     checksum_required: bool = False
+    control_endpoint: bool = False
+    """botocore's static context parameter `UseS3ExpressControlEndpoint`: for a directory
+    bucket the request goes to the regional `s3express-control` endpoint, signed with the
+    long-term credentials (no session), not to the bucket's zonal endpoint."""
     """The trait also has `requestChecksumRequired`: without `ChecksumAlgorithm`, a CRC32
     checksum goes whatever `request_checksum_calculation` says (S3 refuses the request
     without a checksum or `Content-MD5`)."""
@@ -234,6 +238,7 @@ CREATE_BUCKET = Operation(
     _parse.create_bucket,
     None,
     retry_safe=True,
+    control_endpoint=True,
 )
 
 DELETE_BUCKET = Operation(
@@ -247,6 +252,7 @@ DELETE_BUCKET = Operation(
     _parse.delete_bucket,
     None,
     retry_safe=True,
+    control_endpoint=True,
 )
 
 HEAD_OBJECT = Operation(
@@ -286,6 +292,7 @@ GET_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
     _parse.get_bucket_lifecycle_configuration,
     None,
     retry_safe=True,
+    control_endpoint=True,
 )
 
 PUT_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
@@ -301,6 +308,7 @@ PUT_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
     retry_safe=True,  # the same configuration again
     checksum_member=True,
     checksum_required=True,
+    control_endpoint=True,
 )
 
 OPERATIONS: tuple[Operation[Any, Any], ...] = (

@@ -55,6 +55,7 @@ class WireRequest:
     replayable: bool
     streaming_input: bool = False  # the payload is a blob (botocore's has_streaming_input)
     session_auth: bool = True  # False for CreateSession: sign it with the long-term keys
+    control_endpoint: bool = False  # botocore's UseS3ExpressControlEndpoint (bucket calls)
     # the request checksum (botocore's httpChecksum trait): the algorithm to compute, and
     # whether one may be added by default (request_checksum_calculation="when_supported")
     checksum: str | None = None
@@ -123,6 +124,7 @@ class _Plan:
     sse_customer: bool
     checksum_member: bool  # the operation has botocore's `requestAlgorithmMember`
     checksum_required: bool  # ... and `requestChecksumRequired`
+    control_endpoint: bool  # botocore's `UseS3ExpressControlEndpoint`
 
 
 def _compile(op: Operation[Any, Any]) -> _Plan:
@@ -159,6 +161,7 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
         "sse_customer_key" in cls.model_fields,
         op.checksum_member,
         op.checksum_required,
+        op.control_endpoint,
     )
 
 
@@ -403,6 +406,7 @@ def serialize(req: RequestModel) -> WireRequest:
         replayable=replayable,
         streaming_input=plan.payload == "body",
         session_auth=not isinstance(req, CreateSessionRequest),
+        control_endpoint=plan.control_endpoint,
     )
     if plan.checksum_member:
         _checksum(req, headers, wire, plan.checksum_required)

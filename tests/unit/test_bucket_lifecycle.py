@@ -4,6 +4,7 @@ the `ensure_abort_incomplete_uploads_rule` helper against a stateful fake bucket
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 import pickle
@@ -218,6 +219,58 @@ async def test_get_sends_botocores_request() -> None:
     assert theirs.url == f"{ENDPOINT}/bkt?lifecycle"
     assert _compared(ours.headers) == _compared(theirs.headers)
     assert ours.body == b""
+
+
+DIRECTORY_BUCKET = "lc--use1-az4--x-s3"
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("get_bucket_lifecycle_configuration", {}),
+        (
+            "put_bucket_lifecycle_configuration",
+            {"LifecycleConfiguration": {"Rules": RICH_RULES[:1]}},
+        ),
+        ("delete_bucket", {}),
+        ("create_bucket", {}),
+    ],
+)
+async def test_a_directory_bucket_goes_to_the_control_endpoint_as_in_botocore(
+    method: str, params: dict[str, Any]
+) -> None:
+    """botocore's `UseS3ExpressControlEndpoint`: the regional s3express-control endpoint,
+    path style, signed with the long-term credentials; no CreateSession."""
+    params = {"Bucket": DIRECTORY_BUCKET, **params}
+    client = botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", aws_access_key_id="AKIDLC", aws_secret_access_key="x"
+    )
+    captured: dict[str, Any] = {}
+
+    def grab(request: Any, **_: object) -> None:
+        captured["request"] = request
+        raise _Stop
+
+    client.meta.events.register("before-send.s3", grab)
+    with pytest.raises(_Stop):
+        getattr(client, method)(**params)
+    client.close()
+    theirs = captured["request"]
+    body = b"<LifecycleConfiguration/>" if method.startswith("get") else b""
+    transport = MockTransport(lambda r: MockResponse(200, body=body))
+    async with aios3.S3Client(
+        region_name="us-east-1", transport=transport, config=aios3.Config(max_attempts=1), **CREDS
+    ) as s3:
+        await getattr(s3, method)(**params)
+    (ours,) = transport.requests  # no CreateSession first
+    assert (ours.method, str(ours.url)) == (theirs.method, theirs.url)
+    assert theirs.url.startswith(
+        f"https://s3express-control.us-east-1.amazonaws.com/{DIRECTORY_BUCKET}"
+    )
+    scope = re.compile(r"Credential=AKIDLC/\d{8}/(us-east-1/s3express/aws4_request)")
+    auth = theirs.headers["Authorization"].decode()
+    assert scope.search(ours.headers["Authorization"])[1] == scope.search(auth)[1]  # type: ignore[index]
+    assert "x-amz-s3session-token" not in {k.lower() for k in ours.headers}
 
 
 # ------------------------------------------------------------------ the answer: botocore's
@@ -857,3 +910,25 @@ async def test_the_stubber_acts_out_the_helper() -> None:
             r = await s3.ensure_abort_incomplete_uploads_rule(Bucket="bkt")
             stub.assert_no_pending_responses()
     assert r.action == "added"
+
+
+async def test_nothing_runs_between_the_read_and_the_write() -> None:
+    """The race window: from the get's answer to the put, the helper gives no other task a
+    turn of the event loop (the merge is plain Python), so the window in which another
+    writer's change could be lost is the put's own round trip."""
+    events: list[str] = []
+    bucket = FakeBucket(body_of(RICH_RULES[1:3]))
+
+    def handler(request: MockRequest) -> MockResponse:
+        if request.method == "GET":
+            asyncio.get_running_loop().call_soon(events.append, "a turn of the loop")
+        else:
+            events.append("put sent")
+        return bucket(request)
+
+    s3, _ = client(handler)
+    async with s3:
+        r = await s3.ensure_abort_incomplete_uploads_rule(Bucket="bkt")
+        await asyncio.sleep(0)
+    assert r.action == "added"
+    assert events == ["put sent", "a turn of the loop"]
