@@ -85,11 +85,11 @@ RICH_RULES: list[dict[str, Any]] = [
 ]
 
 
-def _botocore_client(**config: Any) -> Any:
+def _botocore_client(endpoint: str = ENDPOINT, **config: Any) -> Any:
     return botocore.session.get_session().create_client(
         "s3",
         region_name="us-east-1",
-        endpoint_url=ENDPOINT,
+        endpoint_url=endpoint,
         aws_access_key_id="a",
         aws_secret_access_key="b",
         config=botocore.config.Config(s3={"addressing_style": "path"}, **config),
@@ -100,9 +100,11 @@ class _Stop(Exception):
     pass
 
 
-def botocore_request(operation: str, params: dict[str, Any], **config: Any) -> Any:
+def botocore_request(
+    operation: str, params: dict[str, Any], endpoint: str = ENDPOINT, **config: Any
+) -> Any:
     """botocore's request for `params`, as it would go out (signed, not sent)."""
-    client = _botocore_client(**config)
+    client = _botocore_client(endpoint, **config)
     captured: dict[str, Any] = {}
 
     def grab(request: Any, **_: object) -> None:
@@ -130,10 +132,12 @@ def botocore_parse(operation: str, status: int, headers: dict[str, str], body: b
 Handler = Callable[[MockRequest], MockResponse]
 
 
-def client(handler: Handler, **config: Any) -> tuple[aios3.S3Client, MockTransport]:
+def client(
+    handler: Handler, endpoint: str = ENDPOINT, **config: Any
+) -> tuple[aios3.S3Client, MockTransport]:
     transport = MockTransport(handler)
     s3 = aios3.S3Client(
-        endpoint_url=ENDPOINT,
+        endpoint_url=endpoint,
         region_name="us-east-1",
         transport=transport,
         config=aios3.Config(addressing_style="path", max_attempts=1, **config),
@@ -172,21 +176,24 @@ def _compared(headers: Any) -> dict[str, str]:
         ({"LifecycleConfiguration": {"Rules": RICH_RULES[:2]}}, {"when_required": True}),
         ({"LifecycleConfiguration": {"Rules": RICH_RULES}, "ChecksumAlgorithm": "SHA256"}, {}),
         ({"LifecycleConfiguration": {"Rules": RICH_RULES[:1]}, "ChecksumAlgorithm": "SHA1"}, {}),
+        # over https: a header still (not a streamed payload), the payload SHA-256 signed
+        ({"LifecycleConfiguration": {"Rules": RICH_RULES[:2]}}, {"https": True}),
     ],
-    ids=["every-member", "owner-and-size", "when_required", "sha256", "sha1"],
+    ids=["every-member", "owner-and-size", "when_required", "sha256", "sha1", "https"],
 )
 async def test_put_sends_botocores_request(params: dict[str, Any], config: dict[str, Any]) -> None:
     params = {"Bucket": "bkt", **params}
     when = "when_required" if config.get("when_required") else "when_supported"
+    endpoint = "https://s3.local" if config.get("https") else ENDPOINT
     theirs = botocore_request(
-        "PutBucketLifecycleConfiguration", params, request_checksum_calculation=when
+        "PutBucketLifecycleConfiguration", params, endpoint, request_checksum_calculation=when
     )
-    s3, transport = client(lambda r: MockResponse(200), request_checksum_calculation=when)
+    s3, transport = client(lambda r: MockResponse(200), endpoint, request_checksum_calculation=when)
     async with s3:
         await s3.put_bucket_lifecycle_configuration(**params)
     (ours,) = transport.requests
     assert ours.method == theirs.method == "PUT"
-    assert str(ours.url) == theirs.url == f"{ENDPOINT}/bkt?lifecycle"
+    assert str(ours.url) == theirs.url == f"{endpoint}/bkt?lifecycle"
     assert ours.body == theirs.body
     assert _compared(ours.headers) == _compared(theirs.headers)
     assert "x-amz-checksum-" + (params.get("ChecksumAlgorithm") or "CRC32").lower() in {
