@@ -85,6 +85,12 @@ NOT_SUPPORTED: dict[str, dict[str, str]] = {
         "ObjectLockEventHoldDurationYears": "event holds are newer than aios3's models",
     },
     "CreateBucket": {"BucketNamespace": "account-regional namespaces are newer than aios3"},
+    "PutObject": {
+        "ObjectLockEventHold": "event holds are newer than aios3's models",
+        "ObjectLockEventHoldDurationDays": "event holds are newer than aios3's models",
+        "ObjectLockEventHoldDurationYears": "event holds are newer than aios3's models",
+        "WriteOffsetBytes": "appends to objects in directory buckets: not supported yet",
+    },
 }
 
 
