@@ -3,6 +3,7 @@
 import asyncio
 import os
 import tempfile
+from pathlib import Path
 
 import aios3
 from aios3.testing import local_s3_server
@@ -13,8 +14,7 @@ MiB = 1024 * 1024
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "big.bin")
-        with open(path, "wb") as f:
-            f.write(os.urandom(20 * MiB))
+        await asyncio.to_thread(Path(path).write_bytes, os.urandom(20 * MiB))
 
         async with local_s3_server("seaweedfs") as server:
             bucket = await server.create_bucket()
