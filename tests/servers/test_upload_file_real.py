@@ -135,9 +135,11 @@ async def test_cancelled_at_a_spread_of_delays_leaves_nothing(
     path = _file(tmp_path, DATA)
     cfg = aios3.TransferConfig(multipart_chunksize=5 * MiB, max_concurrency=2)
     async with _client(server) as s3:
-        started = time.perf_counter()
-        await s3.upload_file(path, bucket, "timed", Config=cfg)
-        whole = time.perf_counter() - started
+        whole = float("inf")
+        for i in range(3):  # the fastest run: the delays below fall inside a run
+            started = time.perf_counter()
+            await s3.upload_file(path, bucket, f"timed-{i}", Config=cfg)
+            whole = min(whole, time.perf_counter() - started)
         cancelled = 0
         for i in range(10):
             task = asyncio.ensure_future(s3.upload_file(path, bucket, f"d-{i}", Config=cfg))
@@ -148,7 +150,7 @@ async def test_cancelled_at_a_spread_of_delays_leaves_nothing(
             except asyncio.CancelledError:
                 cancelled += 1
             assert await _uploads_left(server, bucket) == [], f"left behind at delay {i}/10"
-    assert cancelled >= 3
+    assert cancelled >= 3, f"only {cancelled} of 10 runs were cancelled (run: {whole:.3f}s)"
 
 
 class FailPart:
