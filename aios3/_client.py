@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import replace
@@ -40,6 +41,8 @@ from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, Pagina
 from ._parse import metadata, parse_error
 from ._retry import RetryStrategy, RetryToken, StandardRetryStrategy, classify
 from ._serialize import WireRequest, serialize
+from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
+from ._transfer import upload as _upload
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
 from ._upload import ManagedUpload
 from .errors import (
@@ -83,6 +86,9 @@ from .models import (
     ListPartsResponse,
     MultipartUploadSummary,
     Part,
+    PutObjectParams,
+    PutObjectRequest,
+    PutObjectResponse,
     RequestModel,
     ResponseModel,
     UploadPartParams,
@@ -678,6 +684,31 @@ class S3Client:
         """
         return await self._invoke(_ops.DELETE_OBJECT, request, params)
 
+    @overload
+    async def put_object(self, request: PutObjectRequest, /) -> PutObjectResponse: ...
+    @overload
+    async def put_object(self, /, **params: Unpack[PutObjectParams]) -> PutObjectResponse: ...
+    async def put_object(
+        self,
+        request: PutObjectRequest | None = None,
+        /,
+        **params: object,
+    ) -> PutObjectResponse:
+        """Store an object in one request (up to 5 GiB; for larger bodies, or to stream a
+        file in parts, use `upload_file` / `upload_fileobj`).
+
+        `Body` is bytes-like, a binary file object (its size from the file, or
+        `ContentLength`) or an async iterable of bytes (with `ContentLength`); a CRC32
+        checksum is sent by default, as botocore does (see the Checksums page). Bytes
+        bodies are retried as they are; a seekable file is rewound for a retry; an async
+        iterable can be sent only once, so it is not retried.
+
+        Raises:
+            PreconditionFailed: `IfMatch` / `IfNoneMatch` did not hold.
+            ParamValidationError: bad parameters, before anything is sent.
+        """
+        return await self._invoke(_ops.PUT_OBJECT, request, params)
+
     # ------------------------------------------------------------------ never orphan
 
     def multipart_upload(
@@ -707,6 +738,79 @@ class S3Client:
             ParamValidationError: bad parameters, before anything is sent.
         """
         return ManagedUpload(self, params, verify=verify, cleanup_timeout=cleanup_timeout)
+
+    async def upload_file(
+        self,
+        Filename: str | os.PathLike[str],
+        Bucket: str,
+        Key: str,
+        ExtraArgs: UploadExtraArgs | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+        *,
+        UploadId: str | None = None,
+    ) -> UploadResponse:
+        """Upload a file, as boto3's `upload_file`: one PutObject below
+        `Config.multipart_threshold` (8 MiB), else a multipart upload of
+        `Config.multipart_chunksize` parts (8 MiB, raised so that there are at most
+        10,000), `Config.max_concurrency` (10) at a time, each read from the file by
+        position and streamed, never the whole file in memory.
+
+        ```python
+        await s3.upload_file("big.bin", "bucket", "big.bin", ExtraArgs={"ContentType": "x/y"})
+        ```
+
+        `ExtraArgs` are boto3's (`aios3.UploadExtraArgs`); each reaches every call that
+        needs it, the abort included. Every part carries a CRC32 checksum by default (or
+        `ChecksumAlgorithm`'s); `ChecksumType="FULL_OBJECT"` with CRC32, CRC32C or
+        CRC64NVME also sends the whole file's checksum, combined from the parts', to the
+        complete. `Callback(n)` is called on the event loop with the bytes read for
+        sending since its last call (negative when a retry rewinds a part).
+
+        On any error or cancellation the upload is aborted with verification and the
+        original exception is raised unchanged (not wrapped as boto3's
+        `S3UploadFailedError`). With `Config=TransferConfig(on_failure="keep")` it is
+        kept instead; pass its id as `UploadId` to resume it: ListParts says which parts
+        are there, those whose size and checksum (or ETag) match the file are skipped.
+
+        Returns:
+            PutObject's response, or CompleteMultipartUpload's.
+
+        Raises:
+            ParamValidationError: bad arguments (an `ExtraArgs` key boto3 does not take),
+                before anything is sent.
+            OSError: the file cannot be opened or read.
+            ClientError: what S3 answered, typed (`NoSuchBucket`, `AccessDenied`, ...).
+        """
+        return await _upload(
+            self, Filename, Bucket, Key, ExtraArgs, Callback, Config, UploadId, filename=True
+        )
+
+    async def upload_fileobj(
+        self,
+        Fileobj: object,
+        Bucket: str,
+        Key: str,
+        ExtraArgs: UploadExtraArgs | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+        *,
+        UploadId: str | None = None,
+    ) -> UploadResponse:
+        """Upload a binary file object, as boto3's `upload_fileobj`; also (aios3's
+        addition) an async file object (`async def read(n)`) or an async iterable of bytes.
+
+        A seekable file is read from its current position to its end, by position, as
+        `upload_file` reads a file (and left at its end). A body that can only be read
+        once (a pipe, a socket, an async source) is read in order, one part in memory
+        per part in flight (`max_concurrency` x `multipart_chunksize`); its size is not
+        known ahead, so the part size is not raised: it can have at most 10,000 parts.
+        Resuming (`UploadId`) needs a seekable file. Everything else is as
+        `upload_file`.
+        """
+        return await _upload(
+            self, Fileobj, Bucket, Key, ExtraArgs, Callback, Config, UploadId, filename=False
+        )
 
     # ------------------------------------------------------------------ pagination
 

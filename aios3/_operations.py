@@ -29,6 +29,8 @@ marks each one and says why:
   safe; a retry after an unseen success may answer BucketAlreadyOwnedByYou,
   NoSuchBucket or NoSuchUpload (DeleteObject answers 204 again).
 * UploadPart (PUT): safe, the same part number is overwritten with the same bytes.
+* PutObject (PUT): safe, the same key is overwritten with the same bytes (a conditional
+  put with `IfNoneMatch="*"` may answer PreconditionFailed after an unseen success).
 * The GET and HEAD operations: safe.
 """
 
@@ -74,6 +76,9 @@ from .models import (
     ListPartsParams,
     ListPartsRequest,
     ListPartsResponse,
+    PutObjectParams,
+    PutObjectRequest,
+    PutObjectResponse,
     RequestModel,
     ResponseMetadata,
     ResponseModel,
@@ -264,6 +269,20 @@ DELETE_OBJECT = Operation(
     retry_safe=True,
 )
 
+PUT_OBJECT = Operation(
+    "PutObject",
+    "put_object",
+    "PUT",
+    (),
+    PutObjectRequest,
+    PutObjectResponse,
+    PutObjectParams,
+    _parse.put_object,
+    None,
+    retry_safe=True,
+    checksum_member=True,
+)
+
 OPERATIONS: tuple[Operation[Any, Any], ...] = (
     ABORT_MULTIPART_UPLOAD,
     CREATE_MULTIPART_UPLOAD,
@@ -276,6 +295,7 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     DELETE_BUCKET,
     HEAD_OBJECT,
     DELETE_OBJECT,
+    PUT_OBJECT,
 )
 """Every operation."""
 

@@ -27,6 +27,7 @@ from .models import (
     CompletedMultipartUpload,
     CreateBucketConfiguration,
     CreateSessionRequest,
+    PutObjectRequest,
     RequestModel,
     UploadPartRequest,
 )
@@ -276,7 +277,9 @@ def _sse_customer_key(req: RequestModel, headers: dict[str, str]) -> None:
         headers[_SSEC_KEY] = _b64(raw)
 
 
-def _checksum(req: UploadPartRequest, headers: dict[str, str], wire: WireRequest) -> None:
+def _checksum(
+    req: UploadPartRequest | PutObjectRequest, headers: dict[str, str], wire: WireRequest
+) -> None:
     """As botocore's `resolve_request_checksum_algorithm` for an operation with a
     `requestAlgorithmMember`: a checksum the caller gave (any `x-amz-checksum-*` header)
     goes as given and none is computed; else `ChecksumAlgorithm` names the one to compute
