@@ -1153,6 +1153,13 @@ class PutObjectRequest(RequestModel):
     object_lock_legal_hold_status: Annotated[
         Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
     ] = None
+    object_lock_event_hold: Annotated[OnOff | None, Header("x-amz-object-lock-event-hold")] = None
+    object_lock_event_hold_duration_days: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-days")
+    ] = None
+    object_lock_event_hold_duration_years: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-years")
+    ] = None
     expected_bucket_owner: OwnerH = None
 
 
@@ -1461,8 +1468,8 @@ class PutObjectParams(_PayerOwner, _SSECustomer, _Checksums, total=False):
     GrantReadACP: str
     GrantWriteACP: str
     Metadata: Mapping[str, str]
-    ServerSideEncryption: str
-    StorageClass: str
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
     WebsiteRedirectLocation: str
     SSEKMSKeyId: str
     SSEKMSEncryptionContext: str
@@ -1471,3 +1478,6 @@ class PutObjectParams(_PayerOwner, _SSECustomer, _Checksums, total=False):
     ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
     ObjectLockRetainUntilDate: datetime
     ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: OnOff
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int

@@ -81,9 +81,6 @@ RESOURCE: list[tuple[type, type[RequestModel], frozenset[str], frozenset[str]]] 
 NOT_SUPPORTED: dict[str, dict[str, str]] = {
     "CreateBucket": {"BucketNamespace": "account-regional namespaces are newer than aios3"},
     "PutObject": {
-        "ObjectLockEventHold": "event holds are newer than aios3's models",
-        "ObjectLockEventHoldDurationDays": "event holds are newer than aios3's models",
-        "ObjectLockEventHoldDurationYears": "event holds are newer than aios3's models",
         "WriteOffsetBytes": "appends to objects in directory buckets: not supported yet",
     },
 }
