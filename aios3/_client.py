@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Coroutine, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Mapping,
+)
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -35,7 +42,7 @@ from ._config import (
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
-from ._retry import RetryStrategy, RetryToken, StandardRetryStrategy, classify
+from ._retry import RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
 from .errors import (
@@ -160,6 +167,7 @@ class S3Client:
         self._creds: CredentialCache | None = None
         self._sessions: ExpressSessions | None = None
         self._retry: RetryStrategy | None = None
+        self._before_send: Callable[[], Awaitable[object]] | None = None
         self._setup_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop it belongs to
         self._closed = False
@@ -241,7 +249,11 @@ class S3Client:
                     )
                 self._settings = settings
                 self._creds = creds
-                self._retry = cfg.retry_strategy or StandardRetryStrategy(settings.max_attempts)
+                self._retry = retry = cfg.retry_strategy or strategy_for(
+                    settings.retry_mode, settings.max_attempts
+                )
+                # the adaptive mode's rate limiter (any strategy may have the hook)
+                self._before_send = getattr(retry, "before_send", None)
                 self._sessions = ExpressSessions(self._fetch_session)
                 self._resolver = resolver
         assert self._resolver is not None
@@ -334,8 +346,11 @@ class S3Client:
         debug = log.isEnabledFor(logging.DEBUG)  # once per call: free when DEBUG is off
         started = 0.0
         renewed = False
+        before_send = self._before_send
         error: Aios3Error
         while True:
+            if before_send is not None:
+                await before_send()
             signer = await self._signer_for(prep.scheme, wire.bucket)
             headers = _sign(prep, signer)
             body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
