@@ -820,6 +820,10 @@ class _Prepared:
         headers["User-Agent"] = _USER_AGENT
         for k, v in ep.headers:
             headers[k] = v
+        if wire.operation_name == "UploadPart" and (self.length or self.sign_body):
+            # as botocore: the server may refuse the part before its body is sent (not
+            # signed, as botocore; AiohttpTransport bounds the wait for the 100)
+            headers["Expect"] = "100-continue"
         self.headers = headers
 
     def _target(self, resolver: EndpointResolver, wire: WireRequest) -> ResolvedEndpoint:
