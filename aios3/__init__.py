@@ -21,6 +21,7 @@ from ._client import (
 )
 from ._config import Config
 from ._endpoints import ResolvedEndpoint
+from ._orphans import VerifyPolicy
 from ._paginate import PageIterator
 from ._resource import (
     Bucket,
@@ -31,7 +32,9 @@ from ._resource import (
 )
 from ._retry import RetryStrategy, StandardRetryStrategy
 from ._transport import AiohttpTransport, RawResponse, Transport
+from ._upload import ManagedUpload
 from .errors import (
+    AbortNotVerifiedError,
     AccessDenied,
     Aios3Error,
     ClientError,
@@ -43,6 +46,7 @@ from .errors import (
 )
 
 __all__ = [
+    "AbortNotVerifiedError",
     "AccessDenied",
     "AiohttpTransport",
     "Aios3Error",
@@ -52,6 +56,7 @@ __all__ = [
     "EndpointResolutionError",
     "ListMultipartUploadsPaginator",
     "ListPartsPaginator",
+    "ManagedUpload",
     "MultipartUpload",
     "MultipartUploadPart",
     "NoCredentialsError",
@@ -68,6 +73,7 @@ __all__ = [
     "StandardRetryStrategy",
     "Transport",
     "TransportError",
+    "VerifyPolicy",
     "__version__",
     "errors",
     "models",

@@ -127,14 +127,20 @@ class SigningRequest:
         self.headers_to_sign: _HeaderMap | None = None
 
 
-def signing_context(*, sign_payload: bool, streaming_input: bool) -> dict[str, object]:
+def signing_context(
+    *, sign_payload: bool, streaming_input: bool, trailer: bool = False
+) -> dict[str, object]:
     """The context botocore's signer reads: whether to hash the payload.
 
     Bytes bodies are hashed as botocore does (over https a blob with Content-MD5 is sent
     UNSIGNED-PAYLOAD, as botocore does); file objects and async iterables are never read
-    for signing: they always go as UNSIGNED-PAYLOAD.
+    for signing: they always go as UNSIGNED-PAYLOAD. A body with a trailing checksum
+    (`aws-chunked`) goes as STREAMING-UNSIGNED-PAYLOAD-TRAILER: botocore's signers read
+    that from the checksum context, as set by its `resolve_request_checksum_algorithm`.
     """
     ctx: dict[str, object] = {}
+    if trailer:
+        ctx["checksum"] = _TRAILER_CHECKSUM
     if not sign_payload:
         ctx["client_config"] = _UNSIGNED_PAYLOAD_CONFIG
     if streaming_input:
@@ -147,6 +153,7 @@ class _S3Config:
 
 
 _UNSIGNED_PAYLOAD_CONFIG = _S3Config()
+_TRAILER_CHECKSUM = {"request_algorithm": {"in": "trailer"}}
 
 
 class _BotoCredentialsView:

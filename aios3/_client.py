@@ -31,6 +31,8 @@ from ._auth import (
     SigningRequest,
     signing_context,
 )
+from ._checksums import DEFAULT_ALGORITHM as DEFAULT_CHECKSUM_ALGORITHM
+from ._checksums import Hasher, TrailerChecksum, b64digest, hasher_factory
 from ._config import (
     Config,
     Settings,
@@ -41,11 +43,13 @@ from ._config import (
     resolve_settings,
 )
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
+from ._orphans import VerifyPolicy, abort_and_verify, policy_of
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
 from ._retry import RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
+from ._upload import ManagedUpload
 from .errors import (
     Aios3Error,
     ClientError,
@@ -93,6 +97,7 @@ from .models import (
     UploadPartParams,
     UploadPartRequest,
     UploadPartResponse,
+    VerifiedAbortResponse,
 )
 
 __all__ = ["ListMultipartUploadsPaginator", "ListPartsPaginator", "PaginationConfig", "S3Client"]
@@ -152,6 +157,7 @@ class S3Client:
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
+            profile_name=profile_name,
         )
         if (aws_access_key_id is None) != (aws_secret_access_key is None):
             raise ParamValidationError(
@@ -179,6 +185,7 @@ class S3Client:
         self._sessions: ExpressSessions | None = None
         self._retry: RetryStrategy | None = None
         self._before_send: Callable[[], Awaitable[object]] | None = None
+        self._default_checksum = True  # request_checksum_calculation == "when_supported"
         self._setup_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop it belongs to
         self._closed = False
@@ -259,6 +266,7 @@ class S3Client:
                         verify=settings.verify,
                     )
                 self._settings = settings
+                self._default_checksum = settings.request_checksum_calculation == "when_supported"
                 self._creds = creds
                 self._retry = retry = cfg.retry_strategy or strategy_for(
                     settings.retry_mode, settings.max_attempts
@@ -349,6 +357,8 @@ class S3Client:
         if bucket_regions:  # a bucket learned to live in another region goes straight there
             resolver = bucket_regions.get(wire.bucket, resolver)  # type: ignore[arg-type]
         prep = _Prepared(resolver, wire)
+        if wire.checksum is not None or (wire.checksum_optional and self._default_checksum):
+            await prep.add_checksum(wire)
         retry = self._retry
         transport = self._transport
         assert retry is not None and transport is not None
@@ -368,6 +378,8 @@ class S3Client:
             signer = await self._signer_for(prep.scheme, wire.bucket)
             headers = _sign(prep, signer)
             body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
+            if prep.trailer is not None:
+                body = prep.trailer.wrap(body)
             if debug:
                 started = time.perf_counter()
             try:
@@ -423,6 +435,9 @@ class S3Client:
                         continue
             next_token = await retry.refresh_retry_token_for_retry(token, error=classify(error))
             if next_token is None:
+                if isinstance(error, ClientError) and token.retry_count + 1 >= retry.max_attempts:
+                    # as botocore's standard mode: the last allowed attempt failed
+                    error._max_attempts_reached()
                 raise error
             token = next_token
             log.debug(
@@ -517,29 +532,62 @@ class S3Client:
 
     @overload
     async def abort_multipart_upload(
-        self, request: AbortMultipartUploadRequest, /
+        self, request: AbortMultipartUploadRequest, /, *, verify: Literal[False] = False
     ) -> AbortMultipartUploadResponse: ...
     @overload
     async def abort_multipart_upload(
-        self, /, **params: Unpack[AbortMultipartUploadParams]
+        self, request: AbortMultipartUploadRequest, /, *, verify: Literal[True] | VerifyPolicy
+    ) -> VerifiedAbortResponse: ...
+    @overload
+    async def abort_multipart_upload(
+        self,
+        /,
+        *,
+        verify: Literal[False] = False,
+        **params: Unpack[AbortMultipartUploadParams],
     ) -> AbortMultipartUploadResponse: ...
+    @overload
+    async def abort_multipart_upload(
+        self,
+        /,
+        *,
+        verify: Literal[True] | VerifyPolicy,
+        **params: Unpack[AbortMultipartUploadParams],
+    ) -> VerifiedAbortResponse: ...
     async def abort_multipart_upload(
         self,
         request: AbortMultipartUploadRequest | None = None,
         /,
+        *,
+        verify: bool | VerifyPolicy = False,
         **params: object,
     ) -> AbortMultipartUploadResponse:
         """Abort a multipart upload, freeing the storage of its parts.
 
-        Parts still being uploaded may survive an abort: to be sure every part is gone,
-        call `list_parts` afterwards until it raises `NoSuchUpload`, as the S3 docs advise.
+        Parts still being uploaded may survive an abort. With `verify=True` (or a
+        `VerifyPolicy` for other bounds) aios3 does what the S3 docs advise: after the
+        abort it calls ListParts, and while parts are still listed it aborts again, with
+        backoff, until ListParts answers `NoSuchUpload` (or Ceph's `NoSuchKey`) or lists
+        no parts. It then returns a `VerifiedAbortResponse` whose `rounds` say what each
+        round found. Every call carries the same `RequestPayer` and `ExpectedBucketOwner`.
+        A `NoSuchUpload` from an abort counts as already gone: the verification decides,
+        not the abort's status (some servers answer 204 for an unknown upload).
 
         Raises:
             NoSuchUpload: the upload does not exist (AWS; some servers answer 204).
+                Not raised with `verify`.
             PreconditionFailed: `IfMatchInitiatedTime` did not match (directory buckets).
             AccessDenied: e.g. `ExpectedBucketOwner` is not the bucket's owner.
+            AbortNotVerifiedError: with `verify`, parts were still listed when the
+                policy's bound (rounds or deadline) was reached; it carries the rounds.
         """
-        return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, params)
+        if verify is False:
+            return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, params)
+        policy = policy_of(verify)  # ParamValidationError for anything but bool/policy
+        request = _ops.validated(_ops.ABORT_MULTIPART_UPLOAD, request, params)
+        if policy is None:
+            return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, {})
+        return await abort_and_verify(self, request, policy)
 
     @overload
     async def create_multipart_upload(
@@ -725,6 +773,36 @@ class S3Client:
         """
         return await self._invoke(_ops.DELETE_OBJECT, request, params)
 
+    # ------------------------------------------------------------------ never orphan
+
+    def multipart_upload(
+        self,
+        *,
+        verify: bool | VerifyPolicy = True,
+        cleanup_timeout: float = 60.0,
+        **params: Unpack[CreateMultipartUploadParams],
+    ) -> ManagedUpload:
+        """A multipart upload that completes on a clean exit and aborts itself on failure.
+
+        ```python
+        async with s3.multipart_upload(Bucket="b", Key="big.bin") as mpu:
+            await mpu.upload_parts(open("big.bin", "rb"), part_size=8 * 2**20)
+        print(mpu.result.etag)
+        ```
+
+        `params` are CreateMultipartUpload's; `RequestPayer`, `ExpectedBucketOwner`, the
+        SSE-C key and `ChecksumAlgorithm` reach every later call that needs them. On any
+        exception or cancellation inside the block (or during the create or the complete)
+        the parts in flight are cancelled, the upload is aborted with `verify` (see
+        `abort_multipart_upload`), shielded from further cancellations for at most
+        `cleanup_timeout` seconds, and the original exception is re-raised unchanged.
+        See the "Never orphan an upload" page of the documentation.
+
+        Raises:
+            ParamValidationError: bad parameters, before anything is sent.
+        """
+        return ManagedUpload(self, params, verify=verify, cleanup_timeout=cleanup_timeout)
+
     # ------------------------------------------------------------------ pagination
 
     @overload
@@ -785,6 +863,7 @@ class _Prepared:
         "signing_name",
         "start",
         "streaming_input",
+        "trailer",
         "unsigned_payload",
         "url",
         "url_str",
@@ -799,6 +878,7 @@ class _Prepared:
         self.unsigned_payload = kind == "stream"
         self.streaming_input = wire.streaming_input
         self.start: int | None = None
+        self.trailer: TrailerChecksum | None = None
         self.file_body: object = None
         self.length = 0
         if kind == "stream":
@@ -847,6 +927,83 @@ class _Prepared:
         headers["Host"] = ep.host
         for k, v in ep.headers:
             headers[k] = v
+
+    async def add_checksum(self, wire: WireRequest) -> None:
+        """The request checksum, as botocore's `resolve_request_checksum_algorithm` and
+        `apply_request_checksum`: the algorithm asked for, else CRC32 (and
+        `x-amz-sdk-checksum-algorithm: CRC32`).
+
+        Over https (a streaming-input operation) it goes in an `aws-chunked` trailer, as
+        botocore sends it. Over http it goes in a header, as botocore: computed from a
+        bytes body, or from a seekable file read once ahead in 1 MiB pieces off the event
+        loop and rewound; an async iterable (or a file that cannot be rewound) can be read
+        only once, so it gets the trailer over http too, computed while it streams."""
+        algorithm = wire.checksum
+        headers = self.headers
+        if algorithm is None:
+            algorithm = DEFAULT_CHECKSUM_ALGORITHM
+            headers["x-amz-sdk-checksum-algorithm"] = algorithm
+        factory = hasher_factory(algorithm)
+        name = "x-amz-checksum-" + algorithm.lower()
+        body = self.body
+        is_bytes = isinstance(body, bytes | bytearray | memoryview)
+        if not (wire.streaming_input and self.url_str.startswith("https:")):
+            if is_bytes:
+                hasher = factory()
+                hasher.update(body)  # type: ignore[arg-type]
+                headers[name] = b64digest(hasher)
+                return
+            if self.file_body is not None and self.start is not None:
+                headers[name] = await asyncio.get_running_loop().run_in_executor(
+                    None, _file_checksum, self.file_body, self.start, self.length, factory
+                )
+                return
+        # no Content-Length: aiohttp sends the body with Transfer-Encoding: chunked, as
+        # botocore does (aiohttp refuses that header set by hand)
+        if "Content-Encoding" in headers:
+            headers["Content-Encoding"] += ",aws-chunked"
+        else:
+            headers["Content-Encoding"] = "aws-chunked"
+        headers["X-Amz-Trailer"] = name
+        length = headers.pop("Content-Length", None)
+        if is_bytes:
+            length = str(len(body))  # type: ignore[arg-type]
+        if length is not None:
+            headers["X-Amz-Decoded-Content-Length"] = length
+        self.trailer = TrailerChecksum(factory, name)
+        self.sign_body = None
+        self.unsigned_payload = True
+
+
+def _file_checksum(fileobj: object, start: int, length: int, factory: Callable[[], Hasher]) -> str:
+    """The checksum of `length` bytes of a file from `start`, read in 1 MiB pieces, the file
+    rewound to `start` afterwards (botocore's `BaseChecksum._handle_fileobj`)."""
+    hasher = factory()
+    read = fileobj.read  # type: ignore[attr-defined]
+    left = length
+    try:
+        while left > 0:
+            chunk = read(min(_FILE_CHUNK, left))
+            if not isinstance(chunk, bytes | bytearray | memoryview):
+                raise ParamValidationError(
+                    f"Body.read() returned {type(chunk).__name__}, not bytes: open the file "
+                    "in binary mode ('rb')"
+                )
+            if not chunk:
+                raise ParamValidationError(
+                    f"Body ended after {length - left} bytes but ContentLength is {length}",
+                    [f"ContentLength: {length} is more than the bytes Body has"],
+                )
+            hasher.update(chunk)
+            left -= len(chunk)
+        fileobj.seek(start)  # type: ignore[attr-defined]
+    except ParamValidationError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise ParamValidationError(
+            f"Body could not be read to compute its checksum: {exc}"
+        ) from None
+    return b64digest(hasher)
 
 
 # request headers whose values the DEBUG request log shows; every other value is "***"
@@ -930,7 +1087,9 @@ def _sign(prep: _Prepared, signer: Signer) -> CIMultiDict[str]:
     """One attempt's headers: a fresh copy of the prepared ones, signed now."""
     headers: CIMultiDict[str] = CIMultiDict(prep.headers)
     ctx = signing_context(
-        sign_payload=not prep.unsigned_payload, streaming_input=prep.streaming_input
+        sign_payload=not prep.unsigned_payload,
+        streaming_input=prep.streaming_input,
+        trailer=prep.trailer is not None,
     )
     sreq = SigningRequest(prep.method, prep.url_str, headers, prep.sign_body, ctx)
     signer.sign(sreq, prep.signing_name, prep.region)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -67,6 +68,19 @@ def _check_strategy(value: object) -> object:
             f"{type(value).__name__} is not a retry strategy: it has no {', '.join(missing)}"
         )
     return value
+
+
+CHECKSUM_WHEN = ("when_supported", "when_required")
+
+
+def _checksum_when(value: object) -> object:
+    """botocore lower-cases the value before checking it: `"WHEN_REQUIRED"` is accepted."""
+    return value.lower() if isinstance(value, str) else value
+
+
+ChecksumWhen = Annotated[
+    Literal["when_supported", "when_required"], BeforeValidator(_checksum_when)
+]
 
 
 class RetriesConfig(TypedDict, total=False):
@@ -122,6 +136,16 @@ class Config(BaseModel):
             `DEFAULT_MAX_RESPONSE_BYTES`; `None` for no cap). A larger body raises
             `ResponseParseError` without being parsed, and is not retried. S3's own
             answers stay far below it (a page of 1000 uploads is about 1 MiB).
+        request_checksum_calculation: `"when_supported"` (the default, as in botocore):
+            UploadPart sends a CRC32 checksum when no other is given; `"when_required"`:
+            only when `ChecksumAlgorithm` asks for one (or the operation requires one).
+            Falls back to `AWS_REQUEST_CHECKSUM_CALCULATION` / the profile's
+            `request_checksum_calculation`. See [Checksums](../checksums.md).
+        response_checksum_validation: `"when_supported"` (default) or `"when_required"`
+            (`AWS_RESPONSE_CHECKSUM_VALIDATION` / the profile's
+            `response_checksum_validation`). Resolved and checked as botocore does; none of
+            aios3's operations has a response checksum to validate (botocore validates
+            GetObject's), so it changes nothing yet.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -149,6 +173,8 @@ class Config(BaseModel):
     max_pool_connections: int = Field(10, ge=1)
     verify: bool | str = True
     max_response_bytes: StrictInt | None = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1)
+    request_checksum_calculation: ChecksumWhen | None = None
+    response_checksum_validation: ChecksumWhen | None = None
 
     def __hash__(self) -> int:  # frozen, so hashable: the retries dict hashes by its items
         return hash(
@@ -246,6 +272,7 @@ def check_client_args(
     aws_access_key_id: object,
     aws_secret_access_key: object,
     aws_session_token: object,
+    profile_name: object = None,
 ) -> None:
     """`S3Client`'s arguments, checked at construction (what comes from the environment
     or the profile is checked by `resolve_settings` and the credential cache)."""
@@ -261,6 +288,10 @@ def check_client_args(
         )
     if aws_session_token is not None:
         check_credential_text(aws_session_token, "aws_session_token")
+    if profile_name is not None and not isinstance(profile_name, str):
+        raise ParamValidationError(
+            f"profile_name: must be a str, got {type(profile_name).__name__}"
+        )
 
 
 def check_ca_bundle(path: str, what: str) -> None:
@@ -298,6 +329,8 @@ class Settings:
     retry_mode: RetryMode
     force_path_style: bool
     verify: bool | str
+    request_checksum_calculation: Literal["when_supported", "when_required"] = "when_supported"
+    response_checksum_validation: Literal["when_supported", "when_required"] = "when_supported"
 
 
 def _bool(value: object, default: bool) -> bool:
@@ -426,6 +459,33 @@ def resolve_settings(
         retry_mode=retry_mode,
         force_path_style=force_path_style,
         verify=verify,
+        request_checksum_calculation=_checksum_setting(
+            session, config.request_checksum_calculation, "request_checksum_calculation"
+        ),
+        response_checksum_validation=_checksum_setting(
+            session, config.response_checksum_validation, "response_checksum_validation"
+        ),
+    )
+
+
+def _checksum_setting(
+    session: BotoSession, value: str | None, key: str
+) -> Literal["when_supported", "when_required"]:
+    """`Config`, then `AWS_<KEY>` / the profile's `<key>`, then "when_supported"; checked as
+    botocore's `_handle_checksum_config` checks it (lower-cased, one of two values)."""
+    raw: object = value if value is not None else session.get_config_variable(key)
+    if raw is None:
+        raw = "when_supported"
+    if isinstance(raw, str):
+        raw = raw.lower()
+    if raw == "when_supported":
+        return "when_supported"
+    if raw == "when_required":
+        return "when_required"
+    raise ParamValidationError(
+        f"Unsupported configuration value for {key}. Expected one of {CHECKSUM_WHEN} but "
+        f"got {raw} (Config, AWS_{key.upper()} or the profile's {key})",
+        [f"{key}: must be 'when_supported' or 'when_required', got {raw!r}"],
     )
 
 

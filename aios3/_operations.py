@@ -115,6 +115,9 @@ class Operation(Generic[Req, Resp]):
     paginator: type[ListPartsPaginator] | type[ListMultipartUploadsPaginator] | None
     retry_safe: bool
     """Safe to send again after an unseen answer (see the module docstring)."""
+    checksum_member: bool = False
+    """botocore's `httpChecksum` trait has a `requestAlgorithmMember` (`ChecksumAlgorithm`):
+    a request checksum is computed when asked for, or by default (see `aios3._checksums`)."""
 
 
 ABORT_MULTIPART_UPLOAD = Operation(
@@ -154,6 +157,7 @@ UPLOAD_PART = Operation(
     _parse.upload_part,
     None,
     retry_safe=True,
+    checksum_member=True,
 )
 
 COMPLETE_MULTIPART_UPLOAD = Operation(

@@ -219,6 +219,10 @@ class PageIterator(Generic[P]):
         request: RequestModel,
         config: Mapping[str, object] | None,
     ) -> None:
+        if config is not None and not isinstance(config, Mapping):
+            raise ParamValidationError(
+                f"PaginationConfig: must be a dict, got {type(config).__name__}"
+            )
         cfg = dict(config or {})
         unknown = sorted(set(cfg) - {"PageSize", "MaxItems", "StartingToken"})
         if unknown:

@@ -11,7 +11,7 @@ import email.utils
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -19,7 +19,7 @@ from defusedxml.ElementTree import fromstring
 from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .errors import ERROR_CLASSES, ClientError, ResponseParseError
+from .errors import ERROR_CLASSES, ClientError, ErrorResponse, ResponseParseError
 from .models import (
     AbortMultipartUploadResponse,
     CommonPrefix,
@@ -177,7 +177,7 @@ def metadata(status: int, headers: CIMultiDictProxy[str], retry_attempts: int) -
     return built(
         ResponseMetadata,
         {
-            "request_id": d.get("x-amz-request-id") or d.get("x-amzn-requestid") or "",
+            "request_id": d.get("x-amzn-requestid") or d.get("x-amz-request-id") or "",
             "host_id": d.get("x-amz-id-2", ""),
             "http_status_code": status,
             "http_headers": d,
@@ -196,27 +196,57 @@ def parse_error(
     operation_name: str,
     retry_attempts: int = 0,
 ) -> ClientError:
-    """The typed `ClientError` for an error answer (or a 200 carrying an `<Error>` body)."""
-    fields: dict[str, str] = {}
-    if body.strip():
+    """The typed `ClientError` for an error answer (or a 200 carrying an `<Error>` body).
+
+    The typed attributes take what the answer said, body first; `response` is the dict
+    botocore's parser builds for the same answer, key for key (see
+    `tests/unit/test_boto3_dicts.py`).
+    """
+    fields: dict[str, str | None] = {}  # the <Error> body's elements, as botocore reads them
+    s3_error = False
+    stripped = body.strip()
+    if stripped:
         try:
             root = fromstring(body)
         except (ParseError, DefusedXmlException):
             root = None
         if root is not None and _tag(root) == "Error":
+            s3_error = True
             for child in root:
-                fields[_tag(child)] = child.text or ""
+                fields[_tag(child)] = child.text
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = ""
-    code = fields.pop("Code", "") or str(status)
-    message = fields.pop("Message", "") or reason
     d = _header_dict(headers)
+    code = fields.get("Code") or str(status)
+    message = fields.get("Message") or reason
     request_id = (
-        fields.pop("RequestId", "") or d.get("x-amz-request-id") or d.get("x-amzn-requestid") or ""
+        fields.get("RequestId") or d.get("x-amz-request-id") or d.get("x-amzn-requestid") or ""
     )
-    host_id = fields.pop("HostId", "") or d.get("x-amz-id-2", "")
+    host_id = fields.get("HostId") or d.get("x-amz-id-2", "")
+    extra = {
+        k: v or "" for k, v in fields.items() if k not in ("Code", "Message", "RequestId", "HostId")
+    }
+    # botocore's dict: an S3 <Error> body's elements (its ids left out: they come from the
+    # headers), else the status; the ids as botocore's RestXMLParser takes them
+    meta: dict[str, object] = {}
+    error: dict[str, str | None]
+    if s3_error:
+        error = {k: v for k, v in fields.items() if k != "RequestId" and k != "HostId"}
+        if "x-amzn-requestid" in d:
+            meta["RequestId"] = d["x-amzn-requestid"]
+        elif "x-amz-request-id" in d:
+            meta["RequestId"] = d["x-amz-request-id"]
+            meta["HostId"] = d.get("x-amz-id-2", "")
+    else:
+        error = {"Code": str(status), "Message": reason}
+        if status < 500 or (stripped and not stripped.startswith(b"<html>")):
+            meta["RequestId"] = d.get("x-amz-request-id", "")
+            meta["HostId"] = d.get("x-amz-id-2", "")
+    meta["HTTPStatusCode"] = status
+    meta["HTTPHeaders"] = d
+    meta["RetryAttempts"] = retry_attempts
     cls = ERROR_CLASSES.get(code, ClientError)
     return cls(
         code=code,
@@ -225,9 +255,8 @@ def parse_error(
         request_id=request_id,
         host_id=host_id,
         operation_name=operation_name,
-        headers=d,
-        retry_attempts=retry_attempts,
-        extra=fields,
+        extra=extra,
+        response=cast("ErrorResponse", {"Error": error, "ResponseMetadata": meta}),
     )
 
 
@@ -275,6 +304,11 @@ _CHECKSUMS = {
     "ChecksumCRC64NVME": "checksum_crc64nvme",
     "ChecksumSHA1": "checksum_sha1",
     "ChecksumSHA256": "checksum_sha256",
+    "ChecksumSHA512": "checksum_sha512",
+    "ChecksumMD5": "checksum_md5",
+    "ChecksumXXHASH64": "checksum_xxhash64",
+    "ChecksumXXHASH3": "checksum_xxhash3",
+    "ChecksumXXHASH128": "checksum_xxhash128",
 }
 _CHECKSUM_HEADERS: dict[str, tuple[str, Conv]] = {
     "x-amz-checksum-" + tag[8:].lower(): (attr, _str) for tag, attr in _CHECKSUMS.items()
@@ -418,8 +452,17 @@ def complete_multipart_upload(
     out: dict[str, Any] = {}
     _from_headers(headers, _COMPLETE_HEADERS, out)
     root = _xml(body, status)
-    if _tag(root) == "Error":  # S3 may answer 200 and report the failure in the body
+    tag = _tag(root)
+    if tag == "Error":  # S3 may answer 200 and report the failure in the body
         raise parse_error(status, headers, body, "CompleteMultipartUpload", meta.retry_attempts)
+    if tag != "CompleteMultipartUploadResult":
+        # e.g. a proxy's HTML page: taking it for a success would report an object that
+        # may never have been assembled
+        raise ResponseParseError(
+            f"CompleteMultipartUpload answered {status} with <{tag[:100]}>, not "
+            "<CompleteMultipartUploadResult>: the upload may not be complete",
+            status_code=status,
+        )
     _from_xml(root, _COMPLETE_XML, out)
     return CompleteMultipartUploadResponse.model_construct(**out, response_metadata=meta)
 
@@ -459,8 +502,8 @@ def list_parts(
             out["initiator"] = _person(child, Initiator)
         elif tag == "Owner":
             out["owner"] = _person(child, Owner)
-    out["parts"] = _validated(_PARTS, parts, status)
-    out.setdefault("is_truncated", False)
+    if parts:  # left unset when the answer had none: to_dict() leaves it out, as boto3
+        out["parts"] = _validated(_PARTS, parts, status)
     return ListPartsResponse.model_construct(**out, response_metadata=meta)
 
 
@@ -497,9 +540,10 @@ def list_multipart_uploads(
             for c in child:
                 if _tag(c) == "Prefix":
                     prefixes.append(CommonPrefix.model_construct(prefix=c.text or ""))
-    out["uploads"] = _validated(_UPLOADS, uploads, status)
-    out["common_prefixes"] = prefixes
-    out.setdefault("is_truncated", False)
+    if uploads:  # left unset when the answer had none: to_dict() leaves them out
+        out["uploads"] = _validated(_UPLOADS, uploads, status)
+    if prefixes:
+        out["common_prefixes"] = prefixes
     return ListMultipartUploadsResponse.model_construct(**out, response_metadata=meta)
 
 
@@ -601,6 +645,9 @@ _HEAD_OBJECT_HEADERS: dict[str, tuple[str, Conv]] = {
     "x-amz-object-lock-mode": ("object_lock_mode", _str),
     "x-amz-object-lock-retain-until-date": ("object_lock_retain_until_date", _iso),
     "x-amz-object-lock-legal-hold": ("object_lock_legal_hold_status", _str),
+    "x-amz-object-lock-event-hold": ("object_lock_event_hold", _str),
+    "x-amz-object-lock-event-hold-duration-days": ("object_lock_event_hold_duration_days", _int),
+    "x-amz-object-lock-event-hold-duration-years": ("object_lock_event_hold_duration_years", _int),
 }
 _META_PREFIX = "x-amz-meta-"
 
@@ -616,7 +663,7 @@ def head_object(
     if expires is not None:
         out["expires_string"] = expires  # boto3's ExpiresString: the header as sent
     out["metadata"] = {
-        k[len(_META_PREFIX) :].lower(): v
+        k[len(_META_PREFIX) :]: v  # the name as sent, as botocore keeps it
         for k, v in headers.items()
         if k[: len(_META_PREFIX)].lower() == _META_PREFIX
     }

@@ -6,16 +6,18 @@ every action is one call of the underlying `S3Client`, reachable as `s3r.meta.cl
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import ClassVar, Generic, Literal, TypeVar, cast
 
-from typing_extensions import Self, TypedDict, Unpack
+from typing_extensions import Self, TypedDict, Unpack, overload
 
 from ._client import PaginationConfig, S3Client
 from ._config import Config
+from ._orphans import VerifyPolicy
 from ._transport import Transport
+from .errors import ParamValidationError
 from .models import (
     AbortMultipartUploadResponse,
     ChecksumAlgorithm,
@@ -26,10 +28,14 @@ from .models import (
     ListMultipartUploadsParams,
     ListPartsParams,
     MultipartUploadSummary,
+    ObjectCannedACL,
     Owner,
     Part,
     RequestPayer,
+    ServerSideEncryption,
+    StorageClass,
     UploadPartResponse,
+    VerifiedAbortResponse,
     _PayerOwner,
     _SSECustomer,
 )
@@ -159,11 +165,11 @@ class _Collection(Generic[T]):
 
     def limit(self, count: int) -> Self:
         """At most `count` items."""
-        return self._copy(_max_items=count)
+        return self._copy(_max_items=_whole("limit", count, 0))
 
     def page_size(self, count: int) -> Self:
         """Ask the server for `count` items per request."""
-        return self._copy(_page_size=count)
+        return self._copy(_page_size=_whole("page_size", count, 1))
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._iterate()
@@ -179,6 +185,25 @@ class _Collection(Generic[T]):
         if self._page_size is not None:
             cfg["PageSize"] = self._page_size
         return cfg
+
+
+def _whole(what: str, count: object, least: int) -> int:
+    """`count` for `limit()` / `page_size()`: a whole number of at least `least`."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < least:
+        raise ParamValidationError(f"{what}: must be an integer >= {least}, got {count!r}")
+    return count
+
+
+def _no_identifiers(action: str, params: Mapping[str, object], *names: str) -> None:
+    """Refuse a resource's identifier passed again to one of its actions: it would clash
+    with the one the handle holds (and act on another upload or part than the handle's)."""
+    given = [n for n in names if n in params]
+    if given:
+        raise ParamValidationError(
+            f"{action}: {', '.join(given)} is an identifier of this resource, not a "
+            "parameter: use a handle on the other one instead",
+            [f"{n}: an identifier of this resource, not a parameter" for n in given],
+        )
 
 
 class MultipartUploadsFilter(TypedDict, total=False):
@@ -284,7 +309,7 @@ class _InitiateParams(TypedDict, total=False):
     """Keyword arguments of `Object.initiate_multipart_upload`: CreateMultipartUpload's,
     minus `Bucket` and `Key` (tests/unit/test_operation_records.py keeps them in step)."""
 
-    ACL: str
+    ACL: ObjectCannedACL
     CacheControl: str
     ContentDisposition: str
     ContentEncoding: str
@@ -296,8 +321,8 @@ class _InitiateParams(TypedDict, total=False):
     GrantReadACP: str
     GrantWriteACP: str
     Metadata: Mapping[str, str]
-    ServerSideEncryption: str
-    StorageClass: str
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
     WebsiteRedirectLocation: str
     SSECustomerAlgorithm: str
     SSECustomerKey: str | bytes
@@ -310,6 +335,9 @@ class _InitiateParams(TypedDict, total=False):
     ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
     ObjectLockRetainUntilDate: datetime
     ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: Literal["ON", "OFF"]
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int
     ExpectedBucketOwner: str
     ChecksumAlgorithm: ChecksumAlgorithm
     ChecksumType: ChecksumType
@@ -328,6 +356,7 @@ class Object(_Handle):
 
     async def initiate_multipart_upload(self, **params: Unpack[_InitiateParams]) -> MultipartUpload:
         """`CreateMultipartUpload` for this object; returns the new upload."""
+        _no_identifiers("initiate_multipart_upload", params, "Bucket", "Key")
         r = await self.meta.client.create_multipart_upload(
             Bucket=self.bucket_name,
             Key=self.key,
@@ -358,6 +387,11 @@ class _CompleteParams(_PayerOwnerSSE, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
     ChecksumType: ChecksumType
     MpuObjectSize: int
     IfMatch: str
@@ -418,14 +452,37 @@ class MultipartUpload(_Handle):
         up.checksum_type = s.checksum_type
         return up
 
-    async def abort(self, **params: Unpack[_AbortParams]) -> AbortMultipartUploadResponse:
-        """`AbortMultipartUpload` for this upload."""
-        return await self.meta.client.abort_multipart_upload(
-            Bucket=self.bucket_name, Key=self.object_key, UploadId=self.id, **params
+    @overload
+    def abort(
+        self, *, verify: Literal[False] = False, **params: Unpack[_AbortParams]
+    ) -> Coroutine[None, None, AbortMultipartUploadResponse]: ...
+    @overload
+    def abort(
+        self, *, verify: Literal[True] | VerifyPolicy, **params: Unpack[_AbortParams]
+    ) -> Coroutine[None, None, VerifiedAbortResponse]: ...
+    def abort(
+        self, *, verify: bool | VerifyPolicy = False, **params: Unpack[_AbortParams]
+    ) -> Coroutine[None, None, AbortMultipartUploadResponse]:
+        """`AbortMultipartUpload` for this upload: `await upload.abort()`.
+
+        `await upload.abort(verify=True)` aborts, then checks with ListParts that nothing
+        is left, aborting again while parts remain (see
+        [`S3Client.abort_multipart_upload`][aios3.S3Client.abort_multipart_upload]).
+        """
+        if params:
+            _no_identifiers("abort", params, "Bucket", "Key", "UploadId")
+        # a plain method returning the client's coroutine: no frame of its own per call
+        return self.meta.client.abort_multipart_upload(
+            Bucket=self.bucket_name,
+            Key=self.object_key,
+            UploadId=self.id,
+            verify=verify,  # type: ignore[arg-type]  # the overloads above are exact
+            **params,
         )
 
     async def complete(self, **params: Unpack[_CompleteParams]) -> Object:
         """`CompleteMultipartUpload` for this upload; returns the object, as boto3 does."""
+        _no_identifiers("complete", params, "Bucket", "Key", "UploadId")
         await self.meta.client.complete_multipart_upload(
             Bucket=self.bucket_name, Key=self.object_key, UploadId=self.id, **params
         )
@@ -452,6 +509,11 @@ class _UploadParams(_PayerOwnerSSE, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
 
 
 class MultipartUploadPart(_Handle):
@@ -516,6 +578,7 @@ class MultipartUploadPart(_Handle):
 
     async def upload(self, **params: Unpack[_UploadParams]) -> UploadPartResponse:
         """`UploadPart` for this part; sets `e_tag` (and checksums) on success."""
+        _no_identifiers("upload", params, "Bucket", "Key", "UploadId", "PartNumber")
         r = await self.meta.client.upload_part(
             Bucket=self.bucket_name,
             Key=self.object_key,

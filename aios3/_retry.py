@@ -158,7 +158,13 @@ def classify(error: Aios3Error) -> ClassifiedError:
         code = error.code
         if code in THROTTLING_CODES:
             kind = "throttling"
-        elif code in TRANSIENT_CODES or error.status_code in TRANSIENT_STATUS_CODES:
+        elif (
+            code in TRANSIENT_CODES
+            or error.status_code in TRANSIENT_STATUS_CODES
+            # an error inside a 200 answer's body: botocore retries it as a 500, whatever
+            # its code (S3 may fail a CompleteMultipartUpload after it answered 200)
+            or error.status_code < 300
+        ):
             kind = "transient"
     elif isinstance(error, (ConnectTimeoutError, ReadTimeoutError)):
         kind = "timeout"
@@ -281,7 +287,8 @@ class StandardRetryStrategy:
 
     - at most `max_attempts` attempts per call, the first included;
     - a call is retried after a throttling code, a transient code, a 500/502/503/504,
-      a connection error or a timeout (see `classify`); anything else is raised at once;
+      an error inside a 200 answer, a connection error or a timeout (see `classify`);
+      anything else is raised at once;
     - a call whose body cannot be sent again (an async iterable, a file that cannot
       seek) is never retried;
     - before retry *n* (1, 2, ...) it waits a full-jitter exponential backoff,

@@ -12,7 +12,6 @@ import hashlib
 import io
 import os
 import re
-import zlib
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from ._checksums import hasher_factory
 from ._operations import OPERATIONS, Operation
 from ._wire import Header, HeaderPrefix, Payload, Query, Uri
 from .errors import ParamValidationError
@@ -52,6 +52,10 @@ class WireRequest:
     replayable: bool
     streaming_input: bool = False  # the payload is a blob (botocore's has_streaming_input)
     session_auth: bool = True  # False for CreateSession: sign it with the long-term keys
+    # the request checksum (botocore's httpChecksum trait): the algorithm to compute, and
+    # whether one may be added by default (request_checksum_calculation="when_supported")
+    checksum: str | None = None
+    checksum_optional: bool = False
 
 
 def quote_key(key: str) -> str:
@@ -94,11 +98,11 @@ def _fmt_header(value: object, timestamp: str) -> str:
     return str(value)
 
 
-def _fmt_query(value: object) -> str:
+def _fmt_query(value: object, timestamp: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime):  # botocore: ISO 8601 in the query string
-        return _quote_q(_fmt_header(value, "iso8601"))
+    if isinstance(value, datetime):  # botocore: ISO 8601 unless the shape says rfc822
+        return _quote_q(_fmt_header(value, timestamp))
     return _quote_q(str(value))
 
 
@@ -110,9 +114,10 @@ class _Plan:
     uri_key: str | None
     headers: tuple[tuple[str, str, str], ...]  # (attr, header name, timestamp format)
     header_prefixes: tuple[tuple[str, str], ...]
-    query: tuple[tuple[str, str], ...]
+    query: tuple[tuple[str, str, str], ...]  # (attr, parameter name, timestamp format)
     payload: str | None
     sse_customer: bool
+    checksum_member: bool  # the operation has botocore's `requestAlgorithmMember`
 
 
 def _compile(op: Operation[Any, Any]) -> _Plan:
@@ -120,7 +125,7 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
     method, fixed = op.http_method, op.fixed_query
     headers: list[tuple[str, str, str]] = []
     prefixes: list[tuple[str, str]] = []
-    query: list[tuple[str, str]] = []
+    query: list[tuple[str, str, str]] = []
     uri_bucket = uri_key = payload = None
     for attr, info in cls.model_fields.items():
         for marker in info.metadata:
@@ -129,7 +134,7 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
             elif isinstance(marker, HeaderPrefix):
                 prefixes.append((attr, marker.prefix))
             elif isinstance(marker, Query):
-                query.append((attr, marker.name))
+                query.append((attr, marker.name, marker.timestamp))
             elif isinstance(marker, Uri):
                 if marker.name == "Bucket":
                     uri_bucket = attr
@@ -147,6 +152,7 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
         tuple(query),
         payload,
         "sse_customer_key" in cls.model_fields,
+        op.checksum_member,
     )
 
 
@@ -165,6 +171,11 @@ def complete_body(upload: CompletedMultipartUpload) -> bytes:
             ("ChecksumCRC64NVME", p.checksum_crc64nvme),
             ("ChecksumSHA1", p.checksum_sha1),
             ("ChecksumSHA256", p.checksum_sha256),
+            ("ChecksumSHA512", p.checksum_sha512),
+            ("ChecksumMD5", p.checksum_md5),
+            ("ChecksumXXHASH64", p.checksum_xxhash64),
+            ("ChecksumXXHASH3", p.checksum_xxhash3),
+            ("ChecksumXXHASH128", p.checksum_xxhash128),
         ):
             if value is not None:
                 out.append(f"<{tag}>{escape(value)}</{tag}>")
@@ -265,36 +276,21 @@ def _sse_customer_key(req: RequestModel, headers: dict[str, str]) -> None:
         headers[_SSEC_KEY] = _b64(raw)
 
 
-def _add_checksum(algorithm: str, body: object, kind: BodyKind, headers: dict[str, str]) -> None:
-    """UploadPart with `ChecksumAlgorithm`: S3 wants the checksum itself too."""
-    name = "x-amz-checksum-" + algorithm.lower()
-    if name in headers:
-        return
-    if kind != "bytes":
-        raise ParamValidationError(
-            f"Checksum{algorithm}: required with ChecksumAlgorithm={algorithm!r} when Body is "
-            "a file object or an async iterable (aios3 computes it only for bytes bodies)"
-        )
-    data = bytes(body) if not isinstance(body, bytes) else body  # type: ignore[call-overload]
-    if algorithm == "CRC32":
-        digest = zlib.crc32(data).to_bytes(4, "big")
-    elif algorithm == "SHA1":
-        digest = hashlib.sha1(data, usedforsecurity=False).digest()
-    elif algorithm == "SHA256":
-        digest = hashlib.sha256(data).digest()
-    else:  # CRC32C, CRC64NVME: awscrt has them (the aios3[crt] extra)
-        try:
-            from awscrt import checksums
-        except ImportError:
-            raise ParamValidationError(
-                f"ChecksumAlgorithm={algorithm!r} needs awscrt to compute it "
-                f"(pip install 'aios3[crt]'), or pass Checksum{algorithm} yourself"
-            ) from None
-        if algorithm == "CRC32C":
-            digest = checksums.crc32c(data).to_bytes(4, "big")
-        else:
-            digest = checksums.crc64nvme(data).to_bytes(8, "big")
-    headers[name] = _b64(digest)
+def _checksum(req: UploadPartRequest, headers: dict[str, str], wire: WireRequest) -> None:
+    """As botocore's `resolve_request_checksum_algorithm` for an operation with a
+    `requestAlgorithmMember`: a checksum the caller gave (any `x-amz-checksum-*` header)
+    goes as given and none is computed; else `ChecksumAlgorithm` names the one to compute
+    (refused here, before anything is sent, when aios3 cannot); else the client's
+    `request_checksum_calculation` decides (CRC32 when "when_supported")."""
+    for name in headers:
+        if name.startswith("x-amz-checksum-"):
+            return
+    algorithm = req.checksum_algorithm
+    if algorithm is None:
+        wire.checksum_optional = True
+    else:
+        hasher_factory(algorithm)  # raises for MD5, or without awscrt
+        wire.checksum = algorithm
 
 
 def serialize(req: RequestModel) -> WireRequest:
@@ -312,10 +308,10 @@ def serialize(req: RequestModel) -> WireRequest:
                 _check_metadata(k, v)
                 headers[prefix + k] = v
     parts = list(plan.fixed_query)
-    for attr, name in plan.query:
+    for attr, name, ts in plan.query:
         value = getattr(req, attr)
         if value is not None:
-            parts.append(f"{name}={_fmt_query(value)}")
+            parts.append(f"{name}={_fmt_query(value, ts)}")
     if plan.sse_customer:
         _sse_customer_key(req, headers)
     for name, value in headers.items():
@@ -325,10 +321,8 @@ def serialize(req: RequestModel) -> WireRequest:
                 [f"{name}: control characters are not allowed"],
             )
     body, kind, replayable = _body(req, plan, headers)
-    if isinstance(req, UploadPartRequest) and req.checksum_algorithm is not None:
-        _add_checksum(req.checksum_algorithm, body, kind, headers)
     key = getattr(req, plan.uri_key) if plan.uri_key else None
-    return WireRequest(
+    wire = WireRequest(
         operation_name=req.operation_name,
         method=plan.method,
         bucket=getattr(req, plan.uri_bucket) if plan.uri_bucket else None,
@@ -341,3 +335,6 @@ def serialize(req: RequestModel) -> WireRequest:
         streaming_input=plan.payload == "body",
         session_auth=not isinstance(req, CreateSessionRequest),
     )
+    if plan.checksum_member:
+        _checksum(req, headers, wire)  # type: ignore[arg-type]
+    return wire

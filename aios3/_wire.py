@@ -28,9 +28,11 @@ class HeaderPrefix:
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """The field travels in the query string."""
+    """The field travels in the query string (a timestamp as ISO 8601 unless the service
+    model says otherwise, as botocore does)."""
 
     name: str
+    timestamp: Literal["rfc7231", "iso8601"] = "iso8601"
 
 
 @dataclass(frozen=True, slots=True)

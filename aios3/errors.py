@@ -10,6 +10,7 @@ Aios3Error
 ├── MissingDependencyError      an optional extra is needed (e.g. aios3[crt])
 ├── ResponseParseError          the server sent a body aios3 cannot read
 ├── PaginationError             a listing cannot continue (the server gave no way on)
+├── AbortNotVerifiedError       parts still listed after abort-and-verify's last round
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
@@ -19,37 +20,63 @@ Aios3Error
 └── ClientError                 the service answered with an error
     ├── NoSuchUpload, NoSuchBucket, NoSuchKey, AccessDenied,
     ├── PreconditionFailed, InvalidPart, InvalidPartOrder,
-    └── EntityTooSmall, SignatureDoesNotMatch
+    ├── EntityTooSmall, SignatureDoesNotMatch,
+    └── the other error codes of botocore's S3 model (boto3's `client.exceptions`):
+        AnnotationLimitExceeded, AnnotationNameTooLong, BucketAlreadyExists,
+        BucketAlreadyOwnedByYou, EncryptionTypeMismatch, IdempotencyParameterMismatch,
+        InvalidAnnotationName, InvalidObjectState, InvalidPrefix, InvalidRequest,
+        InvalidWriteOffset, NoSuchAnnotation, ObjectAlreadyInActiveTierError,
+        ObjectNotInActiveTierError, TooManyParts, UnsupportedMediaType
 ```
 
-`ClientError` keeps boto3's shape: `e.response["Error"]["Code"]` works as in boto3, and
-the same classes are reachable as `s3.exceptions.NoSuchUpload`.
+`ClientError` keeps boto3's shape: it is also a `botocore.exceptions.ClientError`,
+`e.response["Error"]["Code"]` works as in boto3, and the same classes are reachable as
+`s3.exceptions.NoSuchUpload`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 import botocore.exceptions
+from typing_extensions import Required, TypedDict
+
+if TYPE_CHECKING:
+    from .models import AbortRound
 
 __all__ = [
+    "AbortNotVerifiedError",
     "AccessDenied",
     "Aios3Error",
+    "AnnotationLimitExceeded",
+    "AnnotationNameTooLong",
+    "BucketAlreadyExists",
+    "BucketAlreadyOwnedByYou",
     "ClientError",
     "ConnectTimeoutError",
+    "EncryptionTypeMismatch",
     "EndpointConnectionError",
     "EndpointResolutionError",
     "EntityTooSmall",
     "ErrorDetails",
     "ErrorResponse",
+    "IdempotencyParameterMismatch",
+    "InvalidAnnotationName",
+    "InvalidObjectState",
     "InvalidPart",
     "InvalidPartOrder",
+    "InvalidPrefix",
+    "InvalidRequest",
+    "InvalidWriteOffset",
     "MissingDependencyError",
     "NoCredentialsError",
+    "NoSuchAnnotation",
     "NoSuchBucket",
     "NoSuchKey",
     "NoSuchUpload",
+    "ObjectAlreadyInActiveTierError",
+    "ObjectNotInActiveTierError",
     "PaginationError",
     "ParamValidationError",
     "PreconditionFailed",
@@ -58,7 +85,9 @@ __all__ = [
     "ResponseParseError",
     "SSLCertVerificationError",
     "SignatureDoesNotMatch",
+    "TooManyParts",
     "TransportError",
+    "UnsupportedMediaType",
     "WriteTimeoutError",
 ]
 
@@ -128,6 +157,45 @@ def _rebuild_pagination_error(
     return cls(message, operation=operation)
 
 
+class AbortNotVerifiedError(Aios3Error):
+    """`abort_multipart_upload(..., verify=True)` reached its bound (rounds or deadline)
+    and ListParts still lists parts: the upload may still hold storage.
+
+    Attributes:
+        bucket: the bucket.
+        key: the object key.
+        upload_id: the upload.
+        rounds: every round of abort-then-ListParts, in order (`aios3.models.AbortRound`);
+            the last one's `parts_remaining` is what is left.
+    """
+
+    def __init__(
+        self, message: str, *, bucket: str, key: str, upload_id: str, rounds: Sequence[AbortRound]
+    ) -> None:
+        super().__init__(message)
+        self.bucket = bucket
+        self.key = key
+        self.upload_id = upload_id
+        self.rounds: list[AbortRound] = list(rounds)
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, with its attributes
+        return (
+            _rebuild_abort_not_verified,
+            (type(self), str(self), self.bucket, self.key, self.upload_id, self.rounds),
+        )
+
+
+def _rebuild_abort_not_verified(
+    cls: type[AbortNotVerifiedError],
+    message: str,
+    bucket: str,
+    key: str,
+    upload_id: str,
+    rounds: list[AbortRound],
+) -> AbortNotVerifiedError:
+    return cls(message, bucket=bucket, key=key, upload_id=upload_id, rounds=rounds)
+
+
 class TransportError(Aios3Error):
     """The request got no HTTP answer (timeouts, refused or dropped connections)."""
 
@@ -167,18 +235,27 @@ class SSLCertVerificationError(EndpointConnectionError):
     """
 
 
-class ResponseMetadataDict(TypedDict):
-    """boto3's `ResponseMetadata` dict."""
+class ResponseMetadataDict(TypedDict, total=False):
+    """boto3's `ResponseMetadata` dict.
+
+    As in boto3, `RequestId` is there only when the answer named the request (a
+    request-id header, or an error without an S3 error body), `HostId` only beside
+    `x-amz-request-id`, and `MaxAttemptsReached` only when the retries ran out.
+    """
 
     RequestId: str
     HostId: str
-    HTTPStatusCode: int
-    HTTPHeaders: dict[str, str]
-    RetryAttempts: int
+    HTTPStatusCode: Required[int]
+    HTTPHeaders: Required[dict[str, str]]
+    RetryAttempts: Required[int]
+    MaxAttemptsReached: bool
 
 
-class ErrorDetails(TypedDict):
-    """boto3's `Error` dict."""
+class ErrorDetails(TypedDict, total=False):
+    """boto3's `Error` dict: `Code`, `Message` and the other elements of the error body.
+
+    As in boto3, a member the body did not have is absent, and an empty element is `None`.
+    """
 
     Code: str
     Message: str
@@ -191,20 +268,34 @@ class ErrorResponse(TypedDict, total=False):
     ResponseMetadata: ResponseMetadataDict
 
 
-class ClientError(Aios3Error):
+class ClientError(Aios3Error, botocore.exceptions.ClientError):  # type: ignore[misc]
     """The service answered with an error.
 
+    Also a `botocore.exceptions.ClientError`, so code migrated from boto3 that catches
+    that keeps catching aios3's errors. `str(e)` starts with boto3's text for the same
+    answer, then gives the HTTP status and the request id:
+
+    ```text
+    An error occurred (NoSuchUpload) when calling the ListParts operation: The specified
+    upload does not exist. [HTTP 404, request id 4T5MZ0B7XQ9Z]
+    ```
+
+    (`(reached max retries: 2)` follows the operation's name when the retries ran out.)
+
     Attributes:
-        code: the S3 error code, e.g. `"NoSuchUpload"`.
-        message: the server's message.
+        code: the S3 error code, e.g. `"NoSuchUpload"` (the HTTP status as a string when
+            the answer had none).
+        message: the server's message (the status's reason phrase when it had none).
         status_code: the HTTP status.
         request_id: `x-amz-request-id` (or the body's `RequestId`).
         host_id: `x-amz-id-2` (or the body's `HostId`).
         operation_name: the S3 operation, e.g. `"AbortMultipartUpload"`.
-        response: the boto3-shaped dict, `e.response["Error"]["Code"]`.
+        response: the dict boto3 gives for the same answer, `e.response["Error"]["Code"]`.
     """
 
     code_name: ClassVar[str | None] = None
+    response: ErrorResponse
+    operation_name: str
 
     def __init__(
         self,
@@ -218,35 +309,46 @@ class ClientError(Aios3Error):
         headers: Mapping[str, str] | None = None,
         retry_attempts: int = 0,
         extra: Mapping[str, str] | None = None,
+        response: ErrorResponse | None = None,
     ) -> None:
+        """Build the error from its typed values; `response` is the boto3 dict, built from
+        them when not given (the parser gives the one botocore would build)."""
         self.code = code
         self.message = message
         self.status_code = status_code
         self.request_id = request_id
         self.host_id = host_id
-        self.operation_name = operation_name
         self.extra: dict[str, str] = dict(extra or {})
-        error: ErrorDetails = {"Code": code, "Message": message}
-        for k, v in self.extra.items():
-            error[k] = v  # type: ignore[literal-required]
-        self.response: ErrorResponse = {
-            "Error": error,
-            "ResponseMetadata": {
-                "RequestId": request_id,
-                "HostId": host_id,
-                "HTTPStatusCode": status_code,
-                "HTTPHeaders": dict(headers or {}),
-                "RetryAttempts": retry_attempts,
-            },
-        }
-        op = f" when calling the {operation_name} operation" if operation_name else ""
-        super().__init__(
-            f"An error occurred ({code}){op} [HTTP {status_code}, request id "
-            f"{request_id or '-'}]: {message}"
+        if response is None:
+            error: ErrorDetails = {"Code": code, "Message": message}
+            error.update(self.extra)  # type: ignore[typeddict-item]
+            response = {
+                "Error": error,
+                "ResponseMetadata": {
+                    "RequestId": request_id,
+                    "HostId": host_id,
+                    "HTTPStatusCode": status_code,
+                    "HTTPHeaders": dict(headers or {}),
+                    "RetryAttempts": retry_attempts,
+                },
+            }
+        self._set_message(response, operation_name)
+
+    def _set_message(self, response: ErrorResponse, operation_name: str) -> None:
+        # botocore's own __init__ writes its text (its MSG_TEMPLATE and retry info) and
+        # sets .response and .operation_name; aios3's status and request id follow
+        botocore.exceptions.ClientError.__init__(self, response, operation_name)
+        self.args = (
+            f"{self.args[0]} [HTTP {self.status_code}, request id {self.request_id or '-'}]",
         )
 
-    def __reduce__(self) -> tuple[object, ...]:  # keep exceptions picklable, whole
-        meta = self.response["ResponseMetadata"]
+    def _max_attempts_reached(self) -> None:
+        """Mark the error as botocore marks it when the retries ran out: `MaxAttemptsReached`
+        in `ResponseMetadata`, and `(reached max retries: N)` in the message."""
+        self.response["ResponseMetadata"]["MaxAttemptsReached"] = True
+        self._set_message(self.response, self.operation_name)
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, whole, as its own class
         return (
             _rebuild_client_error,
             (
@@ -258,9 +360,8 @@ class ClientError(Aios3Error):
                     "request_id": self.request_id,
                     "host_id": self.host_id,
                     "operation_name": self.operation_name,
-                    "headers": meta["HTTPHeaders"],
-                    "retry_attempts": meta["RetryAttempts"],
                     "extra": self.extra,
+                    "response": self.response,
                 },
             ),
         )
@@ -324,6 +425,106 @@ class SignatureDoesNotMatch(ClientError):
     code_name = "SignatureDoesNotMatch"
 
 
+# the other error shapes of botocore's S3 model, so that every `client.exceptions.X` of
+# boto3 is also an `s3.exceptions.X` of aios3
+
+
+class AnnotationLimitExceeded(ClientError):
+    """The object would have more annotations than allowed."""
+
+    code_name = "AnnotationLimitExceeded"
+
+
+class AnnotationNameTooLong(ClientError):
+    """An annotation name is longer than 512 bytes."""
+
+    code_name = "AnnotationNameTooLong"
+
+
+class BucketAlreadyExists(ClientError):
+    """The bucket name is taken by another account (bucket names are global)."""
+
+    code_name = "BucketAlreadyExists"
+
+
+class BucketAlreadyOwnedByYou(ClientError):
+    """You already own the bucket (us-east-1 answers 200 instead)."""
+
+    code_name = "BucketAlreadyOwnedByYou"
+
+
+class EncryptionTypeMismatch(ClientError):
+    """The existing object was created with another encryption type."""
+
+    code_name = "EncryptionTypeMismatch"
+
+
+class IdempotencyParameterMismatch(ClientError):
+    """A retried request's parameters do not match the first one's."""
+
+    code_name = "IdempotencyParameterMismatch"
+
+
+class InvalidAnnotationName(ClientError):
+    """The annotation name is not valid."""
+
+    code_name = "InvalidAnnotationName"
+
+
+class InvalidObjectState(ClientError):
+    """The object is archived and cannot be read until it is restored."""
+
+    code_name = "InvalidObjectState"
+
+
+class InvalidPrefix(ClientError):
+    """The annotation prefix is not valid."""
+
+    code_name = "InvalidPrefix"
+
+
+class InvalidRequest(ClientError):
+    """The request is not valid (S3 uses this code for many cases)."""
+
+    code_name = "InvalidRequest"
+
+
+class InvalidWriteOffset(ClientError):
+    """The write offset does not match the object's size."""
+
+    code_name = "InvalidWriteOffset"
+
+
+class NoSuchAnnotation(ClientError):
+    """The annotation does not exist on the object."""
+
+    code_name = "NoSuchAnnotation"
+
+
+class ObjectAlreadyInActiveTierError(ClientError):
+    """The object is already in the active tier."""
+
+    code_name = "ObjectAlreadyInActiveTierError"
+
+
+class ObjectNotInActiveTierError(ClientError):
+    """The source object is not in the active tier."""
+
+    code_name = "ObjectNotInActiveTierError"
+
+
+class TooManyParts(ClientError):
+    """The upload would have more than 10,000 parts."""
+
+    code_name = "TooManyParts"
+
+
+class UnsupportedMediaType(ClientError):
+    """The annotation payload is not UTF-8 text."""
+
+    code_name = "UnsupportedMediaType"
+
+
 ERROR_CLASSES: dict[str, type[ClientError]] = {
     c.code_name: c
     for c in (
@@ -336,6 +537,22 @@ ERROR_CLASSES: dict[str, type[ClientError]] = {
         InvalidPartOrder,
         EntityTooSmall,
         SignatureDoesNotMatch,
+        AnnotationLimitExceeded,
+        AnnotationNameTooLong,
+        BucketAlreadyExists,
+        BucketAlreadyOwnedByYou,
+        EncryptionTypeMismatch,
+        IdempotencyParameterMismatch,
+        InvalidAnnotationName,
+        InvalidObjectState,
+        InvalidPrefix,
+        InvalidRequest,
+        InvalidWriteOffset,
+        NoSuchAnnotation,
+        ObjectAlreadyInActiveTierError,
+        ObjectNotInActiveTierError,
+        TooManyParts,
+        UnsupportedMediaType,
     )
     if c.code_name is not None
 }
@@ -357,6 +574,22 @@ class ErrorClasses:
     InvalidPartOrder = InvalidPartOrder
     EntityTooSmall = EntityTooSmall
     SignatureDoesNotMatch = SignatureDoesNotMatch
+    AnnotationLimitExceeded = AnnotationLimitExceeded
+    AnnotationNameTooLong = AnnotationNameTooLong
+    BucketAlreadyExists = BucketAlreadyExists
+    BucketAlreadyOwnedByYou = BucketAlreadyOwnedByYou
+    EncryptionTypeMismatch = EncryptionTypeMismatch
+    IdempotencyParameterMismatch = IdempotencyParameterMismatch
+    InvalidAnnotationName = InvalidAnnotationName
+    InvalidObjectState = InvalidObjectState
+    InvalidPrefix = InvalidPrefix
+    InvalidRequest = InvalidRequest
+    InvalidWriteOffset = InvalidWriteOffset
+    NoSuchAnnotation = NoSuchAnnotation
+    ObjectAlreadyInActiveTierError = ObjectAlreadyInActiveTierError
+    ObjectNotInActiveTierError = ObjectNotInActiveTierError
+    TooManyParts = TooManyParts
+    UnsupportedMediaType = UnsupportedMediaType
 
     def from_code(self, code: str) -> type[_ClientError]:
         """The class raised for `code` (`ClientError` for codes without a subclass)."""

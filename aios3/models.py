@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol, Union, runtime_checkable
 
+from botocore.utils import parse_to_aware_datetime
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
     SecretStr,
+    StrictBool,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -41,6 +45,7 @@ __all__ = [
     "AbortMultipartUploadParams",
     "AbortMultipartUploadRequest",
     "AbortMultipartUploadResponse",
+    "AbortRound",
     "Body",
     "ChecksumAlgorithm",
     "CommonPrefix",
@@ -79,16 +84,20 @@ __all__ = [
     "ListPartsRequest",
     "ListPartsResponse",
     "MultipartUploadSummary",
+    "ObjectCannedACL",
     "Owner",
     "Part",
     "Readable",
     "RequestModel",
     "ResponseMetadata",
     "ResponseModel",
+    "ServerSideEncryption",
     "SessionCredentials",
+    "StorageClass",
     "UploadPartParams",
     "UploadPartRequest",
     "UploadPartResponse",
+    "VerifiedAbortResponse",
 ]
 
 # --------------------------------------------------------------------------- naming
@@ -105,6 +114,10 @@ _WORDS = {
     "crc64nvme": "CRC64NVME",
     "sha1": "SHA1",
     "sha256": "SHA256",
+    "sha512": "SHA512",
+    "xxhash64": "XXHASH64",
+    "xxhash3": "XXHASH3",
+    "xxhash128": "XXHASH128",
     "etag": "ETag",
 }
 
@@ -126,9 +139,85 @@ class _Model(BaseModel):
 
 # --------------------------------------------------------------------------- shared types
 
-ChecksumAlgorithm = Literal["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"]
+ChecksumAlgorithm = Literal[
+    "CRC32",
+    "CRC32C",
+    "SHA1",
+    "SHA256",
+    "CRC64NVME",
+    "SHA512",
+    "MD5",
+    "XXHASH64",
+    "XXHASH3",
+    "XXHASH128",
+]
 ChecksumType = Literal["COMPOSITE", "FULL_OBJECT"]
 RequestPayer = Literal["requester"]
+
+# The values of botocore's enums, for type checkers: the keyword TypedDicts below use them,
+# so `StorageClass="STANDRAD"` is a type error. At run time the request models take any
+# string for these three, as boto3 does: Ceph, MinIO and others have values of their own
+# (tests/unit/test_model_completeness.py keeps each equal to botocore's enum).
+ObjectCannedACL = Literal[
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+]
+"""The canned ACLs of objects (`ACL` of CreateMultipartUpload), as in botocore."""
+StorageClass = Literal[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "OUTPOSTS",
+    "GLACIER_IR",
+    "SNOW",
+    "EXPRESS_ONEZONE",
+    "FSX_OPENZFS",
+    "FSX_ONTAP",
+    "AWS_BACKUP_WARM",
+    "AWS_BACKUP_LOW_COST_WARM",
+]
+"""AWS's storage classes (`StorageClass` of CreateMultipartUpload), as in botocore."""
+ServerSideEncryption = Literal["AES256", "aws:fsx", "aws:backup", "aws:kms", "aws:kms:dsse"]
+"""The server-side encryption algorithms (`ServerSideEncryption`), as in botocore."""
+OnOff = Literal["ON", "OFF"]  # ObjectLockEventHold
+
+
+def _timestamp(value: object) -> object:
+    """A timestamp parameter as botocore reads one (`parse_to_aware_datetime`): a datetime
+    (naive ones are UTC), an ISO 8601 or HTTP-date string, or epoch seconds (an int, a float
+    or a string of digits), all UTC when they say no zone. `bool` and `date` are refused:
+    botocore sends `True` as 1970-01-01T00:00:01 and refuses a date."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        kind = "a date without a time" if isinstance(value, date) else type(value).__name__
+        raise ValueError(
+            f"must be a datetime, an ISO 8601 or HTTP-date string, or epoch seconds, not {kind}"
+        )
+    try:
+        parsed: datetime = parse_to_aware_datetime(value)
+    except (ValueError, TypeError, AttributeError, OverflowError, OSError, RuntimeError):
+        raise ValueError(
+            "cannot be read as a timestamp: give a datetime, an ISO 8601 or HTTP-date "
+            "string, or epoch seconds"
+        ) from None
+    return parsed.astimezone(timezone.utc)
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+"""A timestamp parameter: what botocore accepts, checked before sending."""
+AwareTimestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]
+"""The same, but a naive datetime is refused rather than taken as UTC (a conditional abort
+with `datetime.now()` would otherwise compare local time as UTC)."""
 
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _BUCKET = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
@@ -167,6 +256,11 @@ CRC32CH = Annotated[str | None, Header("x-amz-checksum-crc32c")]
 CRC64NVMEH = Annotated[str | None, Header("x-amz-checksum-crc64nvme")]
 SHA1H = Annotated[str | None, Header("x-amz-checksum-sha1")]
 SHA256H = Annotated[str | None, Header("x-amz-checksum-sha256")]
+SHA512H = Annotated[str | None, Header("x-amz-checksum-sha512")]
+MD5H = Annotated[str | None, Header("x-amz-checksum-md5")]
+XXHASH64H = Annotated[str | None, Header("x-amz-checksum-xxhash64")]
+XXHASH3H = Annotated[str | None, Header("x-amz-checksum-xxhash3")]
+XXHASH128H = Annotated[str | None, Header("x-amz-checksum-xxhash128")]
 
 
 @runtime_checkable
@@ -237,13 +331,36 @@ class RequestModel(_Model):
 
 
 class ResponseMetadata(_Model):
-    """What the HTTP exchange said, as boto3's `ResponseMetadata`."""
+    """What the HTTP exchange said, as boto3's `ResponseMetadata`.
+
+    `request_id` is `x-amzn-requestid` or else `x-amz-request-id` (botocore's order), and
+    `host_id` is `x-amz-id-2`; both are `""` when the answer had none.
+    """
 
     request_id: str = ""
     host_id: str = ""
     http_status_code: int = Field(0, alias="HTTPStatusCode")
     http_headers: dict[str, str] = Field(default_factory=dict, alias="HTTPHeaders")
     retry_attempts: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """boto3's `ResponseMetadata` dict, with its keys present as botocore's are.
+
+        botocore gives `RequestId` only when a request-id header came, and `HostId` only
+        beside `x-amz-request-id` (not beside `x-amzn-requestid`). Metadata built by hand
+        with a `request_id` but without those headers keeps both ids.
+        """
+        h = self.http_headers
+        d: dict[str, object] = {}
+        if "x-amzn-requestid" in h:
+            d["RequestId"] = self.request_id
+        elif "x-amz-request-id" in h or self.request_id:  # (or built by hand: a stub)
+            d["RequestId"] = self.request_id
+            d["HostId"] = self.host_id
+        d["HTTPStatusCode"] = self.http_status_code
+        d["HTTPHeaders"] = dict(h)
+        d["RetryAttempts"] = self.retry_attempts
+        return d
 
 
 class ResponseModel(_Model):
@@ -253,11 +370,18 @@ class ResponseModel(_Model):
     response_metadata: ResponseMetadata = Field(default_factory=ResponseMetadata)
 
     def to_dict(self) -> dict[str, object]:
-        """The boto3-shaped response dict (PascalCase keys, `None` fields left out)."""
+        """The boto3-shaped response dict: PascalCase keys, and only the members the
+        answer had, as in boto3's dict.
+
+        A member the server did not send is left out even where the attribute holds a
+        default (`Parts`, `Uploads`, `CommonPrefixes` as `[]`, `IsTruncated` as `False`);
+        `None` fields are left out too. `ResponseMetadata` is always there (see
+        `ResponseMetadata.to_dict`).
+        """
         d: dict[str, object] = self.model_dump(
-            by_alias=True, exclude_none=True, exclude={"response_metadata"}
+            by_alias=True, exclude_none=True, exclude_unset=True, exclude={"response_metadata"}
         )
-        d["ResponseMetadata"] = self.response_metadata.model_dump(by_alias=True)
+        d["ResponseMetadata"] = self.response_metadata.to_dict()
         return d
 
 
@@ -292,7 +416,7 @@ class AbortMultipartUploadRequest(RequestModel):
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
     if_match_initiated_time: Annotated[
-        AwareDatetime | None, Header("x-amz-if-match-initiated-time")
+        AwareTimestamp | None, Header("x-amz-if-match-initiated-time")
     ] = None
 
 
@@ -300,6 +424,54 @@ class AbortMultipartUploadResponse(ResponseModel):
     """Result of `AbortMultipartUpload`."""
 
     request_charged: Literal["requester"] | str | None = None
+
+
+class AbortRound(BaseModel):
+    """One round of `abort_multipart_upload(..., verify=True)`: an abort, then a ListParts.
+
+    Attributes:
+        number: 1 for the first round.
+        abort: `"aborted"` when the abort succeeded, `"already_gone"` when it answered
+            `NoSuchUpload` (the upload was gone before this abort).
+        listing: what the ListParts after the abort said: `"no_such_upload"` or
+            `"no_such_key"` (Ceph RGW's answer for an aborted upload): gone;
+            `"no_parts"`: the upload lists no parts; `"parts"`: parts remain (they were
+            in flight during the abort), so another round follows.
+        parts_remaining: the parts that ListParts listed (its first page), 0 when gone.
+        more_parts: ListParts' page was truncated: more than `parts_remaining` remain.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    abort: Literal["aborted", "already_gone"]
+    listing: Literal["no_such_upload", "no_such_key", "no_parts", "parts"]
+    parts_remaining: int = 0
+    more_parts: bool = False
+
+    @property
+    def gone(self) -> bool:
+        """The upload is verified gone after this round."""
+        return self.listing != "parts"
+
+
+class VerifiedAbortResponse(AbortMultipartUploadResponse):
+    """Result of `abort_multipart_upload(..., verify=True)`: the first abort's response
+    (`request_charged`, `response_metadata`, and `to_dict()` as boto3 would give it), plus
+    every round of abort-then-ListParts that it took until the upload was verified gone.
+
+    Attributes:
+        rounds: the rounds, in order; the last one is verified gone. `rounds[0].abort` is
+            `"already_gone"` when there was nothing to abort.
+    """
+
+    rounds: list[AbortRound] = Field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """boto3's dict of the first abort (the rounds are aios3's own, left out)."""
+        d = super().to_dict()
+        d.pop("Rounds", None)
+        return d
 
 
 # --------------------------------------------------------------------------- CreateMultipartUpload
@@ -317,7 +489,7 @@ class CreateMultipartUploadRequest(RequestModel):
     content_encoding: Annotated[str | None, Header("Content-Encoding")] = None
     content_language: Annotated[str | None, Header("Content-Language")] = None
     content_type: Annotated[str | None, Header("Content-Type")] = None
-    expires: Annotated[datetime | None, Header("Expires")] = None
+    expires: Annotated[Timestamp | None, Header("Expires")] = None
     grant_full_control: Annotated[str | None, Header("x-amz-grant-full-control")] = None
     grant_read: Annotated[str | None, Header("x-amz-grant-read")] = None
     grant_read_acp: Annotated[str | None, Header("x-amz-grant-read-acp")] = None
@@ -338,7 +510,7 @@ class CreateMultipartUploadRequest(RequestModel):
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
     bucket_key_enabled: Annotated[
-        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+        StrictBool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
     ] = None
     request_payer: PayerH = None
     tagging: Annotated[str | None, Header("x-amz-tagging")] = None
@@ -346,10 +518,17 @@ class CreateMultipartUploadRequest(RequestModel):
         Literal["GOVERNANCE", "COMPLIANCE"] | None, Header("x-amz-object-lock-mode")
     ] = None
     object_lock_retain_until_date: Annotated[
-        datetime | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
+        Timestamp | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
     ] = None
     object_lock_legal_hold_status: Annotated[
         Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
+    ] = None
+    object_lock_event_hold: Annotated[OnOff | None, Header("x-amz-object-lock-event-hold")] = None
+    object_lock_event_hold_duration_days: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-days")
+    ] = None
+    object_lock_event_hold_duration_years: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-years")
     ] = None
     expected_bucket_owner: OwnerH = None
     checksum_algorithm: Annotated[ChecksumAlgorithm | None, Header("x-amz-checksum-algorithm")] = (
@@ -386,17 +565,18 @@ class UploadPartRequest(RequestModel):
     `Body` is bytes-like, a binary file object, or an async iterable of bytes; an async
     iterable needs `ContentLength`. Bytes-like bodies are SHA-256 signed, except over https
     with `ContentMD5`, where they go as `UNSIGNED-PAYLOAD` as botocore sends them; file
-    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD` (add
-    `ContentMD5` or a checksum for integrity).
+    objects and async iterables are always streamed with `UNSIGNED-PAYLOAD`. A CRC32
+    checksum (or `ChecksumAlgorithm`'s) is added by default, as botocore does: see
+    [Checksums](../checksums.md).
     """
 
     operation_name: ClassVar[str] = "UploadPart"
     body: Annotated[Body, PlainValidator(_check_body), Payload()] = Field(b"", repr=False)
     bucket: BucketName
     key: ObjectKey
-    part_number: Annotated[int, Field(ge=1, le=10000), Query("partNumber")]
+    part_number: Annotated[StrictInt, Field(ge=1, le=10000), Query("partNumber")]
     upload_id: UploadIdQ
-    content_length: Annotated[int | None, Field(ge=0), Header("Content-Length")] = None
+    content_length: Annotated[StrictInt | None, Field(ge=0), Header("Content-Length")] = None
     content_md5: Annotated[str | None, Header("Content-MD5")] = None
     checksum_algorithm: Annotated[
         ChecksumAlgorithm | None, Header("x-amz-sdk-checksum-algorithm")
@@ -406,6 +586,11 @@ class UploadPartRequest(RequestModel):
     checksum_crc64nvme: CRC64NVMEH = None
     checksum_sha1: SHA1H = None
     checksum_sha256: SHA256H = None
+    checksum_sha512: SHA512H = None
+    checksum_md5: MD5H = None
+    checksum_xxhash64: XXHASH64H = None
+    checksum_xxhash3: XXHASH3H = None
+    checksum_xxhash128: XXHASH128H = None
     sse_customer_algorithm: SSECAlgorithmH = None
     sse_customer_key: SSECKeyH = None
     sse_customer_key_md5: SSECKeyMD5H = None
@@ -423,6 +608,11 @@ class UploadPartResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     sse_customer_algorithm: str | None = None
     sse_customer_key_md5: str | None = None
     sse_kms_key_id: str | None = Field(None, repr=False)
@@ -433,7 +623,20 @@ class UploadPartResponse(ResponseModel):
 # ------------------------------------------------------------------------- CompleteMultipartUpload
 
 
-class CompletedPart(_Model):
+class _InputModel(_Model):
+    """A model the caller builds (not a request): bad values raise `ParamValidationError`
+    naming the field, as a request model's do."""
+
+    if not TYPE_CHECKING:  # keep pydantic's typed __init__ signature for type checkers
+
+        def __init__(self, /, **data: object) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise param_error(type(self).__name__, exc) from None
+
+
+class CompletedPart(_InputModel):
     """One part named in `CompleteMultipartUpload`. Unknown keys are refused, as boto3 does."""
 
     model_config = ConfigDict(extra="forbid")
@@ -444,10 +647,15 @@ class CompletedPart(_Model):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
-    part_number: int = Field(ge=1, le=10000)
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
+    part_number: StrictInt = Field(ge=1, le=10000)
 
 
-class CompletedMultipartUpload(_Model):
+class CompletedMultipartUpload(_InputModel):
     """`MultipartUpload={"Parts": [...]}` of `CompleteMultipartUpload`. Unknown keys are
     refused, as boto3 does (`{"Part": [...]}` would otherwise complete with no parts)."""
 
@@ -469,8 +677,13 @@ class CompleteMultipartUploadRequest(RequestModel):
     checksum_crc64nvme: CRC64NVMEH = None
     checksum_sha1: SHA1H = None
     checksum_sha256: SHA256H = None
+    checksum_sha512: SHA512H = None
+    checksum_md5: MD5H = None
+    checksum_xxhash64: XXHASH64H = None
+    checksum_xxhash3: XXHASH3H = None
+    checksum_xxhash128: XXHASH128H = None
     checksum_type: Annotated[ChecksumType | None, Header("x-amz-checksum-type")] = None
-    mpu_object_size: Annotated[int | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
+    mpu_object_size: Annotated[StrictInt | None, Field(ge=0), Header("x-amz-mp-object-size")] = None
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
     if_match: Annotated[str | None, Header("If-Match")] = None
@@ -493,6 +706,11 @@ class CompleteMultipartUploadResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     checksum_type: str | None = None
     server_side_encryption: str | None = None
     version_id: str | None = None
@@ -510,8 +728,8 @@ class ListPartsRequest(RequestModel):
     operation_name: ClassVar[str] = "ListParts"
     bucket: BucketName
     key: ObjectKey
-    max_parts: Annotated[int | None, Field(ge=0), Query("max-parts")] = None
-    part_number_marker: Annotated[int | None, Field(ge=0), Query("part-number-marker")] = None
+    max_parts: Annotated[StrictInt | None, Field(ge=0), Query("max-parts")] = None
+    part_number_marker: Annotated[StrictInt | None, Field(ge=0), Query("part-number-marker")] = None
     upload_id: UploadIdQ
     request_payer: PayerH = None
     expected_bucket_owner: OwnerH = None
@@ -532,6 +750,11 @@ class Part(_Model):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
 
 
 class ListPartsResponse(ResponseModel):
@@ -566,7 +789,7 @@ class ListMultipartUploadsRequest(RequestModel):
     delimiter: Annotated[str | None, Query("delimiter")] = None
     encoding_type: Annotated[Literal["url"] | None, Query("encoding-type")] = None
     key_marker: Annotated[str | None, Query("key-marker")] = None
-    max_uploads: Annotated[int | None, Field(ge=0), Query("max-uploads")] = None
+    max_uploads: Annotated[StrictInt | None, Field(ge=0), Query("max-uploads")] = None
     prefix: Annotated[str | None, Query("prefix")] = None
     upload_id_marker: Annotated[str | None, Query("upload-id-marker")] = None
     expected_bucket_owner: OwnerH = None
@@ -633,7 +856,7 @@ class CreateSessionRequest(RequestModel):
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
     bucket_key_enabled: Annotated[
-        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+        StrictBool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
     ] = None
 
 
@@ -647,13 +870,31 @@ class SessionCredentials(_Model):
 
 
 class CreateSessionResponse(ResponseModel):
-    """Result of `CreateSession`."""
+    """Result of `CreateSession`.
+
+    `to_dict()` keeps `SecretAccessKey` and `SessionToken` as `SecretStr`, so that the
+    dict can be printed or logged without them; `to_dict(reveal_secrets=True)` gives
+    boto3's dict, with both as `str`.
+    """
 
     credentials: SessionCredentials
     server_side_encryption: str | None = None
     sse_kms_key_id: str | None = Field(None, repr=False)
     sse_kms_encryption_context: str | None = Field(None, repr=False)
     bucket_key_enabled: bool | None = None
+
+    def to_dict(self, *, reveal_secrets: bool = False) -> dict[str, object]:
+        """The boto3-shaped dict; the session's secret key and token are `SecretStr`
+        (`'**********'` in a repr) unless `reveal_secrets=True`, which gives them as `str`,
+        as boto3 does."""
+        d = super().to_dict()
+        creds = d.get("Credentials")
+        if reveal_secrets and isinstance(creds, dict):
+            for name in ("SecretAccessKey", "SessionToken"):
+                value = creds.get(name)
+                if isinstance(value, SecretStr):
+                    creds[name] = value.get_secret_value()
+        return d
 
 
 # --------------------------------------------------------------------------- CreateBucket
@@ -699,7 +940,7 @@ class CreateBucketRequest(RequestModel):
     grant_write: Annotated[str | None, Header("x-amz-grant-write")] = None
     grant_write_acp: Annotated[str | None, Header("x-amz-grant-write-acp")] = None
     object_lock_enabled_for_bucket: Annotated[
-        bool | None, Header("x-amz-bucket-object-lock-enabled")
+        StrictBool | None, Header("x-amz-bucket-object-lock-enabled")
     ] = None
     object_ownership: Annotated[
         Literal["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"] | None,
@@ -742,9 +983,9 @@ class HeadObjectRequest(RequestModel):
     operation_name: ClassVar[str] = "HeadObject"
     bucket: BucketName
     if_match: Annotated[str | None, Header("If-Match")] = None
-    if_modified_since: Annotated[datetime | None, Header("If-Modified-Since")] = None
+    if_modified_since: Annotated[Timestamp | None, Header("If-Modified-Since")] = None
     if_none_match: Annotated[str | None, Header("If-None-Match")] = None
-    if_unmodified_since: Annotated[datetime | None, Header("If-Unmodified-Since")] = None
+    if_unmodified_since: Annotated[Timestamp | None, Header("If-Unmodified-Since")] = None
     key: ObjectKey
     range: Annotated[str | None, Header("Range")] = None
     response_cache_control: Annotated[str | None, Query("response-cache-control")] = None
@@ -754,22 +995,24 @@ class HeadObjectRequest(RequestModel):
     response_content_encoding: Annotated[str | None, Query("response-content-encoding")] = None
     response_content_language: Annotated[str | None, Query("response-content-language")] = None
     response_content_type: Annotated[str | None, Query("response-content-type")] = None
-    response_expires: Annotated[datetime | None, Query("response-expires")] = None
+    response_expires: Annotated[
+        Timestamp | None, Query("response-expires", timestamp="rfc7231")
+    ] = None
     version_id: Annotated[str | None, Query("versionId")] = None
     sse_customer_algorithm: SSECAlgorithmH = None
     sse_customer_key: SSECKeyH = None
     sse_customer_key_md5: SSECKeyMD5H = None
     request_payer: PayerH = None
-    part_number: Annotated[int | None, Field(ge=1, le=10000), Query("partNumber")] = None
+    part_number: Annotated[StrictInt | None, Field(ge=1, le=10000), Query("partNumber")] = None
     expected_bucket_owner: OwnerH = None
     checksum_mode: Annotated[Literal["ENABLED"] | None, Header("x-amz-checksum-mode")] = None
 
 
 class HeadObjectResponse(ResponseModel):
-    """Result of `HeadObject`. `metadata` holds the `x-amz-meta-*` headers (lower-case
-    names, as boto3 gives them); `parts_count` comes with `PartNumber`. `expires_string` is
-    the `Expires` header as sent, `expires` the date it reads as (None if it is none), as
-    in boto3."""
+    """Result of `HeadObject`. `metadata` holds the `x-amz-meta-*` headers (names as the
+    server sent them, lower case on AWS, as boto3 gives them); `parts_count` comes with
+    `PartNumber`. `expires_string` is the `Expires` header as sent, `expires` the date it
+    reads as (None if it is none), as in boto3."""
 
     delete_marker: bool | None = None
     accept_ranges: str | None = None
@@ -783,6 +1026,11 @@ class HeadObjectResponse(ResponseModel):
     checksum_crc64nvme: str | None = None
     checksum_sha1: str | None = None
     checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
     checksum_type: str | None = None
     etag: str | None = None
     missing_meta: int | None = None
@@ -810,6 +1058,9 @@ class HeadObjectResponse(ResponseModel):
     object_lock_mode: str | None = None
     object_lock_retain_until_date: datetime | None = None
     object_lock_legal_hold_status: str | None = None
+    object_lock_event_hold: str | None = None
+    object_lock_event_hold_duration_days: int | None = None
+    object_lock_event_hold_duration_years: int | None = None
 
 
 # --------------------------------------------------------------------------- DeleteObject
@@ -828,14 +1079,14 @@ class DeleteObjectRequest(RequestModel):
     version_id: Annotated[str | None, Query("versionId")] = None
     request_payer: PayerH = None
     bypass_governance_retention: Annotated[
-        bool | None, Header("x-amz-bypass-governance-retention")
+        StrictBool | None, Header("x-amz-bypass-governance-retention")
     ] = None
     expected_bucket_owner: OwnerH = None
     if_match: Annotated[str | None, Header("If-Match")] = None
     if_match_last_modified_time: Annotated[
-        datetime | None, Header("x-amz-if-match-last-modified-time")
+        Timestamp | None, Header("x-amz-if-match-last-modified-time")
     ] = None
-    if_match_size: Annotated[int | None, Field(ge=0), Header("x-amz-if-match-size")] = None
+    if_match_size: Annotated[StrictInt | None, Field(ge=0), Header("x-amz-if-match-size")] = None
 
 
 class DeleteObjectResponse(ResponseModel):
@@ -860,6 +1111,11 @@ class CompletedPartDict(TypedDict, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
     PartNumber: Required[int]
 
 
@@ -892,6 +1148,11 @@ class _Checksums(TypedDict, total=False):
     ChecksumCRC64NVME: str
     ChecksumSHA1: str
     ChecksumSHA256: str
+    ChecksumSHA512: str
+    ChecksumMD5: str
+    ChecksumXXHASH64: str
+    ChecksumXXHASH3: str
+    ChecksumXXHASH128: str
 
 
 class AbortMultipartUploadParams(_BucketKeyUpload, _PayerOwner, total=False):
@@ -905,7 +1166,7 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
 
     Bucket: Required[str]
     Key: Required[str]
-    ACL: str
+    ACL: ObjectCannedACL
     CacheControl: str
     ContentDisposition: str
     ContentEncoding: str
@@ -917,8 +1178,8 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
     GrantReadACP: str
     GrantWriteACP: str
     Metadata: Mapping[str, str]
-    ServerSideEncryption: str
-    StorageClass: str
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
     WebsiteRedirectLocation: str
     SSEKMSKeyId: str
     SSEKMSEncryptionContext: str
@@ -927,6 +1188,9 @@ class CreateMultipartUploadParams(_PayerOwner, _SSECustomer, total=False):
     ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
     ObjectLockRetainUntilDate: datetime
     ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: OnOff
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int
     ChecksumAlgorithm: ChecksumAlgorithm
     ChecksumType: ChecksumType
 
@@ -965,7 +1229,7 @@ class CreateSessionParams(TypedDict, total=False):
 
     Bucket: Required[str]
     SessionMode: Literal["ReadOnly", "ReadWrite"]
-    ServerSideEncryption: str
+    ServerSideEncryption: ServerSideEncryption
     SSEKMSKeyId: str
     SSEKMSEncryptionContext: str
     BucketKeyEnabled: bool

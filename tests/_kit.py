@@ -20,3 +20,18 @@ def client(transport: aios3.Transport, **config: Any) -> aios3.S3Client:
         config=aios3.Config(**config),
         **CREDS,
     )
+
+
+def server_client(
+    server: Any, transport: aios3.Transport | None = None, **config: Any
+) -> aios3.S3Client:
+    """An `S3Client` for a local server fixture (`seaweed`, `moto_server`, `ceph`), through
+    `transport` when given; two attempts unless `config` says otherwise."""
+    return aios3.S3Client(
+        endpoint_url=server.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        config=aios3.Config(**{"max_attempts": 2, **config}),
+        transport=transport,
+    )

@@ -13,11 +13,17 @@ import aios3
 from aios3.models import (
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
+    AbortRound,
     CompletedPartDict,
+    CompleteMultipartUploadResponse,
     CreateBucketResponse,
+    CreateMultipartUploadRequest,
     HeadObjectResponse,
     ListPartsResponse,
     Part,
+    StorageClass,
+    UploadPartResponse,
+    VerifiedAbortResponse,
 )
 
 
@@ -83,9 +89,16 @@ async def client_style() -> None:
             code: str = e.code
             sc: int = e.status_code
             del code, sc
+        except s3.exceptions.BucketAlreadyOwnedByYou:  # every boto3 client.exceptions name
+            pass
         except aios3.ClientError as e:
             err_code = e.response["Error"]["Code"]
-            del err_code
+            reached: bool = e.response["ResponseMetadata"].get("MaxAttemptsReached", False)
+            op: str = e.operation_name
+            del err_code, reached, op
+        session = await s3.create_session(Bucket="b--usw2-az1--x-s3")
+        boto3_shaped: dict[str, object] = session.to_dict(reveal_secrets=True)
+        del boto3_shaped
 
         # mistakes mypy must catch
         await s3.abort_multipart_upload(Bucket="b", Key="k")  # type: ignore[call-overload]
@@ -100,6 +113,49 @@ async def client_style() -> None:
             Bucket="b", Key="k", GrantReadAcp="id=1"
         )
         del version, charged, status, as_dict, r2
+
+
+async def abort_and_verify() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        v: VerifiedAbortResponse = await s3.abort_multipart_upload(
+            Bucket="b", Key="k", UploadId="u", RequestPayer="requester", verify=True
+        )
+        rounds: list[AbortRound] = v.rounds
+        left: int = rounds[-1].parts_remaining
+        gone: bool = rounds[-1].gone
+        policy = aios3.VerifyPolicy(max_rounds=3, deadline=10.0)
+        v2: VerifiedAbortResponse = await s3.abort_multipart_upload(
+            AbortMultipartUploadRequest(bucket="b", key="k", upload_id="u"), verify=policy
+        )
+        plain: AbortMultipartUploadResponse = await s3.abort_multipart_upload(
+            Bucket="b", Key="k", UploadId="u", verify=False
+        )
+        no_rounds = plain.rounds  # type: ignore[attr-defined]  # only a verified abort has them
+        del no_rounds
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify="yes")  # type: ignore[call-overload]
+        try:
+            await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify=True)
+        except aios3.AbortNotVerifiedError as e:
+            still: int = e.rounds[-1].parts_remaining
+            del still
+        del left, gone, v2
+    async with aios3.S3Resource(region_name="eu-west-1") as s3r:
+        v3: VerifiedAbortResponse = await s3r.MultipartUpload("b", "k", "u").abort(verify=True)
+        del v3
+
+
+async def managed_upload() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        async with s3.multipart_upload(Bucket="b", Key="k", ContentType="text/plain") as mpu:
+            first: UploadPartResponse = await mpu.upload_part(1, b"x", ContentMD5="abc")
+            rest: list[UploadPartResponse] = await mpu.upload_parts(b"y" * 10, part_size=5 * 2**20)
+            await mpu.upload_part(2, b"x", Bucket="other")  # type: ignore[call-arg]
+            del first, rest
+        upload_id: str | None = mpu.upload_id
+        done: CompleteMultipartUploadResponse | None = mpu.result
+        s3.multipart_upload(Key="k")  # type: ignore[call-arg]
+        s3.multipart_upload(Bucket="b", Key="k", verify=aios3.VerifyPolicy(), cleanup_timeout=5)
+        del upload_id, done
 
 
 async def buckets_and_objects() -> None:
@@ -124,6 +180,44 @@ async def buckets_and_objects() -> None:
             Bucket="b", CreateBucketConfiguration={"Location": "x"}
         )
         del where, size, parts, meta, marker
+
+
+async def enum_values_and_numbers() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        await s3.create_multipart_upload(
+            Bucket="b",
+            Key="k",
+            ACL="bucket-owner-full-control",
+            StorageClass="GLACIER_IR",
+            ServerSideEncryption="aws:kms",
+            ObjectLockEventHold="ON",
+            ObjectLockEventHoldDurationDays=30,
+        )
+        cls: StorageClass = "STANDARD_IA"
+        await s3.create_multipart_upload(Bucket="b", Key="k", StorageClass=cls)
+        # a storage class of the store's own (Ceph, MinIO): the request model takes any str
+        await s3.create_multipart_upload(
+            CreateMultipartUploadRequest(bucket="b", key="k", storage_class="COLD")
+        )
+        head = await s3.head_object(Bucket="b", Key="k")
+        hold: str | None = head.object_lock_event_hold
+        days: int | None = head.object_lock_event_hold_duration_days
+
+        # mistakes mypy must catch
+        await s3.create_multipart_upload(  # type: ignore[call-overload]
+            Bucket="b", Key="k", StorageClass="STANDRAD"
+        )
+        await s3.create_multipart_upload(Bucket="b", Key="k", ACL="public")  # type: ignore[call-overload]
+        await s3.create_session(Bucket="b", ServerSideEncryption="aws-kms")  # type: ignore[call-overload]
+        await s3.create_multipart_upload(  # type: ignore[call-overload]
+            Bucket="b", Key="k", ObjectLockEventHoldDurationDays="30"
+        )
+        await s3.list_parts(Bucket="b", Key="k", UploadId="u", MaxParts=1.5)  # type: ignore[call-overload]
+        del hold, days
+
+    async with aios3.S3Resource(region_name="eu-west-1") as s3r:
+        await s3r.Object("b", "k").initiate_multipart_upload(StorageClass="DEEP_ARCHIVE")
+        await s3r.Object("b", "k").initiate_multipart_upload(StorageClass="DEEP-ARCHIVE")  # type: ignore[arg-type]
 
 
 async def resource_style() -> None:

@@ -466,3 +466,34 @@ async def test_ceph16_has_no_flexible_checksums(ceph, make_bucket, s3_request) -
         assert r.checksum_crc32 is None
         await s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=up.upload_id)
         await s3.delete_object(Bucket=bucket, Key="header")
+
+
+async def test_abort_and_verify_reads_ceph_no_such_key_as_gone(ceph, make_bucket) -> None:
+    """Ceph 16 answers ListParts after an abort with NoSuchKey, not NoSuchUpload: after
+    aios3's own abort that means gone, in one round."""
+    bucket = await make_bucket(ceph)
+    async with _client(ceph) as s3:
+        uid = (await s3.create_multipart_upload(Bucket=bucket, Key="v/ceph")).upload_id
+        await _upload(s3, bucket, "v/ceph", uid, b"x" * 10)
+        r = await s3.abort_multipart_upload(Bucket=bucket, Key="v/ceph", UploadId=uid, verify=True)
+        assert [(x.abort, x.listing) for x in r.rounds] == [("aborted", "no_such_key")]
+        assert (await s3.list_multipart_uploads(Bucket=bucket)).uploads == []
+
+
+async def test_managed_upload_completes_and_aborts_on_ceph(ceph, make_bucket) -> None:
+    """s3.multipart_upload(...) on Ceph: a clean block completes (Ceph's empty ETag on
+    Complete is tolerated), a failing block is aborted and verified (Ceph: NoSuchKey)."""
+    bucket = await make_bucket(ceph)
+    async with _client(ceph) as s3:
+        async with s3.multipart_upload(Bucket=bucket, Key="m/ok") as mpu:
+            await mpu.upload_parts(b"a" * (5 * MiB) + b"b" * 10, part_size=5 * MiB)
+        assert mpu.result is not None
+        head = await s3.head_object(Bucket=bucket, Key="m/ok")
+        assert head.content_length == 5 * MiB + 10
+        with pytest.raises(LookupError):
+            async with s3.multipart_upload(Bucket=bucket, Key="m/broken") as mpu:
+                await mpu.upload_part(1, b"x" * 10)
+                raise LookupError("mine")
+        assert mpu.aborted is not None
+        assert [r.listing for r in mpu.aborted.rounds] == ["no_such_key"]  # type: ignore[attr-defined]
+        assert (await s3.list_multipart_uploads(Bucket=bucket)).uploads == []

@@ -5,12 +5,7 @@ server, and is bounded in time."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import gc
-import ipaddress
-import socket
-import ssl
-import struct
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -21,6 +16,7 @@ import pytest
 import aios3
 from aios3.retries import StandardRetryStrategy
 from tests._capture import CaptureServer, Reply
+from tests.faults._server import FaultServer, ResetBeforeHeaders, TLSServer, certificates
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDFAULT", "aws_secret_access_key": "f-secret"}
 BOUND = 20.0  # seconds: no test here may take longer, whatever the code under test does
@@ -36,42 +32,6 @@ def local(url: str, **config: Any) -> aios3.S3Client:
     return aios3.S3Client(
         endpoint_url=url, region_name="us-east-1", config=aios3.Config(**config), **CREDS
     )
-
-
-class ResetServer:
-    """Reads each request whole, counts it, and resets the connection (RST) without an answer."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        self._server: asyncio.AbstractServer | None = None
-        self.url = ""
-
-    async def __aenter__(self) -> ResetServer:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            if length:
-                await reader.readexactly(length)
-            self.requests.append(head.split(b" ", 1)[0].decode())
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        sock = writer.get_extra_info("socket")
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        writer.transport.abort()  # RST: "connection reset by peer"
 
 
 Call = Callable[[aios3.S3Client], Awaitable[object]]
@@ -96,7 +56,10 @@ async def test_exactly_max_attempts_requests_reach_the_wire(name: str, attempts:
     # server got 2 requests for max_attempts=1 and 6 for 3
     method, call = CALLS[name]
     strategy = StandardRetryStrategy(attempts, sleep=_no_sleep)
-    async with ResetServer() as srv, local(srv.url, retry_strategy=strategy) as s3:
+    async with (
+        FaultServer([ResetBeforeHeaders()]) as srv,
+        local(srv.url, retry_strategy=strategy) as s3,
+    ):
         with pytest.raises(aios3.errors.EndpointConnectionError) as caught:
             await asyncio.wait_for(call(s3), BOUND)
     assert srv.requests == [method] * attempts
@@ -244,7 +207,10 @@ async def test_the_time_a_streamed_body_takes_to_produce_is_not_a_write_timeout(
 
     async with (
         CaptureServer(lambda c: Reply(200, {"ETag": '"e"'})) as srv,
-        local(srv.url, read_timeout=0.3, max_attempts=1) as s3,
+        # "when_required": a plain body (the capture server decodes no aws-chunked one)
+        local(
+            srv.url, read_timeout=0.3, max_attempts=1, request_checksum_calculation="when_required"
+        ) as s3,
     ):
         r = await asyncio.wait_for(
             s3.upload_part(
@@ -264,120 +230,11 @@ async def test_the_time_a_streamed_body_takes_to_produce_is_not_a_write_timeout(
 # ---------------------------------------------------------------- TLS certificates
 
 
-def _certificates(tmp: Path) -> tuple[Path, Path, Path]:
-    """A CA, and a certificate for 127.0.0.1 that it signed: (ca.pem, cert.pem, key.pem)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    now = dt.datetime.now(dt.timezone.utc)
-
-    def build(subject: str, key: Any, issuer: str, issuer_key: Any, ca: bool) -> x509.Certificate:
-        b = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(hours=1))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-            )
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                critical=False,
-            )
-        )
-        if ca:
-            b = b.add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-        else:
-            b = b.add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False,
-            ).add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-            )
-        return b.sign(issuer_key, hashes.SHA256())
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    leaf_key = ec.generate_private_key(ec.SECP256R1())
-    ca = build("aios3 test CA", ca_key, "aios3 test CA", ca_key, ca=True)
-    leaf = build("127.0.0.1", leaf_key, "aios3 test CA", ca_key, ca=False)
-    paths = tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(
-        leaf_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
-
-
-class TLSServer:
-    """HTTPS on 127.0.0.1 with a certificate of a private CA; answers 204 to each request
-    and counts the TCP connections it accepted (handshakes that failed included)."""
-
-    def __init__(self, cert: Path, key: Path) -> None:
-        self.ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self.ctx.load_cert_chain(cert, key)
-        self.connections = 0
-        self._server: asyncio.AbstractServer | None = None
-        self.url = ""
-
-    async def __aenter__(self) -> TLSServer:
-        server = self
-
-        class Answer204(asyncio.Protocol):
-            def __init__(self) -> None:
-                server.connections += 1  # at accept time, before the handshake
-                self.data = b""
-
-            def connection_made(self, transport: asyncio.BaseTransport) -> None:
-                self.transport = transport
-
-            def data_received(self, data: bytes) -> None:
-                self.data += data
-                while b"\r\n\r\n" in self.data:
-                    _, _, self.data = self.data.partition(b"\r\n\r\n")
-                    self.transport.write(  # type: ignore[attr-defined]
-                        b"HTTP/1.1 204 No Content\r\nx-amz-request-id: r\r\n\r\n"
-                    )
-
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(Answer204, "127.0.0.1", 0, ssl=self.ctx)
-        self.url = f"https://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
-
-
 async def test_an_untrusted_certificate_is_its_own_error_and_is_not_retried(
     tmp_path: Path,
 ) -> None:
     # it was an EndpointConnectionError, retried: 4 more handshakes, 5.5 s
-    _, cert, key = _certificates(tmp_path)
+    _, cert, key = certificates(tmp_path)
     strategy = StandardRetryStrategy(5, sleep=_no_sleep)
     async with TLSServer(cert, key) as srv, local(srv.url, retry_strategy=strategy) as s3:
         with pytest.raises(aios3.errors.SSLCertVerificationError) as caught:
@@ -397,7 +254,7 @@ async def test_an_untrusted_certificate_is_its_own_error_and_is_not_retried(
     "ignore::pytest.PytestUnraisableExceptionWarning" if sys.version_info < (3, 11) else "error"
 )
 async def test_the_same_server_is_reached_once_its_ca_is_trusted(tmp_path: Path) -> None:
-    ca, cert, key = _certificates(tmp_path)
+    ca, cert, key = certificates(tmp_path)
     async with TLSServer(cert, key) as srv, local(srv.url, verify=str(ca)) as s3:
         r = await asyncio.wait_for(
             s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), BOUND

@@ -23,6 +23,7 @@ from typing import Any
 
 import boto3
 import botocore.config
+import botocore.exceptions
 import pytest
 
 import aios3
@@ -221,3 +222,115 @@ async def test_part_listings_equal_boto3s(
             if token is None:
                 break
         assert got == listed, f"PageSize={size}"
+
+
+# ------------------------------------------------------------- the dicts, key for key
+
+
+def _without_ids(d: dict[str, Any]) -> dict[str, Any]:
+    """A response dict with the values that differ between two requests left out: the ids
+    and headers of ResponseMetadata (its keys are kept, they must be the same)."""
+    out = dict(d)
+    meta = out.pop("ResponseMetadata")
+    out["ResponseMetadata keys"] = sorted(meta)
+    out["HTTPStatusCode"] = meta["HTTPStatusCode"]
+    return out
+
+
+async def _boto3_dicts(pages: Any) -> list[dict[str, Any]]:
+    return await run(lambda: [_without_ids(p) for p in pages])
+
+
+async def test_page_dicts_equal_boto3s(
+    s3: aios3.S3Client, boto: Any, uploads: tuple[str, list[Upload]]
+) -> None:
+    bucket, _ = uploads
+    for filters in [*FILTERS, {"Prefix": "nothing-here/"}]:
+        for size in [None, 2]:
+            cfg = {"PageSize": size} if size else {}
+            mine = [
+                _without_ids(page.to_dict())
+                async for page in s3.get_paginator("list_multipart_uploads").paginate(
+                    Bucket=bucket,
+                    PaginationConfig=cfg,
+                    **filters,  # type: ignore[arg-type]
+                )
+            ]
+            paginator = boto.get_paginator("list_multipart_uploads")
+            theirs = await _boto3_dicts(
+                paginator.paginate(Bucket=bucket, PaginationConfig=cfg, **filters)
+            )
+            assert mine == theirs, f"{filters} PageSize={size}"
+
+
+async def test_empty_listings_equal_boto3s(
+    server: S3Server, s3: aios3.S3Client, boto: Any, make_bucket: MakeBucket
+) -> None:
+    bucket = await make_bucket(server)
+    mine = (await s3.list_multipart_uploads(Bucket=bucket)).to_dict()
+    theirs = await run(boto.list_multipart_uploads, Bucket=bucket)
+    assert "Uploads" not in mine and "CommonPrefixes" not in mine
+    assert _without_ids(mine) == _without_ids(theirs)
+    mine = (await s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")).to_dict()
+    theirs = await run(boto.list_multipart_uploads, Bucket=bucket, Delimiter="/")
+    assert _without_ids(mine) == _without_ids(theirs)
+
+    key = f"empty-{uuid.uuid4().hex[:8]}"
+    created = await s3.create_multipart_upload(Bucket=bucket, Key=key)
+    their_created = await run(boto.create_multipart_upload, Bucket=bucket, Key=key)
+    theirs_c, mine_c = _without_ids(their_created), _without_ids(created.to_dict())
+    assert theirs_c.pop("UploadId") and mine_c.pop("UploadId")
+    assert mine_c == theirs_c
+    params = {"Bucket": bucket, "Key": key, "UploadId": created.upload_id}
+    mine = (await s3.list_parts(**params)).to_dict()  # type: ignore[arg-type]
+    theirs = await run(boto.list_parts, **params)
+    assert "Parts" not in mine
+    assert _without_ids(mine) == _without_ids(theirs)
+
+    part = await s3.upload_part(**params, PartNumber=1, Body=b"x")  # type: ignore[arg-type]
+    mine = (await s3.list_parts(**params)).to_dict()  # type: ignore[arg-type]
+    theirs = await run(boto.list_parts, **params)
+    assert _without_ids(mine) == _without_ids(theirs)
+    assert _without_ids(part.to_dict())["ResponseMetadata keys"] == sorted(
+        theirs["ResponseMetadata"]
+    )
+
+
+async def test_errors_equal_boto3s(
+    server: S3Server, s3: aios3.S3Client, make_bucket: MakeBucket
+) -> None:
+    bucket = await make_bucket(server)
+    boto_once = boto3.client(
+        "s3",
+        endpoint_url=server.endpoint_url,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        region_name="us-east-1",
+        config=botocore.config.Config(
+            s3={"addressing_style": "path"}, retries={"mode": "standard", "total_max_attempts": 1}
+        ),
+    )
+    try:
+        for method, params in [
+            ("list_parts", {"Bucket": bucket, "Key": "k", "UploadId": "no-such-upload"}),
+            ("abort_multipart_upload", {"Bucket": bucket, "Key": "k", "UploadId": "nope"}),
+            ("list_multipart_uploads", {"Bucket": f"{bucket}-missing"}),
+            ("head_object", {"Bucket": bucket, "Key": "missing"}),
+        ]:
+            with pytest.raises(botocore.exceptions.ClientError) as theirs:
+                await run(getattr(boto_once, method), **params)
+            with pytest.raises(botocore.exceptions.ClientError) as mine:
+                await getattr(s3, method)(**params)
+            assert isinstance(mine.value, aios3.ClientError)
+            t, m = theirs.value.response, mine.value.response
+            assert m["Error"] == t["Error"], method
+            assert _without_ids(m) == _without_ids(t), method  # type: ignore[arg-type]
+            # the text differs only by the request id that ends boto3's message, if any
+            ids = {m["ResponseMetadata"].get("RequestId"), t["ResponseMetadata"].get("RequestId")}
+            mine_text = str(mine.value).rsplit(" [HTTP ", 1)[0]
+            their_text = str(theirs.value)
+            for rid in ids - {None, ""}:
+                mine_text, their_text = mine_text.replace(rid, "ID"), their_text.replace(rid, "ID")
+            assert mine_text == their_text, method
+    finally:
+        boto_once.close()

@@ -3,6 +3,7 @@ naming what is wrong, and nothing reaches the server."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 import aios3
 from aios3.errors import ParamValidationError
 from aios3.testing import MockRequest, MockResponse, MockTransport
+from tests.unit.bad_input_cases import CORPUS, BadInput, Kit
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKID", "aws_secret_access_key": "SK"}
 
@@ -210,3 +212,44 @@ async def test_a_ca_bundle_directory_is_refused_before_sending(tmp_path: Any) ->
     with pytest.raises(ParamValidationError, match="is a directory"):
         await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     await s3.close()
+
+
+# ---------------------------------------------------------------- the corpus
+
+
+def _corpus_params() -> list[Any]:
+    return [
+        pytest.param(
+            c,
+            id=c.id,
+            marks=[pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else [],
+        )
+        for c in CORPUS
+    ]
+
+
+def test_the_corpus_is_large_and_its_rows_distinct() -> None:
+    assert len(CORPUS) >= 150
+    ids = [c.id for c in CORPUS]
+    assert len(set(ids)) == len(ids), [i for i in ids if ids.count(i) > 1]
+
+
+@pytest.mark.parametrize("case", _corpus_params())
+async def test_bad_input_is_refused_before_sending(case: BadInput) -> None:
+    t = MockTransport(lambda r: MockResponse(204))
+    s3 = client(t)
+    kit = Kit(s3, aios3.S3Resource(client=s3))
+    try:
+        with pytest.raises(Exception) as info:
+            result = case.run(kit)
+            if inspect.isawaitable(result):
+                await result
+            elif hasattr(result, "__aiter__"):
+                async for _ in result:  # type: ignore[attr-defined]
+                    pass
+    finally:
+        await s3.close()
+    error = info.value
+    assert type(error) is case.error, f"{type(error).__name__}: {error}"
+    assert case.names in str(error), str(error)
+    assert t.requests == []

@@ -96,6 +96,8 @@ CALLABLES: list[tuple[str, str, list[str] | None]] = [
     ),
     ("botocore.configprovider.ConfiguredEndpointProvider.provide", "aios3/_config.py", None),
     ("botocore.credentials.Credentials.get_frozen_credentials", "aios3/_auth.py", None),
+    # timestamp parameters are read as botocore reads them
+    ("botocore.utils.parse_to_aware_datetime", "aios3/models.py", ["value"]),
 ]
 
 CONSTANTS = [

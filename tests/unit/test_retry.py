@@ -145,7 +145,9 @@ CLASSES: list[tuple[Exception, str | None]] = [
     (err("AccessDenied", 403), None),
     (err("ExpiredToken", 400), None),
     (err("TemporaryRedirect", 307), None),
-    (err("InvalidPart", 200), None),
+    # any error in a 200 answer's body: botocore's _handle_200_error makes it a 500
+    (err("InvalidPart", 200), "transient"),
+    (err("NoSuchUpload", 200), "transient"),
     (ResponseParseError("bad xml", status_code=200), None),
     (aios3.ParamValidationError("bad"), None),
 ]

@@ -128,7 +128,7 @@ async def test_head_object_reads_every_header_a_completed_upload_needs() -> None
     # aioresponses 0.7.2 (the floor) re-encodes the recorded query's `%`, newer ones do not;
     # the exact bytes aios3 puts on the wire are pinned below, on its serialised request
     assert {k: unquote(v) for k, v in parse_qsl(urlsplit(str(url)).query)} == {
-        "response-expires": "2026-01-02T03:04:05Z",
+        "response-expires": "Fri, 02 Jan 2026 03:04:05 GMT",  # rfc822, as botocore sends it
         "versionId": "v1",
         "partNumber": "1",
     }
@@ -139,7 +139,7 @@ async def test_head_object_reads_every_header_a_completed_upload_needs() -> None
             ResponseExpires=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
         )
     )
-    assert wire.query == "response-expires=2026-01-02T03%3A04%3A05Z"
+    assert wire.query == "response-expires=Fri%2C%2002%20Jan%202026%2003%3A04%3A05%20GMT"
     assert headers["x-amz-checksum-mode"] == "ENABLED"
     assert headers["If-Modified-Since"] == "Fri, 02 Jan 2026 03:04:05 GMT"
     assert data is None
@@ -147,7 +147,7 @@ async def test_head_object_reads_every_header_a_completed_upload_needs() -> None
     assert r.etag == '"d41d8cd98f00b204e9800998ecf8427e-2"'
     assert r.last_modified == dt.datetime(2026, 10, 28, 1, 2, 3, tzinfo=UTC)
     assert r.content_type == "text/plain"
-    assert r.metadata == {"color": "blue"}
+    assert r.metadata == {"Color": "blue"}  # the name as sent, as boto3 keeps it
     assert r.parts_count == 2
     assert r.checksum_crc32 == "AAAAAA=="
     assert r.checksum_type == "COMPOSITE"
@@ -159,7 +159,7 @@ async def test_head_object_reads_every_header_a_completed_upload_needs() -> None
     assert r.accept_ranges == "bytes"
     d = r.to_dict()
     assert d["ContentLength"] == 5242885
-    assert d["Metadata"] == {"color": "blue"}
+    assert d["Metadata"] == {"Color": "blue"}
     assert d["PartsCount"] == 2
 
 
@@ -267,6 +267,7 @@ _AMZ_ONLY = re.compile(
                 "IfNoneMatch": '"x"',
                 "Range": "bytes=0-9",
                 "ResponseContentType": "text/plain",
+                "ResponseExpires": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
             },
         ),
         (
