@@ -6,7 +6,14 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Mapping,
+)
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -32,6 +39,7 @@ from ._config import (
     Settings,
     boto_session,
     check_client_args,
+    check_region,
     credential_loader,
     resolve_settings,
 )
@@ -39,7 +47,7 @@ from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load
 from ._orphans import VerifyPolicy, abort_and_verify, policy_of
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
-from ._retry import RetryStrategy, RetryToken, StandardRetryStrategy, classify
+from ._retry import RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
 from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
 from ._transfer import upload as _upload
@@ -48,6 +56,7 @@ from ._upload import ManagedUpload
 from .errors import (
     Aios3Error,
     ClientError,
+    EndpointResolutionError,
     ErrorClasses,
     ParamValidationError,
     ResponseParseError,
@@ -107,6 +116,12 @@ Resp = TypeVar("Resp", bound=ResponseModel)
 
 _USER_AGENT = f"aios3/{__version__}"
 _SESSION_EXPIRED_CODES = frozenset({"ExpiredToken", "InvalidToken"})
+# botocore's S3RegionRedirectorv2: the answers that say "the bucket is in another region"
+_REDIRECT_STATUSES = frozenset({301, 302, 307})
+_REDIRECT_CODES = frozenset(
+    {"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"}
+)
+_MAX_BUCKET_REGIONS = 4096
 
 
 class S3Client:
@@ -169,9 +184,13 @@ class S3Client:
         self._transport = None if transport is None else checked_transport(transport)
         self._settings: Settings | None = None
         self._resolver: EndpointResolver | None = None
+        # region redirects: the region learned per bucket, and a resolver per region
+        self._bucket_regions: dict[str, EndpointResolver] = {}
+        self._region_resolvers: dict[str, EndpointResolver] = {}
         self._creds: CredentialCache | None = None
         self._sessions: ExpressSessions | None = None
         self._retry: RetryStrategy | None = None
+        self._before_send: Callable[[], Awaitable[object]] | None = None
         self._default_checksum = True  # request_checksum_calculation == "when_supported"
         self._setup_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop it belongs to
@@ -255,7 +274,11 @@ class S3Client:
                 self._settings = settings
                 self._default_checksum = settings.request_checksum_calculation == "when_supported"
                 self._creds = creds
-                self._retry = cfg.retry_strategy or StandardRetryStrategy(settings.max_attempts)
+                self._retry = retry = cfg.retry_strategy or strategy_for(
+                    settings.retry_mode, settings.max_attempts
+                )
+                # the adaptive mode's rate limiter (any strategy may have the hook)
+                self._before_send = getattr(retry, "before_send", None)
                 self._sessions = ExpressSessions(self._fetch_session)
                 self._resolver = resolver
         assert self._resolver is not None
@@ -336,6 +359,9 @@ class S3Client:
             if self._closed:
                 raise Aios3Error("this S3Client is closed")
             resolver = await self._ready()  # sets up, or raises for another loop
+        bucket_regions = self._bucket_regions
+        if bucket_regions:  # a bucket learned to live in another region goes straight there
+            resolver = bucket_regions.get(wire.bucket, resolver)  # type: ignore[arg-type]
         prep = _Prepared(resolver, wire)
         if wire.checksum is not None or (wire.checksum_optional and self._default_checksum):
             await prep.add_checksum(wire)
@@ -349,9 +375,12 @@ class S3Client:
         cap = self._config.max_response_bytes
         debug = log.isEnabledFor(logging.DEBUG)  # once per call: free when DEBUG is off
         started = 0.0
-        renewed = False
+        renewed = redirected = False
+        before_send = self._before_send
         error: Aios3Error
         while True:
+            if before_send is not None:
+                await before_send()
             signer = await self._signer_for(prep.scheme, wire.bucket)
             headers = _sign(prep, signer)
             body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
@@ -395,6 +424,21 @@ class S3Client:
                             renewed = True
                             token = replace(token, retry_count=token.retry_count + 1)
                             continue
+                    if (
+                        not redirected
+                        and (
+                            raw.status in _REDIRECT_STATUSES
+                            or error.code in _REDIRECT_CODES
+                            or (raw.status == 400 and wire.operation_name == "HeadObject")
+                        )
+                        and prep.replayable
+                        and self._redirect(wire, prep, error, raw)
+                    ):
+                        # once per call, outside the strategy (no backoff, no quota), as
+                        # botocore: it counts as an attempt, even past max_attempts
+                        redirected = True
+                        token = replace(token, retry_count=token.retry_count + 1)
+                        continue
             next_token = await retry.refresh_retry_token_for_retry(token, error=classify(error))
             if next_token is None:
                 if isinstance(error, ClientError) and token.retry_count + 1 >= retry.max_attempts:
@@ -409,6 +453,57 @@ class S3Client:
                 token.retry_count + 1,
                 token.retry_delay,
             )
+
+    def _redirect(
+        self, wire: WireRequest, prep: _Prepared, error: ClientError, raw: RawResponse
+    ) -> bool:
+        """botocore's region redirect: when S3 says the bucket lives in another region,
+        learn the region (the `x-amz-bucket-region` header, else the error's `<Region>`),
+        remember it for the bucket, and point `prep` at that region's endpoint, signed for
+        it. Never the `Location` header: the host comes from the endpoint rules, so a
+        custom `endpoint_url` stays the host and only the signing region changes."""
+        bucket = wire.bucket
+        if bucket is None or bucket.startswith("arn:") or prep.signing_name == "s3express":
+            return False  # access-point ARNs (as botocore) and directory buckets: no
+        code = error.code
+        name = wire.operation_name
+        if not (
+            raw.status in _REDIRECT_STATUSES
+            or code == "PermanentRedirect"
+            or (code == "AuthorizationHeaderMalformed" and "Region" in error.extra)
+            or (code == "IllegalLocationConstraintException" and name != "CreateBucket")
+            or (code in ("301", "400") and name == "HeadObject")
+        ):
+            return False
+        region = raw.headers.get("x-amz-bucket-region") or error.extra.get("Region")
+        settings = self._settings
+        assert settings is not None and self._resolver is not None
+        if not region or region == prep.region:
+            return False
+        try:
+            check_region(region, "x-amz-bucket-region")
+        except ParamValidationError:
+            log.debug("not redirecting %s: the server named no valid region", name)
+            return False
+        resolver = self._region_resolvers.get(region)
+        if resolver is None:
+            resolver = EndpointResolver(replace(self._resolver.params, region=region))
+            self._region_resolvers[region] = resolver
+        try:
+            prep.retarget(resolver, wire)
+        except EndpointResolutionError:
+            return False
+        if len(self._bucket_regions) >= _MAX_BUCKET_REGIONS:
+            self._bucket_regions.clear()
+        self._bucket_regions[bucket] = resolver
+        log.debug(
+            "the bucket %s is in region %s, not %s: redirecting (configure that region to "
+            "avoid the extra request)",
+            bucket,
+            region,
+            settings.region,
+        )
+        return True
 
     async def _forget_session(self, bucket: str | None, signer: Signer) -> None:
         """The server dropped an S3 Express session early: forget it, so that the next
@@ -879,15 +974,7 @@ class _Prepared:
     )
 
     def __init__(self, resolver: EndpointResolver, wire: WireRequest) -> None:
-        ep = resolver.resolve(wire.bucket, session_auth=wire.session_auth)
-        self.scheme = scheme = ep.auth_scheme
-        self.signing_name = ep.signing_name
-        self.region = ep.signing_region
-        if scheme == "sigv4a":
-            self.region = ",".join(ep.signing_region_set) or "*"
-        path = wire.key_path or ("" if ep.has_path else "/")
-        self.url_str = url_str = ep.url + path + ("?" + wire.query if wire.query else "")
-        self.url = URL(url_str, encoded=True)
+        ep = self._target(resolver, wire)
         self.method = wire.method
         body = wire.body
         kind = wire.body_kind
@@ -917,7 +1004,33 @@ class _Prepared:
         headers["User-Agent"] = _USER_AGENT
         for k, v in ep.headers:
             headers[k] = v
+        if wire.operation_name == "UploadPart" and (self.length or self.sign_body):
+            # as botocore: the server may refuse the part before its body is sent (not
+            # signed, as botocore; AiohttpTransport bounds the wait for the 100)
+            headers["Expect"] = "100-continue"
         self.headers = headers
+
+    def _target(self, resolver: EndpointResolver, wire: WireRequest) -> ResolvedEndpoint:
+        """Where the request goes and how it is signed (the body is not touched)."""
+        ep = resolver.resolve(wire.bucket, session_auth=wire.session_auth)
+        self.scheme = scheme = ep.auth_scheme
+        self.signing_name = ep.signing_name
+        self.region = ep.signing_region
+        if scheme == "sigv4a":
+            self.region = ",".join(ep.signing_region_set) or "*"
+        path = wire.key_path or ("" if ep.has_path else "/")
+        self.url_str = url_str = ep.url + path + ("?" + wire.query if wire.query else "")
+        self.url = URL(url_str, encoded=True)
+        return ep
+
+    def retarget(self, resolver: EndpointResolver, wire: WireRequest) -> None:
+        """Point the request at another endpoint (a region redirect); the body, already
+        prepared, stays as it is."""
+        ep = self._target(resolver, wire)
+        headers = self.headers
+        headers["Host"] = ep.host
+        for k, v in ep.headers:
+            headers[k] = v
 
     async def add_checksum(self, wire: WireRequest) -> None:
         """The request checksum, as botocore's `resolve_request_checksum_algorithm` and
