@@ -343,7 +343,9 @@ class ResponseMetadata(_Model):
     request_id: str = ""
     host_id: str = ""
     http_status_code: int = Field(0, alias="HTTPStatusCode")
-    http_headers: dict[str, str] = Field(default_factory=dict, alias="HTTPHeaders")
+    http_headers: dict[str, str] = Field(default_factory=dict, alias="HTTPHeaders", repr=False)
+    """The answer's headers (left out of `repr`: they may carry an SSE-KMS key id or
+    encryption context)."""
     retry_attempts: int = 0
 
     def to_dict(self) -> dict[str, object]:

@@ -109,6 +109,7 @@ async def test_put_object_parses_every_header_of_the_answer() -> None:
     )
     assert (r.server_side_encryption, r.bucket_key_enabled, r.size) == ("aws:kms", True, 5)
     assert r.request_charged == "requester" and "sse_kms_key_id=" not in repr(r)
+    assert "kms-key" not in repr(r) and "kms-key" not in str(r)  # not via the headers either
     assert r.to_dict()["VersionId"] == "v1"
 
 
