@@ -47,7 +47,7 @@ from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load
 from ._orphans import VerifyPolicy, abort_and_verify, policy_of
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
-from ._retry import RetryStrategy, RetryToken, classify, strategy_for
+from ._retry import LegacyRetryStrategy, RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
 from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
 from ._transfer import upload as _upload
@@ -439,10 +439,18 @@ class S3Client:
                         redirected = True
                         token = replace(token, retry_count=token.retry_count + 1)
                         continue
-            next_token = await retry.refresh_retry_token_for_retry(token, error=classify(error))
+            classified = classify(error)
+            next_token = await retry.refresh_retry_token_for_retry(token, error=classified)
             if next_token is None:
-                if isinstance(error, ClientError) and token.retry_count + 1 >= retry.max_attempts:
-                    # as botocore's standard mode: the last allowed attempt failed
+                if (
+                    isinstance(error, ClientError)
+                    and token.retry_count + 1 >= retry.max_attempts
+                    and (
+                        # botocore's legacy mode marks only an error it would have retried;
+                        # standard and adaptive mark any error of the last allowed attempt
+                        not isinstance(retry, LegacyRetryStrategy) or retry.retryable(classified)
+                    )
+                ):
                     error._max_attempts_reached()
                 raise error
             token = next_token
