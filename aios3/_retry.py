@@ -673,9 +673,10 @@ class AdaptiveRetryStrategy(StandardRetryStrategy):
     Every attempt, the first included, waits for a send token once the limiter is on
     (`before_send`), and every answer adjusts the send rate.
 
+    `max_attempts`, `max_backoff`, `base`, `quota`, `sleep`, `clock` and `random` are
+    those of `StandardRetryStrategy`.
+
     Args:
-        max_attempts, max_backoff, base, quota, sleep, clock, random: as
-            `StandardRetryStrategy`.
         rate_limiter: the limiter; `None` makes one on this strategy's `clock` and `sleep`.
             Several strategies (clients) may share one limiter, from one event loop.
     """
