@@ -31,6 +31,7 @@ from ._resource import (
     S3Resource,
 )
 from ._retry import RetryStrategy, StandardRetryStrategy
+from ._transfer import TransferConfig, UploadExtraArgs
 from ._transport import AiohttpTransport, RawResponse, Transport
 from ._upload import ManagedUpload
 from .errors import (
@@ -71,8 +72,10 @@ __all__ = [
     "S3Client",
     "S3Resource",
     "StandardRetryStrategy",
+    "TransferConfig",
     "Transport",
     "TransportError",
+    "UploadExtraArgs",
     "VerifyPolicy",
     "__version__",
     "errors",

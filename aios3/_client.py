@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Mapping,
+)
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -31,6 +39,7 @@ from ._config import (
     Settings,
     boto_session,
     check_client_args,
+    check_region,
     credential_loader,
     resolve_settings,
 )
@@ -39,13 +48,16 @@ from ._lifecycle import ensure_abort_rule
 from ._orphans import VerifyPolicy, abort_and_verify, policy_of
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
-from ._retry import RetryStrategy, RetryToken, StandardRetryStrategy, classify
+from ._retry import LegacyRetryStrategy, RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
+from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
+from ._transfer import upload as _upload
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
 from ._upload import ManagedUpload
 from .errors import (
     Aios3Error,
     ClientError,
+    EndpointResolutionError,
     ErrorClasses,
     ParamValidationError,
     ResponseParseError,
@@ -91,6 +103,9 @@ from .models import (
     PutBucketLifecycleConfigurationParams,
     PutBucketLifecycleConfigurationRequest,
     PutBucketLifecycleConfigurationResponse,
+    PutObjectParams,
+    PutObjectRequest,
+    PutObjectResponse,
     RequestModel,
     ResponseModel,
     UploadPartParams,
@@ -109,6 +124,12 @@ Resp = TypeVar("Resp", bound=ResponseModel)
 
 _USER_AGENT = f"aios3/{__version__}"
 _SESSION_EXPIRED_CODES = frozenset({"ExpiredToken", "InvalidToken"})
+# botocore's S3RegionRedirectorv2: the answers that say "the bucket is in another region"
+_REDIRECT_STATUSES = frozenset({301, 302, 307})
+_REDIRECT_CODES = frozenset(
+    {"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"}
+)
+_MAX_BUCKET_REGIONS = 4096
 
 
 class S3Client:
@@ -171,9 +192,13 @@ class S3Client:
         self._transport = None if transport is None else checked_transport(transport)
         self._settings: Settings | None = None
         self._resolver: EndpointResolver | None = None
+        # region redirects: the region learned per bucket, and a resolver per region
+        self._bucket_regions: dict[str, EndpointResolver] = {}
+        self._region_resolvers: dict[str, EndpointResolver] = {}
         self._creds: CredentialCache | None = None
         self._sessions: ExpressSessions | None = None
         self._retry: RetryStrategy | None = None
+        self._before_send: Callable[[], Awaitable[object]] | None = None
         self._default_checksum = True  # request_checksum_calculation == "when_supported"
         self._setup_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop it belongs to
@@ -257,7 +282,11 @@ class S3Client:
                 self._settings = settings
                 self._default_checksum = settings.request_checksum_calculation == "when_supported"
                 self._creds = creds
-                self._retry = cfg.retry_strategy or StandardRetryStrategy(settings.max_attempts)
+                self._retry = retry = cfg.retry_strategy or strategy_for(
+                    settings.retry_mode, settings.max_attempts
+                )
+                # the adaptive mode's rate limiter (any strategy may have the hook)
+                self._before_send = getattr(retry, "before_send", None)
                 self._sessions = ExpressSessions(self._fetch_session)
                 self._resolver = resolver
         assert self._resolver is not None
@@ -338,6 +367,9 @@ class S3Client:
             if self._closed:
                 raise Aios3Error("this S3Client is closed")
             resolver = await self._ready()  # sets up, or raises for another loop
+        bucket_regions = self._bucket_regions
+        if bucket_regions:  # a bucket learned to live in another region goes straight there
+            resolver = bucket_regions.get(wire.bucket, resolver)  # type: ignore[arg-type]
         prep = _Prepared(resolver, wire)
         if wire.checksum is not None or (
             wire.checksum_optional and (self._default_checksum or wire.checksum_required)
@@ -353,9 +385,12 @@ class S3Client:
         cap = self._config.max_response_bytes
         debug = log.isEnabledFor(logging.DEBUG)  # once per call: free when DEBUG is off
         started = 0.0
-        renewed = False
+        renewed = redirected = False
+        before_send = self._before_send
         error: Aios3Error
         while True:
+            if before_send is not None:
+                await before_send()
             signer = await self._signer_for(prep.scheme, wire.bucket)
             headers = _sign(prep, signer)
             body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
@@ -399,10 +434,33 @@ class S3Client:
                             renewed = True
                             token = replace(token, retry_count=token.retry_count + 1)
                             continue
-            next_token = await retry.refresh_retry_token_for_retry(token, error=classify(error))
+                    if (
+                        not redirected
+                        and (
+                            raw.status in _REDIRECT_STATUSES
+                            or error.code in _REDIRECT_CODES
+                            or (raw.status == 400 and wire.operation_name == "HeadObject")
+                        )
+                        and prep.replayable
+                        and self._redirect(wire, prep, error, raw)
+                    ):
+                        # once per call, outside the strategy (no backoff, no quota), as
+                        # botocore: it counts as an attempt, even past max_attempts
+                        redirected = True
+                        token = replace(token, retry_count=token.retry_count + 1)
+                        continue
+            classified = classify(error)
+            next_token = await retry.refresh_retry_token_for_retry(token, error=classified)
             if next_token is None:
-                if isinstance(error, ClientError) and token.retry_count + 1 >= retry.max_attempts:
-                    # as botocore's standard mode: the last allowed attempt failed
+                if (
+                    isinstance(error, ClientError)
+                    and token.retry_count + 1 >= retry.max_attempts
+                    and (
+                        # botocore's legacy mode marks only an error it would have retried;
+                        # standard and adaptive mark any error of the last allowed attempt
+                        not isinstance(retry, LegacyRetryStrategy) or retry.retryable(classified)
+                    )
+                ):
                     error._max_attempts_reached()
                 raise error
             token = next_token
@@ -413,6 +471,57 @@ class S3Client:
                 token.retry_count + 1,
                 token.retry_delay,
             )
+
+    def _redirect(
+        self, wire: WireRequest, prep: _Prepared, error: ClientError, raw: RawResponse
+    ) -> bool:
+        """botocore's region redirect: when S3 says the bucket lives in another region,
+        learn the region (the `x-amz-bucket-region` header, else the error's `<Region>`),
+        remember it for the bucket, and point `prep` at that region's endpoint, signed for
+        it. Never the `Location` header: the host comes from the endpoint rules, so a
+        custom `endpoint_url` stays the host and only the signing region changes."""
+        bucket = wire.bucket
+        if bucket is None or bucket.startswith("arn:") or prep.signing_name == "s3express":
+            return False  # access-point ARNs (as botocore) and directory buckets: no
+        code = error.code
+        name = wire.operation_name
+        if not (
+            raw.status in _REDIRECT_STATUSES
+            or code == "PermanentRedirect"
+            or (code == "AuthorizationHeaderMalformed" and "Region" in error.extra)
+            or (code == "IllegalLocationConstraintException" and name != "CreateBucket")
+            or (code in ("301", "400") and name == "HeadObject")
+        ):
+            return False
+        region = raw.headers.get("x-amz-bucket-region") or error.extra.get("Region")
+        settings = self._settings
+        assert settings is not None and self._resolver is not None
+        if not region or region == prep.region:
+            return False
+        try:
+            check_region(region, "x-amz-bucket-region")
+        except ParamValidationError:
+            log.debug("not redirecting %s: the server named no valid region", name)
+            return False
+        resolver = self._region_resolvers.get(region)
+        if resolver is None:
+            resolver = EndpointResolver(replace(self._resolver.params, region=region))
+            self._region_resolvers[region] = resolver
+        try:
+            prep.retarget(resolver, wire)
+        except EndpointResolutionError:
+            return False
+        if len(self._bucket_regions) >= _MAX_BUCKET_REGIONS:
+            self._bucket_regions.clear()
+        self._bucket_regions[bucket] = resolver
+        log.debug(
+            "the bucket %s is in region %s, not %s: redirecting (configure that region to "
+            "avoid the extra request)",
+            bucket,
+            region,
+            settings.region,
+        )
+        return True
 
     async def _forget_session(self, bucket: str | None, signer: Signer) -> None:
         """The server dropped an S3 Express session early: forget it, so that the next
@@ -740,6 +849,31 @@ class S3Client:
         """
         return await self._invoke(_ops.PUT_BUCKET_LIFECYCLE_CONFIGURATION, request, params)
 
+    @overload
+    async def put_object(self, request: PutObjectRequest, /) -> PutObjectResponse: ...
+    @overload
+    async def put_object(self, /, **params: Unpack[PutObjectParams]) -> PutObjectResponse: ...
+    async def put_object(
+        self,
+        request: PutObjectRequest | None = None,
+        /,
+        **params: object,
+    ) -> PutObjectResponse:
+        """Store an object in one request (up to 5 GiB; for larger bodies, or to stream a
+        file in parts, use `upload_file` / `upload_fileobj`).
+
+        `Body` is bytes-like, a binary file object (its size from the file, or
+        `ContentLength`) or an async iterable of bytes (with `ContentLength`); a CRC32
+        checksum is sent by default, as botocore does (see the Checksums page). Bytes
+        bodies are retried as they are; a seekable file is rewound for a retry; an async
+        iterable can be sent only once, so it is not retried.
+
+        Raises:
+            PreconditionFailed: `IfMatch` / `IfNoneMatch` did not hold.
+            ParamValidationError: bad parameters, before anything is sent.
+        """
+        return await self._invoke(_ops.PUT_OBJECT, request, params)
+
     # ------------------------------------------------------------------ never orphan
 
     async def ensure_abort_incomplete_uploads_rule(
@@ -820,6 +954,79 @@ class S3Client:
         """
         return ManagedUpload(self, params, verify=verify, cleanup_timeout=cleanup_timeout)
 
+    async def upload_file(
+        self,
+        Filename: str | os.PathLike[str],
+        Bucket: str,
+        Key: str,
+        ExtraArgs: UploadExtraArgs | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+        *,
+        UploadId: str | None = None,
+    ) -> UploadResponse:
+        """Upload a file, as boto3's `upload_file`: one PutObject below
+        `Config.multipart_threshold` (8 MiB), else a multipart upload of
+        `Config.multipart_chunksize` parts (8 MiB, raised so that there are at most
+        10,000), `Config.max_concurrency` (10) at a time, each read from the file by
+        position and streamed, never the whole file in memory.
+
+        ```python
+        await s3.upload_file("big.bin", "bucket", "big.bin", ExtraArgs={"ContentType": "x/y"})
+        ```
+
+        `ExtraArgs` are boto3's (`aios3.UploadExtraArgs`); each reaches every call that
+        needs it, the abort included. Every part carries a CRC32 checksum by default (or
+        `ChecksumAlgorithm`'s); `ChecksumType="FULL_OBJECT"` with CRC32, CRC32C or
+        CRC64NVME also sends the whole file's checksum, combined from the parts', to the
+        complete. `Callback(n)` is called on the event loop with the bytes read for
+        sending since its last call (negative when a retry rewinds a part).
+
+        On any error or cancellation the upload is aborted with verification and the
+        original exception is raised unchanged (not wrapped as boto3's
+        `S3UploadFailedError`). With `Config=TransferConfig(on_failure="keep")` it is
+        kept instead; pass its id as `UploadId` to resume it: ListParts says which parts
+        are there, those whose size and checksum (or ETag) match the file are skipped.
+
+        Returns:
+            PutObject's response, or CompleteMultipartUpload's.
+
+        Raises:
+            ParamValidationError: bad arguments (an `ExtraArgs` key boto3 does not take),
+                before anything is sent.
+            OSError: the file cannot be opened or read.
+            ClientError: what S3 answered, typed (`NoSuchBucket`, `AccessDenied`, ...).
+        """
+        return await _upload(
+            self, Filename, Bucket, Key, ExtraArgs, Callback, Config, UploadId, filename=True
+        )
+
+    async def upload_fileobj(
+        self,
+        Fileobj: object,
+        Bucket: str,
+        Key: str,
+        ExtraArgs: UploadExtraArgs | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+        *,
+        UploadId: str | None = None,
+    ) -> UploadResponse:
+        """Upload a binary file object, as boto3's `upload_fileobj`; also (aios3's
+        addition) an async file object (`async def read(n)`) or an async iterable of bytes.
+
+        A seekable file is read from its current position to its end, by position, as
+        `upload_file` reads a file (and left at its end). A body that can only be read
+        once (a pipe, a socket, an async source) is read in order, one part in memory
+        per part in flight (`max_concurrency` x `multipart_chunksize`); its size is not
+        known ahead, so the part size is not raised: it can have at most 10,000 parts.
+        Resuming (`UploadId`) needs a seekable file. Everything else is as
+        `upload_file`.
+        """
+        return await _upload(
+            self, Fileobj, Bucket, Key, ExtraArgs, Callback, Config, UploadId, filename=False
+        )
+
     # ------------------------------------------------------------------ pagination
 
     @overload
@@ -887,17 +1094,7 @@ class _Prepared:
     )
 
     def __init__(self, resolver: EndpointResolver, wire: WireRequest) -> None:
-        ep = resolver.resolve(
-            wire.bucket, session_auth=wire.session_auth, control=wire.control_endpoint
-        )
-        self.scheme = scheme = ep.auth_scheme
-        self.signing_name = ep.signing_name
-        self.region = ep.signing_region
-        if scheme == "sigv4a":
-            self.region = ",".join(ep.signing_region_set) or "*"
-        path = wire.key_path or ("" if ep.has_path else "/")
-        self.url_str = url_str = ep.url + path + ("?" + wire.query if wire.query else "")
-        self.url = URL(url_str, encoded=True)
+        ep = self._target(resolver, wire)
         self.method = wire.method
         body = wire.body
         kind = wire.body_kind
@@ -927,7 +1124,35 @@ class _Prepared:
         headers["User-Agent"] = _USER_AGENT
         for k, v in ep.headers:
             headers[k] = v
+        if wire.operation_name == "UploadPart" and (self.length or self.sign_body):
+            # as botocore: the server may refuse the part before its body is sent (not
+            # signed, as botocore; AiohttpTransport bounds the wait for the 100)
+            headers["Expect"] = "100-continue"
         self.headers = headers
+
+    def _target(self, resolver: EndpointResolver, wire: WireRequest) -> ResolvedEndpoint:
+        """Where the request goes and how it is signed (the body is not touched)."""
+        ep = resolver.resolve(
+            wire.bucket, session_auth=wire.session_auth, control=wire.control_endpoint
+        )
+        self.scheme = scheme = ep.auth_scheme
+        self.signing_name = ep.signing_name
+        self.region = ep.signing_region
+        if scheme == "sigv4a":
+            self.region = ",".join(ep.signing_region_set) or "*"
+        path = wire.key_path or ("" if ep.has_path else "/")
+        self.url_str = url_str = ep.url + path + ("?" + wire.query if wire.query else "")
+        self.url = URL(url_str, encoded=True)
+        return ep
+
+    def retarget(self, resolver: EndpointResolver, wire: WireRequest) -> None:
+        """Point the request at another endpoint (a region redirect); the body, already
+        prepared, stays as it is."""
+        ep = self._target(resolver, wire)
+        headers = self.headers
+        headers["Host"] = ep.host
+        for k, v in ep.headers:
+            headers[k] = v
 
     async def add_checksum(self, wire: WireRequest) -> None:
         """The request checksum, as botocore's `resolve_request_checksum_algorithm` and

@@ -12,7 +12,7 @@ import os
 import re
 import ssl
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -28,7 +28,7 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from ._auth import check_credential_text
-from ._retry import RetryStrategy
+from ._retry import RETRY_MODES, RetryMode, RetryStrategy
 from .errors import ParamValidationError
 from .models import param_error
 
@@ -48,8 +48,8 @@ __all__ = [
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 3
+LEGACY_MAX_ATTEMPTS = 5  # botocore's legacy mode (its _retry.json)
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-RETRY_MODES = ("standard", "legacy")
 _STRATEGY_METHODS = (
     "acquire_initial_retry_token",
     "refresh_retry_token_for_retry",
@@ -87,8 +87,9 @@ class RetriesConfig(TypedDict, total=False):
     """boto3's `Config(retries={...})` shape.
 
     Attributes:
-        mode: `"standard"`, or `"legacy"` (accepted, and runs as standard). `"adaptive"`
-            is refused with a `ParamValidationError`.
+        mode: `"standard"` (aios3's default), `"legacy"` (botocore's default mode, 5
+            attempts unless told otherwise) or `"adaptive"` (standard plus client-side
+            rate limiting).
         max_attempts: retries after the first attempt, as in boto3 (`2` means up to 3
             attempts in all).
         total_max_attempts: attempts in all, the first included; wins over `max_attempts`.
@@ -96,7 +97,7 @@ class RetriesConfig(TypedDict, total=False):
 
     __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
-    mode: Literal["standard", "legacy"]
+    mode: RetryMode
     max_attempts: int
     total_max_attempts: int
 
@@ -121,12 +122,13 @@ class Config(BaseModel):
             of the request body could be sent (`WriteTimeoutError`), or no data came from
             the server (`ReadTimeoutError`). Not a limit on a whole call.
         max_attempts: total attempts per call, first try included (`AWS_MAX_ATTEMPTS`;
-            default 3).
+            default 3, or 5 in legacy mode).
         retries: boto3's shape, `{"mode": "standard", "max_attempts": N}` (`max_attempts`
             there counts retries, as in boto3; `total_max_attempts` counts attempts).
-            The mode falls back to `AWS_RETRY_MODE` / the profile's `retry_mode`.
+            The mode (`"standard"`, `"legacy"` or `"adaptive"`) falls back to
+            `AWS_RETRY_MODE` / the profile's `retry_mode`, then to `"standard"`.
         retry_strategy: a `aios3.retries.RetryStrategy` object used as is, instead of
-            the standard strategy built from `max_attempts` / `retries`.
+            the strategy built from `max_attempts` / `retries`.
         max_pool_connections: connections kept in the pool, and the cap on concurrency.
         verify: verify TLS certificates (`False` turns it off; a string is a CA bundle path;
             `True` uses `AWS_CA_BUNDLE` / the profile's `ca_bundle` when set).
@@ -200,12 +202,6 @@ class Config(BaseModel):
             return data
         retries = data.get("retries")
         if isinstance(retries, dict):
-            mode = retries.get("mode")
-            if mode == "adaptive":
-                raise ParamValidationError(
-                    "retries: mode 'adaptive' is not supported by aios3; use 'standard', "
-                    "or pass your own retry_strategy"
-                )
             for key in ("max_attempts", "total_max_attempts"):
                 n = retries.get(key)
                 least = 0 if key == "max_attempts" else 1
@@ -330,7 +326,7 @@ class Settings:
     disable_s3_express_session_auth: bool
     use_global_endpoint: bool
     max_attempts: int
-    retry_mode: Literal["standard", "legacy"]
+    retry_mode: RetryMode
     force_path_style: bool
     verify: bool | str
     request_checksum_calculation: Literal["when_supported", "when_required"] = "when_supported"
@@ -493,11 +489,23 @@ def _checksum_setting(
     )
 
 
-def _retry_settings(
-    session: BotoSession, config: Config
-) -> tuple[int, Literal["standard", "legacy"]]:
-    """Total attempts and retry mode: `Config` first, then env / profile, as botocore."""
+def _retry_settings(session: BotoSession, config: Config) -> tuple[int, RetryMode]:
+    """Total attempts and retry mode: `Config` first, then env / profile, as botocore.
+
+    The default number of attempts is the mode's: 5 in legacy mode (botocore's), else 3."""
     retries: RetriesConfig = config.retries or {}
+    # read without botocore's default ("legacy"): an unset mode is aios3's "standard"
+    mode = (
+        retries.get("mode")
+        or os.environ.get("AWS_RETRY_MODE")
+        or session.get_scoped_config().get("retry_mode")
+        or "standard"
+    )
+    if mode not in RETRY_MODES:
+        raise ParamValidationError(
+            "retry_mode: must be 'standard', 'legacy' or 'adaptive' (AWS_RETRY_MODE / the "
+            f"profile's retry_mode), got {mode!r}"
+        )
     max_attempts = config.max_attempts
     if max_attempts is None:
         if "total_max_attempts" in retries:
@@ -507,25 +515,17 @@ def _retry_settings(
     if max_attempts is None:
         try:
             raw = session.get_config_variable("max_attempts")
-            max_attempts = int(raw) if raw is not None else DEFAULT_MAX_ATTEMPTS
+            if raw is not None:
+                max_attempts = int(raw)
+            else:
+                max_attempts = LEGACY_MAX_ATTEMPTS if mode == "legacy" else DEFAULT_MAX_ATTEMPTS
         except ValueError:
             raise ParamValidationError(
                 "max_attempts: AWS_MAX_ATTEMPTS / the profile's max_attempts must be a whole number"
             ) from None
     if max_attempts < 1:
         raise ParamValidationError(f"max_attempts: must be at least 1, got {max_attempts}")
-    mode = retries.get("mode") or session.get_config_variable("retry_mode") or "standard"
-    if mode == "adaptive":
-        raise ParamValidationError(
-            "retry_mode: 'adaptive' (AWS_RETRY_MODE / the profile's retry_mode) is not "
-            "supported by aios3; use 'standard'"
-        )
-    if mode not in RETRY_MODES:
-        raise ParamValidationError(
-            f"retry_mode: must be 'standard' or 'legacy' (AWS_RETRY_MODE / the profile's "
-            f"retry_mode), got {mode!r}"
-        )
-    return max_attempts, "legacy" if mode == "legacy" else "standard"
+    return max_attempts, cast(RetryMode, mode)
 
 
 def credential_loader(session: BotoSession) -> BotoCredentials | None:

@@ -30,6 +30,8 @@ marks each one and says why:
   NoSuchBucket or NoSuchUpload (DeleteObject answers 204 again).
 * UploadPart (PUT): safe, the same part number is overwritten with the same bytes.
 * PutBucketLifecycleConfiguration (PUT): safe, the same configuration is written again.
+* PutObject (PUT): safe, the same key is overwritten with the same bytes (a conditional
+  put with `IfNoneMatch="*"` may answer PreconditionFailed after an unseen success).
 * The GET and HEAD operations: safe.
 """
 
@@ -81,6 +83,9 @@ from .models import (
     PutBucketLifecycleConfigurationParams,
     PutBucketLifecycleConfigurationRequest,
     PutBucketLifecycleConfigurationResponse,
+    PutObjectParams,
+    PutObjectRequest,
+    PutObjectResponse,
     RequestModel,
     ResponseMetadata,
     ResponseModel,
@@ -311,6 +316,20 @@ PUT_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
     control_endpoint=True,
 )
 
+PUT_OBJECT = Operation(
+    "PutObject",
+    "put_object",
+    "PUT",
+    (),
+    PutObjectRequest,
+    PutObjectResponse,
+    PutObjectParams,
+    _parse.put_object,
+    None,
+    retry_safe=True,
+    checksum_member=True,
+)
+
 OPERATIONS: tuple[Operation[Any, Any], ...] = (
     ABORT_MULTIPART_UPLOAD,
     CREATE_MULTIPART_UPLOAD,
@@ -325,6 +344,7 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     DELETE_OBJECT,
     GET_BUCKET_LIFECYCLE_CONFIGURATION,
     PUT_BUCKET_LIFECYCLE_CONFIGURATION,
+    PUT_OBJECT,
 )
 """Every operation."""
 

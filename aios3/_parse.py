@@ -45,6 +45,7 @@ from .models import (
     Owner,
     Part,
     PutBucketLifecycleConfigurationResponse,
+    PutObjectResponse,
     ResponseMetadata,
     ResponseModel,
     SessionCredentials,
@@ -843,3 +844,25 @@ def put_bucket_lifecycle_configuration(
     if size is not None:
         out["transition_default_minimum_object_size"] = size
     return PutBucketLifecycleConfigurationResponse.model_construct(**out, response_metadata=meta)
+
+
+_PUT_OBJECT_HEADERS: dict[str, tuple[str, Conv]] = {
+    **_SSE_HEADERS,
+    **_CHECKSUM_HEADERS,
+    "ETag": ("etag", _str),
+    "x-amz-expiration": ("expiration", _str),
+    "x-amz-checksum-type": ("checksum_type", _str),
+    "x-amz-version-id": ("version_id", _str),
+    "x-amz-server-side-encryption-context": ("sse_kms_encryption_context", _str),
+    "x-amz-object-size": ("size", _int),
+}
+
+
+def put_object(
+    status: int, headers: CIMultiDictProxy[str], body: bytes, meta: ResponseMetadata
+) -> PutObjectResponse:
+    if body:
+        _error_in_200(status, headers, body, "PutObject", meta.retry_attempts)
+    out: dict[str, Any] = {}
+    _from_headers(headers, _PUT_OBJECT_HEADERS, out)
+    return PutObjectResponse.model_construct(**out, response_metadata=meta)

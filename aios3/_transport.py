@@ -8,6 +8,7 @@ The public names are re-exported by `aios3.transport` and `aios3`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import ssl
 import urllib.request
@@ -119,6 +120,10 @@ class AiohttpTransport:
         max_pool_connections: connections kept in the pool, and the cap on concurrency.
         verify: verify TLS certificates; `False` turns it off, a string is a CA bundle path.
         resolver: an aiohttp resolver for host names (default: aiohttp's).
+        expect_timeout: how long a request sent with `Expect: 100-continue` (the client
+            adds it to `UploadPart`) waits for the server's `100 Continue` or final
+            answer before it sends its body anyway, in seconds (1 s, as botocore and
+            curl). A server that refuses the request in time never gets the body.
     """
 
     def __init__(
@@ -129,7 +134,9 @@ class AiohttpTransport:
         max_pool_connections: int = 10,
         verify: bool | str = True,
         resolver: AbstractResolver | None = None,
+        expect_timeout: float = 1.0,
     ) -> None:
+        self._expect_timeout = expect_timeout
         self._timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect_timeout, sock_read=read_timeout
         )
@@ -182,6 +189,13 @@ class AiohttpTransport:
             if self._closed:
                 raise EndpointConnectionError("the transport is closed", endpoint_url=None)
             session = self._open()
+        expect = None
+        if "Expect" in headers:
+            if _EXPECT_SUPPORTED:
+                expect = _EXPECT.set(self._expect_timeout)  # read by _sent_once
+            else:  # an aiohttp we cannot bound the wait of: no 100-continue
+                headers = headers.copy()
+                del headers["Expect"]
         try:
             # never follow redirects: a redirect to another host would lose the signature
             # (or change the method); S3's 3xx answers surface as ClientError instead
@@ -193,6 +207,8 @@ class AiohttpTransport:
                 allow_redirects=False,
                 proxy=self._proxy_for(url),
             ) as resp:
+                if expect is not None and resp.status >= 300:
+                    _not_pooled(resp)
                 data = await resp.read()
                 return RawResponse(resp.status, resp.headers, data)
         except aiohttp.ConnectionTimeoutError as exc:
@@ -238,6 +254,8 @@ class AiohttpTransport:
         finally:
             if dog is not None:
                 dog.stop()  # an answer may come before the whole body is sent
+            if expect is not None:
+                _EXPECT.reset(expect)
         raise failure
 
     def _proxy_for(self, url: URL) -> str | None:
@@ -331,10 +349,36 @@ class _NotResent(aiohttp.ClientConnectionError):
     """A dropped connection, re-raised under a class aiohttp does not resend on."""
 
 
+# the Expect: 100-continue wait of the request being sent, set by AiohttpTransport.send for
+# its own task (the middleware runs in it): aiohttp waits for the 100 without a bound
+_EXPECT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "aios3_expect_timeout", default=None
+)
+# aiohttp keeps the wait for the 100 in ClientRequest._continue (3.12 to 3.14 at least)
+_EXPECT_SUPPORTED = hasattr(aiohttp.ClientRequest, "_continue")
+
+
+def _not_pooled(resp: aiohttp.ClientResponse) -> None:
+    """A request sent with `Expect: 100-continue` and refused: its body may not have been
+    sent (or only part of it), so the connection is closed once the answer is read instead
+    of going back to the pool (aiohttp 3.14 closes it itself; 3.12 pools it, and the next
+    request on it fails)."""
+    conn = resp.connection
+    protocol = conn.protocol if conn is not None else None
+    if protocol is not None:
+        protocol.force_close()
+
+
+def _stop_waiting(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(True)  # no 100 in time: send the body anyway
+
+
 async def _sent_once(
     request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
 ) -> aiohttp.ClientResponse:
-    """A client middleware that keeps aiohttp from sending a request a second time.
+    """A client middleware that keeps aiohttp from sending a request a second time, and
+    bounds the wait for a `100 Continue`.
 
     After a reset or a drop (`ClientOSError`, `ServerDisconnectedError`), aiohttp sends an
     idempotent request (GET, HEAD, PUT, DELETE) again, once, on its own: the server then
@@ -343,13 +387,28 @@ async def _sent_once(
     resend catches those two classes around this middleware, so they leave it as
     `_NotResent` (a `ClientConnectionError`, whose cause is the original). Errors while
     connecting are not resent by aiohttp and pass unchanged.
+
+    With `Expect: 100-continue`, aiohttp sends the headers and waits for the server's
+    `100 Continue` (then sends the body) or final answer (then never sends it, and closes
+    the connection), but without a bound. The wait is given one here: after
+    `expect_timeout` seconds (counted from here, connecting included), the body is sent
+    anyway, as botocore and curl do with servers that ignore the header.
     """
+    timer = None
+    limit = _EXPECT.get()
+    if limit is not None:
+        waiter = getattr(request, "_continue", None)
+        if isinstance(waiter, asyncio.Future):
+            timer = asyncio.get_running_loop().call_later(limit, _stop_waiting, waiter)
     try:
         return await handler(request)
     except aiohttp.ClientConnectorError:
         raise
     except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
         raise _NotResent(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 class _WatchedBody(aiohttp.payload.Payload):

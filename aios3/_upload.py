@@ -103,8 +103,14 @@ class ManagedUpload:
         *,
         verify: bool | VerifyPolicy = True,
         cleanup_timeout: float = 60.0,
+        upload_id: str | None = None,
+        on_failure: Literal["abort", "keep"] = "abort",
     ) -> None:
         self._create = CreateMultipartUploadRequest(**params)  # ParamValidationError
+        if upload_id is not None and (not isinstance(upload_id, str) or not upload_id):
+            raise ParamValidationError(f"UploadId: a non-empty string, got {upload_id!r}")
+        if on_failure not in ("abort", "keep"):
+            raise ParamValidationError(f"on_failure: 'abort' or 'keep', got {on_failure!r}")
         policy = policy_of(verify)
         if (
             isinstance(cleanup_timeout, bool)
@@ -121,6 +127,11 @@ class ManagedUpload:
         self.bucket: str = self._create.bucket
         self.key: str = self._create.key
         self.upload_id: str | None = None
+        self._adopt = upload_id
+        self._keep = on_failure == "keep"
+        self._complete_extra: dict[str, object] = {}
+        """CompleteMultipartUpload's arguments beyond the carried ones (upload_file's
+        ChecksumType, full-object checksum, MpuObjectSize)."""
         self.result: CompleteMultipartUploadResponse | None = None
         self.aborted: AbortMultipartUploadResponse | None = None
         self.abort_error: BaseException | None = None
@@ -151,6 +162,9 @@ class ManagedUpload:
         if self._state != "new":
             raise Aios3Error("a multipart_upload(...) block can be entered only once")
         self._state = "open"
+        if self._adopt is not None:  # resuming an upload created earlier: no create
+            self.upload_id = self._adopt
+            return self
         create = asyncio.ensure_future(self._client.create_multipart_upload(self._create))
         try:
             response = await asyncio.shield(create)
@@ -204,6 +218,7 @@ class ManagedUpload:
                         "MultipartUpload": {"Parts": self.parts},
                         **self._carried,
                         **self._sse_c,
+                        **self._complete_extra,
                     }
                 )
                 self.result = await self._client.complete_multipart_upload(complete)
@@ -247,7 +262,7 @@ class ManagedUpload:
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
         response = await task  # a cancellation of the caller cancels the part too
-        self._parts[part_number] = self._completed(part_number, response)
+        self._parts[part_number] = self._completed(part_number, response, request)
         return response
 
     async def upload_parts(
@@ -328,7 +343,10 @@ class ManagedUpload:
             t.cancel()
         if self._inflight:
             cancels += await _wait_through_cancellations(set(self._inflight), deadline, self._now)
-        cancels += await self._abort(deadline, failure)
+        if self._keep:
+            self._kept(failure)
+        else:
+            cancels += await self._abort(deadline, failure)
         self._state = "done"
         if cancels and not isinstance(failure, asyncio.CancelledError):
             raise asyncio.CancelledError()  # the task was cancelled during the cleanup
@@ -384,6 +402,19 @@ class ManagedUpload:
                 if self._giving_up or self._now() >= deadline:
                     raise
 
+    def _kept(self, failure: BaseException) -> None:
+        """`on_failure="keep"`: the upload stays for a resume; say which one."""
+        if self.upload_id is None:
+            return
+        message = (
+            f"multipart upload {self.upload_id!r} of s3://{self.bucket}/{self.key} was kept "
+            f"for a resume ({len(self._parts)} parts uploaded): pass UploadId="
+            f"{self.upload_id!r} to resume it, or abort it"
+        )
+        self._warn(message)
+        if hasattr(failure, "add_note"):
+            failure.add_note(f"aios3: {message}")
+
     # ------------------------------------------------------------------ helpers
 
     def _check_open(self) -> None:
@@ -397,11 +428,14 @@ class ManagedUpload:
         assert self.upload_id is not None
         return self.upload_id
 
-    def _completed(self, number: int, response: UploadPartResponse) -> dict[str, object]:
+    def _completed(
+        self, number: int, response: UploadPartResponse, request: UploadPartRequest
+    ) -> dict[str, object]:
         part: dict[str, object] = {"PartNumber": number, "ETag": response.etag or ""}
         if self._algorithm is not None:
             field = "checksum_" + self._algorithm.lower()
-            value = getattr(response, field, None)
+            # the server's echo of the checksum, else the value the part was sent with
+            value = getattr(response, field, None) or getattr(request, field, None)
             if value is not None:
                 part[CompletedPart.model_fields[field].alias or field] = value
         return part

@@ -111,6 +111,9 @@ __all__ = [
     "PutBucketLifecycleConfigurationParams",
     "PutBucketLifecycleConfigurationRequest",
     "PutBucketLifecycleConfigurationResponse",
+    "PutObjectParams",
+    "PutObjectRequest",
+    "PutObjectResponse",
     "Readable",
     "RequestModel",
     "ResponseMetadata",
@@ -370,7 +373,9 @@ class ResponseMetadata(_Model):
     request_id: str = ""
     host_id: str = ""
     http_status_code: int = Field(0, alias="HTTPStatusCode")
-    http_headers: dict[str, str] = Field(default_factory=dict, alias="HTTPHeaders")
+    http_headers: dict[str, str] = Field(default_factory=dict, alias="HTTPHeaders", repr=False)
+    """The answer's headers (left out of `repr`: they may carry an SSE-KMS key id or
+    encryption context)."""
     retry_attempts: int = 0
 
     def to_dict(self) -> dict[str, object]:
@@ -1093,6 +1098,131 @@ class HeadObjectResponse(ResponseModel):
     object_lock_event_hold_duration_years: int | None = None
 
 
+# --------------------------------------------------------------------------- PutObject
+
+
+class PutObjectRequest(RequestModel):
+    """`PutObject`: store an object in one request (up to 5 GiB; `upload_file` uses it for
+    bodies below its multipart threshold).
+
+    `Body` is what `UploadPart` takes (bytes-like, a binary file object, or an async
+    iterable of bytes with `ContentLength`) and is sent the same way: bytes-like bodies
+    SHA-256 signed over http, file objects and async iterables as `UNSIGNED-PAYLOAD`; a
+    CRC32 checksum (or `ChecksumAlgorithm`'s) is added by default, as botocore does. No
+    `Body` stores an empty object.
+    """
+
+    operation_name: ClassVar[str] = "PutObject"
+    acl: Annotated[
+        Literal[
+            "private",
+            "public-read",
+            "public-read-write",
+            "authenticated-read",
+            "aws-exec-read",
+            "bucket-owner-read",
+            "bucket-owner-full-control",
+        ]
+        | None,
+        Header("x-amz-acl"),
+    ] = None
+    body: Annotated[Body, PlainValidator(_check_body), Payload()] = Field(b"", repr=False)
+    bucket: BucketName
+    cache_control: Annotated[str | None, Header("Cache-Control")] = None
+    content_disposition: Annotated[str | None, Header("Content-Disposition")] = None
+    content_encoding: Annotated[str | None, Header("Content-Encoding")] = None
+    content_language: Annotated[str | None, Header("Content-Language")] = None
+    content_length: Annotated[int | None, Field(ge=0), Header("Content-Length")] = None
+    content_md5: Annotated[str | None, Header("Content-MD5")] = None
+    content_type: Annotated[str | None, Header("Content-Type")] = None
+    checksum_algorithm: Annotated[
+        ChecksumAlgorithm | None, Header("x-amz-sdk-checksum-algorithm")
+    ] = None
+    checksum_crc32: CRC32H = None
+    checksum_crc32c: CRC32CH = None
+    checksum_crc64nvme: CRC64NVMEH = None
+    checksum_sha1: SHA1H = None
+    checksum_sha256: SHA256H = None
+    checksum_sha512: SHA512H = None
+    checksum_md5: MD5H = None
+    checksum_xxhash64: XXHASH64H = None
+    checksum_xxhash3: XXHASH3H = None
+    checksum_xxhash128: XXHASH128H = None
+    expires: Annotated[datetime | None, Header("Expires")] = None
+    if_match: Annotated[str | None, Header("If-Match")] = None
+    if_none_match: Annotated[str | None, Header("If-None-Match")] = None
+    grant_full_control: Annotated[str | None, Header("x-amz-grant-full-control")] = None
+    grant_read: Annotated[str | None, Header("x-amz-grant-read")] = None
+    grant_read_acp: Annotated[str | None, Header("x-amz-grant-read-acp")] = None
+    grant_write_acp: Annotated[str | None, Header("x-amz-grant-write-acp")] = None
+    key: ObjectKey
+    metadata: Annotated[dict[str, str] | None, HeaderPrefix("x-amz-meta-")] = None
+    server_side_encryption: Annotated[str | None, Header("x-amz-server-side-encryption")] = None
+    storage_class: Annotated[str | None, Header("x-amz-storage-class")] = None
+    website_redirect_location: Annotated[str | None, Header("x-amz-website-redirect-location")] = (
+        None
+    )
+    sse_customer_algorithm: SSECAlgorithmH = None
+    sse_customer_key: SSECKeyH = None
+    sse_customer_key_md5: SSECKeyMD5H = None
+    sse_kms_key_id: Annotated[str | None, Header("x-amz-server-side-encryption-aws-kms-key-id")] = (
+        Field(None, repr=False)
+    )
+    sse_kms_encryption_context: Annotated[
+        str | None, Header("x-amz-server-side-encryption-context")
+    ] = Field(None, repr=False)
+    bucket_key_enabled: Annotated[
+        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+    ] = None
+    request_payer: PayerH = None
+    tagging: Annotated[str | None, Header("x-amz-tagging")] = None
+    object_lock_mode: Annotated[
+        Literal["GOVERNANCE", "COMPLIANCE"] | None, Header("x-amz-object-lock-mode")
+    ] = None
+    object_lock_retain_until_date: Annotated[
+        datetime | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
+    ] = None
+    object_lock_legal_hold_status: Annotated[
+        Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
+    ] = None
+    object_lock_event_hold: Annotated[OnOff | None, Header("x-amz-object-lock-event-hold")] = None
+    object_lock_event_hold_duration_days: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-days")
+    ] = None
+    object_lock_event_hold_duration_years: Annotated[
+        StrictInt | None, Header("x-amz-object-lock-event-hold-duration-years")
+    ] = None
+    expected_bucket_owner: OwnerH = None
+
+
+class PutObjectResponse(ResponseModel):
+    """Result of `PutObject`: the object's `etag`, its checksum (`checksum_crc32` for the
+    default CRC32), and `version_id` in a versioned bucket."""
+
+    expiration: str | None = None
+    etag: str | None = None
+    checksum_crc32: str | None = None
+    checksum_crc32c: str | None = None
+    checksum_crc64nvme: str | None = None
+    checksum_sha1: str | None = None
+    checksum_sha256: str | None = None
+    checksum_sha512: str | None = None
+    checksum_md5: str | None = None
+    checksum_xxhash64: str | None = None
+    checksum_xxhash3: str | None = None
+    checksum_xxhash128: str | None = None
+    checksum_type: str | None = None
+    server_side_encryption: str | None = None
+    version_id: str | None = None
+    sse_customer_algorithm: str | None = None
+    sse_customer_key_md5: str | None = None
+    sse_kms_key_id: str | None = Field(None, repr=False)
+    sse_kms_encryption_context: str | None = Field(None, repr=False)
+    bucket_key_enabled: bool | None = None
+    size: int | None = None
+    request_charged: str | None = None
+
+
 # --------------------------------------------------------------------------- DeleteObject
 
 
@@ -1684,3 +1814,49 @@ class PutBucketLifecycleConfigurationParams(TypedDict, total=False):
     LifecycleConfiguration: BucketLifecycleConfigurationDict | BucketLifecycleConfiguration
     ExpectedBucketOwner: str
     TransitionDefaultMinimumObjectSize: TransitionDefaultMinimumObjectSize
+
+
+class PutObjectParams(_PayerOwner, _SSECustomer, _Checksums, total=False):
+    """Keyword arguments of `put_object`."""
+
+    Bucket: Required[str]
+    Key: Required[str]
+    Body: Body
+    ACL: Literal[
+        "private",
+        "public-read",
+        "public-read-write",
+        "authenticated-read",
+        "aws-exec-read",
+        "bucket-owner-read",
+        "bucket-owner-full-control",
+    ]
+    CacheControl: str
+    ContentDisposition: str
+    ContentEncoding: str
+    ContentLanguage: str
+    ContentLength: int
+    ContentMD5: str
+    ContentType: str
+    ChecksumAlgorithm: ChecksumAlgorithm
+    Expires: datetime
+    IfMatch: str
+    IfNoneMatch: str
+    GrantFullControl: str
+    GrantRead: str
+    GrantReadACP: str
+    GrantWriteACP: str
+    Metadata: Mapping[str, str]
+    ServerSideEncryption: ServerSideEncryption
+    StorageClass: StorageClass
+    WebsiteRedirectLocation: str
+    SSEKMSKeyId: str
+    SSEKMSEncryptionContext: str
+    BucketKeyEnabled: bool
+    Tagging: str
+    ObjectLockMode: Literal["GOVERNANCE", "COMPLIANCE"]
+    ObjectLockRetainUntilDate: datetime
+    ObjectLockLegalHoldStatus: Literal["ON", "OFF"]
+    ObjectLockEventHold: OnOff
+    ObjectLockEventHoldDurationDays: int
+    ObjectLockEventHoldDurationYears: int

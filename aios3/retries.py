@@ -1,4 +1,5 @@
-"""Retry strategies: botocore's standard mode as an object, and the protocol to plug your own.
+"""Retry strategies: botocore's standard, legacy and adaptive modes as objects, and the
+protocol to plug your own.
 
 ```python
 import aios3
@@ -16,28 +17,46 @@ from __future__ import annotations
 
 from ._config import RetriesConfig
 from ._retry import (
+    ADAPTIVE_THROTTLING_CODES,
+    LEGACY_RETRYABLE_CODES,
+    LEGACY_RETRYABLE_STATUS_CODES,
+    RETRY_MODES,
     THROTTLING_CODES,
     TRANSIENT_CODES,
     TRANSIENT_STATUS_CODES,
+    AdaptiveRetryStrategy,
     ClassifiedError,
+    ClientRateLimiter,
     ErrorKind,
+    LegacyRetryStrategy,
+    RetryMode,
     RetryQuota,
     RetryStrategy,
     RetryToken,
     StandardRetryStrategy,
     classify,
+    strategy_for,
 )
 
 __all__ = [
+    "ADAPTIVE_THROTTLING_CODES",
+    "LEGACY_RETRYABLE_CODES",
+    "LEGACY_RETRYABLE_STATUS_CODES",
+    "RETRY_MODES",
     "THROTTLING_CODES",
     "TRANSIENT_CODES",
     "TRANSIENT_STATUS_CODES",
+    "AdaptiveRetryStrategy",
     "ClassifiedError",
+    "ClientRateLimiter",
     "ErrorKind",
+    "LegacyRetryStrategy",
     "RetriesConfig",
+    "RetryMode",
     "RetryQuota",
     "RetryStrategy",
     "RetryToken",
     "StandardRetryStrategy",
     "classify",
+    "strategy_for",
 ]

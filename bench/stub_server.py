@@ -15,6 +15,12 @@ precomputed, so per-request server work is a few microseconds. Routes:
   when ``id`` is ``missing``.
 - ``GET /<bucket>/<key>?uploadId=<id>``     ListParts: 1000 parts (or 404 ``NoSuchUpload``).
 - ``GET /<bucket>?uploads``                 ListMultipartUploads: 1000 uploads.
+- ``POST /<bucket>/<key>?uploads``           CreateMultipartUpload: a new upload id.
+- ``PUT /<bucket>/<key>?partNumber=&uploadId=`` UploadPart: the body is read and discarded
+  as it arrives (never buffered), 200 with an ETag.
+- ``POST /<bucket>/<key>?uploadId=<id>``     CompleteMultipartUpload: a result naming the key.
+- ``PUT /<bucket>/<key>``                    PutObject: body discarded, 200 with an ETag.
+  Upload bodies must come with ``Content-Length`` (no chunked transfer encoding).
 - ``GET /__stats``                          JSON counters (requests per route, and how many
   carried no SigV4 ``Authorization`` header), so the benchmark can prove that every
   timed call really reached the server, signed.
@@ -116,6 +122,7 @@ class Stats:
     def __init__(self) -> None:
         self.routes: dict[str, int] = {}
         self.unsigned = 0
+        self.body_bytes = 0  # upload bodies received (parts and puts)
 
     def hit(self, route: str) -> None:
         self.routes[route] = self.routes.get(route, 0) + 1
@@ -172,6 +179,8 @@ class S3StubProtocol(asyncio.Protocol):
     def __init__(self) -> None:
         self._buf = b""
         self._transport: asyncio.Transport | None = None
+        self._skip = 0  # bytes of an upload body still to come (discarded)
+        self._pending: tuple[str, str, bool, bool] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]
@@ -180,6 +189,18 @@ class S3StubProtocol(asyncio.Protocol):
         self._transport = None
 
     def data_received(self, data: bytes) -> None:
+        if self._skip:  # inside a large body: count it and drop it
+            n = min(self._skip, len(data))
+            self._skip -= n
+            S3StubProtocol.stats.body_bytes += n
+            if self._skip:
+                return
+            data = data[n:]
+            pending, self._pending = self._pending, None
+            assert pending is not None
+            self._handle(*pending)
+            if pending[3] or not data:
+                return
         buf = self._buf + data if self._buf else data
         while True:
             end = buf.find(b"\r\n\r\n")
@@ -199,10 +220,19 @@ class S3StubProtocol(asyncio.Protocol):
                     signed = value.strip().startswith("AWS4-HMAC-SHA256 Credential=")
                 elif name == "connection":
                     close = value.strip().lower() == "close"
-            if len(buf) < end + 4 + length:
-                break  # wait for the rest of the body
-            buf = buf[end + 4 + length :]
             parts = lines[0].split(" ")
+            if len(buf) < end + 4 + length:
+                if length > 65536 and len(parts) == 3:  # an upload body: stream it away
+                    have = len(buf) - end - 4
+                    S3StubProtocol.stats.body_bytes += have
+                    self._skip = length - have
+                    self._pending = (parts[0], parts[1], signed, close)
+                    self._buf = b""
+                    return
+                break  # wait for the rest of the body
+            if parts[0] == "PUT":
+                S3StubProtocol.stats.body_bytes += length
+            buf = buf[end + 4 + length :]
             if len(parts) != 3:
                 self._send(400, error_body("BadRequest", "bad request line", "0"), close=True)
                 return
@@ -219,6 +249,7 @@ class S3StubProtocol(asyncio.Protocol):
         close: bool = False,
         content_type: bytes = b"application/xml",
         request_id: str = "",
+        etag: str | None = None,
     ) -> None:
         t = self._transport
         if t is None:
@@ -229,6 +260,8 @@ class S3StubProtocol(asyncio.Protocol):
             b"x-amz-id-2: %s\r\n" % HOST_ID.encode(),
             b"Date: %s\r\nServer: AmazonS3\r\n" % self.clock.date(),
         ]
+        if etag is not None:
+            head.append(b'ETag: "%s"\r\nContent-Length: 0\r\n' % etag.encode())
         if body is not None:
             head.append(b"Content-Type: %s\r\nContent-Length: %d\r\n" % (content_type, len(body)))
         if close:
@@ -247,7 +280,13 @@ class S3StubProtocol(asyncio.Protocol):
         path, _, qs = target.partition("?")
         query = dict(parse_qsl(qs, keep_blank_values=True))
         if path == "/__stats":
-            body = json.dumps({"routes": cls.stats.routes, "unsigned": cls.stats.unsigned})
+            body = json.dumps(
+                {
+                    "routes": cls.stats.routes,
+                    "unsigned": cls.stats.unsigned,
+                    "body_bytes": cls.stats.body_bytes,
+                }
+            )
             self._send(200, body.encode(), close=close, content_type=b"application/json")
             return
         if not signed:
@@ -255,6 +294,33 @@ class S3StubProtocol(asyncio.Protocol):
         bucket, _, key = path[1:].partition("/")
         bucket, key = unquote(bucket), unquote(key)
         upload_id = query.get("uploadId")
+        if key and method == "POST" and "uploads" in query:
+            cls.stats.hit("create")
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<InitiateMultipartUploadResult xmlns="{S3_NS}"><Bucket>{_esc(bucket)}</Bucket>'
+                f"<Key>{_esc(key)}</Key><UploadId>{upload_id_of(cls.counter)}</UploadId>"
+                "</InitiateMultipartUploadResult>"
+            ).encode()
+            self._send(200, body, close=close, request_id=rid)
+            return
+        if key and method == "PUT":
+            route = "upload_part" if upload_id is not None else "put_object"
+            cls.stats.hit(route)
+            number = int(query.get("partNumber", "0"))
+            self._send(200, None, close=close, request_id=rid, etag=etag_of(number))
+            return
+        if key and method == "POST" and upload_id is not None:
+            cls.stats.hit("complete")
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<CompleteMultipartUploadResult xmlns="{S3_NS}"><Location>http://stub/'
+                f"{_esc(bucket)}/{_esc(key)}</Location><Bucket>{_esc(bucket)}</Bucket>"
+                f"<Key>{_esc(key)}</Key><ETag>&quot;{etag_of(0)}-1&quot;</ETag>"
+                "</CompleteMultipartUploadResult>"
+            ).encode()
+            self._send(200, body, close=close, request_id=rid)
+            return
         if key and upload_id is not None and method in ("DELETE", "GET"):
             route = "abort" if method == "DELETE" else "list_parts"
             if upload_id == "missing":

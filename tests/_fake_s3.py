@@ -30,6 +30,8 @@ def error(status: int, code: str) -> MockResponse:
 class Upload:
     key: str
     parts: dict[int, bytes] = field(default_factory=dict)
+    checksums: dict[int, str] = field(default_factory=dict)  # the x-amz-checksum-* header
+    create_headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -45,6 +47,8 @@ class FakeS3:
     on_request: Callable[[str], Awaitable[None]] | None = None
     counter: int = 0
     arrived: dict[str, asyncio.Event] = field(default_factory=dict)
+    put_headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    complete_headers: dict[str, str] = field(default_factory=dict)
 
     async def wait_for(self, kind: str) -> None:
         """Until a request of `kind` has arrived."""
@@ -65,6 +69,8 @@ class FakeS3:
             return "list_parts"
         if request.method == "GET" and "uploads" in q:
             return "list_uploads"
+        if request.method == "PUT" and "uploadId" not in q:
+            return "put"
         return "other"
 
     async def handle(self, request: MockRequest) -> MockResponse:
@@ -83,7 +89,7 @@ class FakeS3:
         if kind == "create":
             self.counter += 1
             uid = f"up{self.counter}"
-            self.uploads[uid] = Upload(key)
+            self.uploads[uid] = Upload(key, create_headers=dict(request.headers))
             return MockResponse(
                 200,
                 {"x-amz-request-id": "C"},
@@ -101,6 +107,7 @@ class FakeS3:
             for name, value in request.headers.items():
                 if name.lower().startswith("x-amz-checksum-"):
                     headers[name] = value
+                    up.checksums[int(q["partNumber"])] = value
             return MockResponse(200, headers)
         if kind == "complete":
             if up is None:
@@ -111,6 +118,7 @@ class FakeS3:
             if any(n not in up.parts for n in numbers):
                 return error(400, "InvalidPart")
             self.objects[up.key] = b"".join(up.parts[n] for n in numbers)
+            self.complete_headers = dict(request.headers)
             del self.uploads[q["uploadId"]]
             return MockResponse(
                 200,
@@ -130,7 +138,10 @@ class FakeS3:
             if up is None:
                 return error(404, "NoSuchUpload")
             parts = "".join(
-                f"<Part><PartNumber>{n}</PartNumber><ETag>x</ETag><Size>{len(b)}</Size></Part>"
+                f"<Part><PartNumber>{n}</PartNumber>"
+                f"<ETag>&quot;{hashlib.md5(b).hexdigest()}&quot;</ETag><Size>{len(b)}</Size>"
+                + (f"<ChecksumCRC32>{up.checksums[n]}</ChecksumCRC32>" if n in up.checksums else "")
+                + "</Part>"
                 for n, b in sorted(up.parts.items())
             )
             return MockResponse(
@@ -139,4 +150,8 @@ class FakeS3:
                 f'<ListPartsResult xmlns="{NS}"><IsTruncated>false</IsTruncated>{parts}'
                 "</ListPartsResult>".encode(),
             )
+        if kind == "put":
+            self.objects[key] = request.body
+            self.put_headers[key] = dict(request.headers)
+            return MockResponse(200, {"ETag": '"' + hashlib.md5(request.body).hexdigest() + '"'})
         return error(400, "NotImplemented")

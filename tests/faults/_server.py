@@ -220,10 +220,15 @@ class FaultServer:
             act = self._next()
             self.requests.append(head.split(b" ", 1)[0].decode("latin-1"))
             length = 0
+            expect = False
             for line in head.split(b"\r\n")[1:]:
                 name, _, value = line.partition(b":")
                 if name.strip().lower() == b"content-length":
                     length = int(value)
+                elif name.strip().lower() == b"expect":
+                    expect = value.strip().lower() == b"100-continue"
+            if expect:  # as S3 and the real servers do, before reading the body
+                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             if isinstance(act, ResetWhileReceiving | StopReading):
                 self.bodies.append(await reader.read(min(act.read, length)) if length else b"")
                 if isinstance(act, ResetWhileReceiving):

@@ -23,7 +23,7 @@ import botocore.exceptions
 import pytest
 
 import aios3
-from aios3.retries import StandardRetryStrategy
+from aios3.retries import LegacyRetryStrategy, StandardRetryStrategy
 from aios3.testing import MockRequest, MockResponse, MockTransport
 
 NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
@@ -397,13 +397,13 @@ class Canned:
     sent = 0
 
 
-def _boto3(attempts: int) -> Any:
+def _boto3(attempts: int, mode: str = "standard") -> Any:
     c = boto3.client(
         "s3",
         region_name="us-west-2",
         aws_access_key_id="AKIDCOMPAT",
         aws_secret_access_key="compat-secret",
-        config=botocore.config.Config(retries={"mode": "standard", "total_max_attempts": attempts}),
+        config=botocore.config.Config(retries={"mode": mode, "total_max_attempts": attempts}),
     )
 
     def before_send(request: Any, **kwargs: Any) -> Any:
@@ -455,7 +455,7 @@ async def _no_sleep(delay: float) -> None:
 
 
 async def aios3_answer(
-    case: Case, *then: Case, attempts: int = 2, sent: int = 1
+    case: Case, *then: Case, attempts: int = 2, sent: int = 1, legacy: bool = False
 ) -> tuple[dict[str, Any], Exception | None]:
     answers = [case, *then]
 
@@ -464,7 +464,11 @@ async def aios3_answer(
         return MockResponse(a.status, a.headers, a.body)
 
     transport = MockTransport(handler)
-    strategy = StandardRetryStrategy(attempts, sleep=_no_sleep)
+    strategy: aios3.RetryStrategy = (
+        LegacyRetryStrategy(attempts, sleep=_no_sleep)
+        if legacy
+        else StandardRetryStrategy(attempts, sleep=_no_sleep)
+    )
     async with aios3.S3Client(
         region_name="us-west-2",
         aws_access_key_id="AKIDCOMPAT",
@@ -558,6 +562,30 @@ async def test_retries_equal_boto3s(
         # botocore's own ClientError, from aios3's dict, reads the same
         rebuilt = botocore.exceptions.ClientError(mine, "ListParts")  # type: ignore[arg-type]
         assert str(my_error).startswith(str(rebuilt) + " [HTTP ")
+
+
+@pytest.fixture(scope="module")
+def boto_legacy_thrice() -> Iterator[Any]:
+    c = _boto3(3, mode="legacy")
+    yield c
+    c.close()
+
+
+LEGACY_SEQUENCES: dict[str, list[Case]] = {
+    "503-503-503": [S503, S503, S503],  # retryable and the retries ran out: marked
+    "503-503-404": [S503, S503, E404],  # not retryable: legacy mode does not mark it
+    "404": [E404],
+}
+
+
+@pytest.mark.parametrize("answers", LEGACY_SEQUENCES.values(), ids=LEGACY_SEQUENCES.keys())
+async def test_legacy_mode_marks_as_botocores_legacy_mode(
+    boto_legacy_thrice: Any, no_botocore_sleep: None, answers: list[Case]
+) -> None:
+    theirs, their_error = boto3_answer(boto_legacy_thrice, *answers, sent=len(answers))
+    mine, my_error = await aios3_answer(*answers, attempts=3, sent=len(answers), legacy=True)
+    assert mine == theirs
+    assert str(my_error).startswith(str(their_error) + " [HTTP ")
 
 
 async def test_retry_exhaustion_reads_as_botocores() -> None:

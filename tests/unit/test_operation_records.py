@@ -80,6 +80,9 @@ RESOURCE: list[tuple[type, type[RequestModel], frozenset[str], frozenset[str]]] 
 # it is added to a model or here.
 NOT_SUPPORTED: dict[str, dict[str, str]] = {
     "CreateBucket": {"BucketNamespace": "account-regional namespaces are newer than aios3"},
+    "PutObject": {
+        "WriteOffsetBytes": "appends to objects in directory buckets: not supported yet",
+    },
 }
 
 # What aios3 models that the lowest botocore it supports (1.43.5, .ci/constraints-lowest.txt)

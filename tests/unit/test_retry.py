@@ -339,9 +339,7 @@ def boto_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, **env: str) -> None
 async def attempts_made(config: aios3.Config) -> int:
     script = Script((500, b""))
     async with client(script, config) as s3:
-        s3._retry = StandardRetryStrategy(  # keep the settings, drop the real sleep
-            s3._retry.max_attempts if s3._retry else 0, sleep=FakeTime().sleep
-        )
+        s3._retry._sleep = FakeTime().sleep  # type: ignore[union-attr]  # no real sleep
         with pytest.raises(ClientError):
             await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     return len(script.sent)
@@ -358,6 +356,11 @@ async def attempts_made(config: aios3.Config) -> int:
         ({"retries": {"mode": "standard"}}, {"AWS_MAX_ATTEMPTS": "5"}, 5),
         ({"retries": {"mode": "legacy", "max_attempts": 3}}, {}, 4),
         ({}, {"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "legacy"}, 1),
+        ({}, {"AWS_RETRY_MODE": "legacy"}, 5),  # botocore's legacy default
+        ({"retries": {"mode": "legacy"}}, {}, 5),
+        ({"retries": {"mode": "legacy", "total_max_attempts": 2}}, {}, 2),
+        ({"retries": {"mode": "adaptive"}}, {}, 3),
+        ({"retries": {"mode": "standard"}}, {"AWS_RETRY_MODE": "legacy"}, 3),
         ({"max_attempts": 2}, {"AWS_MAX_ATTEMPTS": "5"}, 2),
     ],
 )
@@ -376,13 +379,15 @@ async def test_retry_mode_from_the_profile(monkeypatch: pytest.MonkeyPatch, tmp_
     boto_env(monkeypatch, tmp_path, AWS_PROFILE="p")
     (tmp_path / "config").write_text("[profile p]\nretry_mode = standard\nmax_attempts = 4\n")
     assert await attempts_made(aios3.Config()) == 4
-    (tmp_path / "config").write_text("[profile p]\nretry_mode = adaptive\n")
-    with pytest.raises(aios3.ParamValidationError, match="adaptive"):
+    (tmp_path / "config").write_text("[profile p]\nretry_mode = legacy\n")
+    assert await attempts_made(aios3.Config()) == 5
+    (tmp_path / "config").write_text("[profile p]\nretry_mode = fast\n")
+    with pytest.raises(aios3.ParamValidationError, match="retry_mode"):
         await attempts_made(aios3.Config())
 
 
-@pytest.mark.parametrize("mode", ["adaptive", "bogus"])
-async def test_unknown_or_adaptive_mode_from_env_is_refused(
+@pytest.mark.parametrize("mode", ["bogus", "Adaptive"])
+async def test_unknown_mode_from_env_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, mode: str
 ) -> None:
     boto_env(monkeypatch, tmp_path, AWS_RETRY_MODE=mode)
@@ -392,7 +397,6 @@ async def test_unknown_or_adaptive_mode_from_env_is_refused(
 
 
 BAD_CONFIGS: list[tuple[dict[str, Any], str]] = [
-    ({"retries": {"mode": "adaptive"}}, "adaptive"),
     ({"retries": {"mode": "fast"}}, "retries.mode"),
     ({"retries": {"attempts": 3}}, "retries.attempts"),
     ({"retries": {"max_attempts": -1}}, "max_attempts"),

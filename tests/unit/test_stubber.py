@@ -89,10 +89,20 @@ def test_stubber_refuses_responses_of_the_wrong_shape() -> None:
         stub.add_response("list_parts", {"Parts": [{"PartNumber": 1, "Etag": "e"}]})
     with pytest.raises(aios3.ParamValidationError, match="PartNumber"):
         stub.add_response("list_parts", {"Parts": [{"PartNumber": "one"}]})
-    with pytest.raises(ValueError, match="does not have method: put_object"):
-        stub.add_response("put_object", {})
+    with pytest.raises(ValueError, match="does not have method: get_object"):
+        stub.add_response("get_object", {})
     with pytest.raises(ValueError, match="does not have method"):
         stub.add_client_error("AbortMultipartUpload", "NoSuchUpload")
+
+
+async def test_stubber_answers_put_object() -> None:
+    s3 = offline_client()
+    with Stubber(s3) as stub:
+        stub.add_response(
+            "put_object", {"ETag": '"e"'}, expected_params={"Bucket": "b", "Key": "k", "Body": b"x"}
+        )
+        r = await s3.put_object(Bucket="b", Key="k", Body=b"x")
+    assert r.etag == '"e"'
 
 
 async def test_stubber_client_errors_raise_the_typed_class() -> None:
