@@ -100,25 +100,36 @@ class EndpointResolver:
     max_cache: int = 4096
     _cache: dict[str | None, ResolvedEndpoint] = field(default_factory=dict)
     _session_cache: dict[str | None, ResolvedEndpoint] = field(default_factory=dict)
+    _control_cache: dict[str | None, ResolvedEndpoint] = field(default_factory=dict)
 
-    def resolve(self, bucket: str | None, *, session_auth: bool = True) -> ResolvedEndpoint:
+    def resolve(
+        self, bucket: str | None, *, session_auth: bool = True, control: bool = False
+    ) -> ResolvedEndpoint:
         """The endpoint for `bucket` (or for the service when `bucket` is None).
 
         `session_auth=False` is CreateSession's view (botocore's static context parameter
         `DisableS3ExpressSessionAuth=true`): a directory bucket then resolves to plain SigV4
-        for `s3express`, signed with the long-term credentials.
+        for `s3express`, signed with the long-term credentials. `control=True` is the view
+        of the bucket-level operations (`UseS3ExpressControlEndpoint=true`): a directory
+        bucket resolves to the regional `s3express-control` endpoint, path style, plain
+        SigV4; other buckets as usual.
         """
-        cache = self._cache if session_auth else self._session_cache
+        if control:
+            cache = self._control_cache
+        else:
+            cache = self._cache if session_auth else self._session_cache
         hit = cache.get(bucket)
         if hit is not None:
             return hit
-        resolved = self._resolve(bucket, session_auth)
+        resolved = self._resolve(bucket, session_auth, control)
         if len(cache) >= self.max_cache:
             cache.clear()
         cache[bucket] = resolved
         return resolved
 
-    def _resolve(self, bucket: str | None, session_auth: bool = True) -> ResolvedEndpoint:
+    def _resolve(
+        self, bucket: str | None, session_auth: bool = True, control: bool = False
+    ) -> ResolvedEndpoint:
         from botocore.auth import _host_from_url
         from botocore.exceptions import BotoCoreError
 
@@ -136,6 +147,8 @@ class EndpointResolver:
         }
         if bucket is not None:
             kwargs["Bucket"] = bucket
+        if control:
+            kwargs["UseS3ExpressControlEndpoint"] = True
         if p.endpoint_url is not None:
             kwargs["Endpoint"] = p.endpoint_url
         try:
@@ -155,9 +168,10 @@ class EndpointResolver:
             for k, v in (ep.headers or {}).items()
         )
         backend = str(props["backend"]) if "backend" in props else None
-        if backend == "S3Express" and p.explicit_path_style:
+        if backend == "S3Express" and p.explicit_path_style and not control:
             # the rule set silently goes virtual-hosted; S3 documents that directory buckets
             # support virtual-hosted-style requests only, so say so instead of ignoring it
+            # (the control endpoint of the bucket-level operations is path style anyway)
             raise EndpointResolutionError(
                 f"bucket {bucket!r} is a directory bucket (S3 Express One Zone), which "
                 "supports only virtual-hosted-style requests: addressing_style='path' "

@@ -29,6 +29,7 @@ marks each one and says why:
   safe; a retry after an unseen success may answer BucketAlreadyOwnedByYou,
   NoSuchBucket or NoSuchUpload (DeleteObject answers 204 again).
 * UploadPart (PUT): safe, the same part number is overwritten with the same bytes.
+* PutBucketLifecycleConfiguration (PUT): safe, the same configuration is written again.
 * PutObject (PUT): safe, the same key is overwritten with the same bytes (a conditional
   put with `IfNoneMatch="*"` may answer PreconditionFailed after an unseen success).
 * The GET and HEAD operations: safe.
@@ -67,6 +68,9 @@ from .models import (
     DeleteObjectParams,
     DeleteObjectRequest,
     DeleteObjectResponse,
+    GetBucketLifecycleConfigurationParams,
+    GetBucketLifecycleConfigurationRequest,
+    GetBucketLifecycleConfigurationResponse,
     HeadObjectParams,
     HeadObjectRequest,
     HeadObjectResponse,
@@ -76,6 +80,9 @@ from .models import (
     ListPartsParams,
     ListPartsRequest,
     ListPartsResponse,
+    PutBucketLifecycleConfigurationParams,
+    PutBucketLifecycleConfigurationRequest,
+    PutBucketLifecycleConfigurationResponse,
     PutObjectParams,
     PutObjectRequest,
     PutObjectResponse,
@@ -123,6 +130,14 @@ class Operation(Generic[Req, Resp]):
     checksum_member: bool = False
     """botocore's `httpChecksum` trait has a `requestAlgorithmMember` (`ChecksumAlgorithm`):
     a request checksum is computed when asked for, or by default (see `aios3._checksums`)."""
+    checksum_required: bool = False
+    control_endpoint: bool = False
+    """botocore's static context parameter `UseS3ExpressControlEndpoint`: for a directory
+    bucket the request goes to the regional `s3express-control` endpoint, signed with the
+    long-term credentials (no session), not to the bucket's zonal endpoint."""
+    """The trait also has `requestChecksumRequired`: without `ChecksumAlgorithm`, a CRC32
+    checksum goes whatever `request_checksum_calculation` says (S3 refuses the request
+    without a checksum or `Content-MD5`)."""
 
 
 ABORT_MULTIPART_UPLOAD = Operation(
@@ -228,6 +243,7 @@ CREATE_BUCKET = Operation(
     _parse.create_bucket,
     None,
     retry_safe=True,
+    control_endpoint=True,
 )
 
 DELETE_BUCKET = Operation(
@@ -241,6 +257,7 @@ DELETE_BUCKET = Operation(
     _parse.delete_bucket,
     None,
     retry_safe=True,
+    control_endpoint=True,
 )
 
 HEAD_OBJECT = Operation(
@@ -269,6 +286,36 @@ DELETE_OBJECT = Operation(
     retry_safe=True,
 )
 
+GET_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
+    "GetBucketLifecycleConfiguration",
+    "get_bucket_lifecycle_configuration",
+    "GET",
+    ("lifecycle",),
+    GetBucketLifecycleConfigurationRequest,
+    GetBucketLifecycleConfigurationResponse,
+    GetBucketLifecycleConfigurationParams,
+    _parse.get_bucket_lifecycle_configuration,
+    None,
+    retry_safe=True,
+    control_endpoint=True,
+)
+
+PUT_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
+    "PutBucketLifecycleConfiguration",
+    "put_bucket_lifecycle_configuration",
+    "PUT",
+    ("lifecycle",),
+    PutBucketLifecycleConfigurationRequest,
+    PutBucketLifecycleConfigurationResponse,
+    PutBucketLifecycleConfigurationParams,
+    _parse.put_bucket_lifecycle_configuration,
+    None,
+    retry_safe=True,  # the same configuration again
+    checksum_member=True,
+    checksum_required=True,
+    control_endpoint=True,
+)
+
 PUT_OBJECT = Operation(
     "PutObject",
     "put_object",
@@ -295,6 +342,8 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     DELETE_BUCKET,
     HEAD_OBJECT,
     DELETE_OBJECT,
+    GET_BUCKET_LIFECYCLE_CONFIGURATION,
+    PUT_BUCKET_LIFECYCLE_CONFIGURATION,
     PUT_OBJECT,
 )
 """Every operation."""

@@ -19,17 +19,19 @@ from typing import Any, Literal
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from pydantic import BaseModel
+
 from ._checksums import hasher_factory
 from ._operations import OPERATIONS, Operation
 from ._wire import Header, HeaderPrefix, Payload, Query, Uri
 from .errors import ParamValidationError
 from .models import (
+    BucketLifecycleConfiguration,
     CompletedMultipartUpload,
     CreateBucketConfiguration,
     CreateSessionRequest,
-    PutObjectRequest,
+    LifecycleRule,
     RequestModel,
-    UploadPartRequest,
 )
 
 __all__ = ["BodyKind", "WireRequest", "quote_key", "serialize"]
@@ -53,10 +55,12 @@ class WireRequest:
     replayable: bool
     streaming_input: bool = False  # the payload is a blob (botocore's has_streaming_input)
     session_auth: bool = True  # False for CreateSession: sign it with the long-term keys
+    control_endpoint: bool = False  # botocore's UseS3ExpressControlEndpoint (bucket calls)
     # the request checksum (botocore's httpChecksum trait): the algorithm to compute, and
     # whether one may be added by default (request_checksum_calculation="when_supported")
     checksum: str | None = None
     checksum_optional: bool = False
+    checksum_required: bool = False  # botocore's `requestChecksumRequired`: CRC32 regardless
 
 
 def quote_key(key: str) -> str:
@@ -119,6 +123,8 @@ class _Plan:
     payload: str | None
     sse_customer: bool
     checksum_member: bool  # the operation has botocore's `requestAlgorithmMember`
+    checksum_required: bool  # ... and `requestChecksumRequired`
+    control_endpoint: bool  # botocore's `UseS3ExpressControlEndpoint`
 
 
 def _compile(op: Operation[Any, Any]) -> _Plan:
@@ -154,6 +160,8 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
         payload,
         "sse_customer_key" in cls.model_fields,
         op.checksum_member,
+        op.checksum_required,
+        op.control_endpoint,
     )
 
 
@@ -196,6 +204,63 @@ def bucket_configuration_body(config: CreateBucketConfiguration) -> bytes | None
     ).encode()
 
 
+def _xml_text(value: object) -> str:
+    """A value as botocore's REST-XML serializer writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):  # botocore: ISO 8601 in UTC, naive read as UTC
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ" if value.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+        )
+    return escape(str(value))
+
+
+def _xml_element(out: list[str], tag: str, value: object) -> None:
+    """One element; a nested model (an `_InputModel`) element by element, in its fields'
+    order (botocore's shape order), a list as repeated elements (S3's flattened lists).
+    Empty text or structure is `<Tag />`, as ElementTree (botocore) writes it."""
+    if isinstance(value, list):
+        item = _LIST_ITEMS.get(tag, tag)
+        for v in value:
+            _xml_element(out, item, v)
+        return
+    if isinstance(value, BaseModel):
+        start = len(out)
+        out.append(f"<{tag}>")
+        for name, info in type(value).model_fields.items():
+            v = getattr(value, name)
+            if v is not None:
+                _xml_element(out, info.alias or name, v)
+        if len(out) == start + 1:
+            out[start] = f"<{tag} />"
+        else:
+            out.append(f"</{tag}>")
+        return
+    text = _xml_text(value)
+    out.append(f"<{tag}>{text}</{tag}>" if text else f"<{tag} />")
+
+
+_LIST_ITEMS = {  # a list member's name -> the name of each of its (flattened) elements
+    "Rules": "Rule",
+    "Tags": "Tag",
+    "Transitions": "Transition",
+    "NoncurrentVersionTransitions": "NoncurrentVersionTransition",
+}
+
+
+def lifecycle_body(config: BucketLifecycleConfiguration) -> bytes:
+    """The XML body of PutBucketLifecycleConfiguration, byte for byte botocore's for the
+    same parameters given in botocore's member order."""
+    out = [f'<LifecycleConfiguration xmlns="{_S3_NS}">']
+    rules: list[LifecycleRule] = config.rules
+    _xml_element(out, "Rules", rules)
+    out.append("</LifecycleConfiguration>")
+    return "".join(out).encode()
+
+
 def _stream_length(body: object) -> int | None:
     """Bytes left in a seekable file object, or None."""
     try:
@@ -222,6 +287,8 @@ def _body(req: RequestModel, plan: _Plan, headers: dict[str, str]) -> tuple[obje
     if isinstance(value, CompletedMultipartUpload):
         data = complete_body(value)
         return data, "bytes", True
+    if isinstance(value, BucketLifecycleConfiguration):
+        return lifecycle_body(value), "bytes", True
     if isinstance(value, CreateBucketConfiguration):
         xml = bucket_configuration_body(value)
         return (None, "none", True) if xml is None else (xml, "bytes", True)
@@ -278,19 +345,21 @@ def _sse_customer_key(req: RequestModel, headers: dict[str, str]) -> None:
 
 
 def _checksum(
-    req: UploadPartRequest | PutObjectRequest, headers: dict[str, str], wire: WireRequest
+    req: RequestModel, headers: dict[str, str], wire: WireRequest, required: bool
 ) -> None:
     """As botocore's `resolve_request_checksum_algorithm` for an operation with a
     `requestAlgorithmMember`: a checksum the caller gave (any `x-amz-checksum-*` header)
     goes as given and none is computed; else `ChecksumAlgorithm` names the one to compute
-    (refused here, before anything is sent, when aios3 cannot); else the client's
-    `request_checksum_calculation` decides (CRC32 when "when_supported")."""
+    (refused here, before anything is sent, when aios3 cannot); else CRC32 when the
+    operation requires a checksum (`requestChecksumRequired`), or when the client's
+    `request_checksum_calculation` is "when_supported"."""
     for name in headers:
         if name.startswith("x-amz-checksum-"):
             return
-    algorithm = req.checksum_algorithm
+    algorithm: str | None = getattr(req, "checksum_algorithm", None)
     if algorithm is None:
         wire.checksum_optional = True
+        wire.checksum_required = required
     else:
         hasher_factory(algorithm)  # raises for MD5, or without awscrt
         wire.checksum = algorithm
@@ -337,7 +406,8 @@ def serialize(req: RequestModel) -> WireRequest:
         replayable=replayable,
         streaming_input=plan.payload == "body",
         session_auth=not isinstance(req, CreateSessionRequest),
+        control_endpoint=plan.control_endpoint,
     )
     if plan.checksum_member:
-        _checksum(req, headers, wire)  # type: ignore[arg-type]
+        _checksum(req, headers, wire, plan.checksum_required)
     return wire

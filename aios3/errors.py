@@ -11,6 +11,7 @@ Aios3Error
 ├── ResponseParseError          the server sent a body aios3 cannot read
 ├── PaginationError             a listing cannot continue (the server gave no way on)
 ├── AbortNotVerifiedError       parts still listed after abort-and-verify's last round
+├── LifecycleRuleConflictError  the rule ID asked for names a rule aios3 must not change
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
@@ -20,7 +21,7 @@ Aios3Error
 └── ClientError                 the service answered with an error
     ├── NoSuchUpload, NoSuchBucket, NoSuchKey, AccessDenied,
     ├── PreconditionFailed, InvalidPart, InvalidPartOrder,
-    ├── EntityTooSmall, SignatureDoesNotMatch,
+    ├── EntityTooSmall, SignatureDoesNotMatch, NoSuchLifecycleConfiguration,
     └── the other error codes of botocore's S3 model (boto3's `client.exceptions`):
         AnnotationLimitExceeded, AnnotationNameTooLong, BucketAlreadyExists,
         BucketAlreadyOwnedByYou, EncryptionTypeMismatch, IdempotencyParameterMismatch,
@@ -43,7 +44,7 @@ import botocore.exceptions
 from typing_extensions import Required, TypedDict
 
 if TYPE_CHECKING:
-    from .models import AbortRound
+    from .models import AbortRound, LifecycleRule
 
 __all__ = [
     "AbortNotVerifiedError",
@@ -69,11 +70,13 @@ __all__ = [
     "InvalidPrefix",
     "InvalidRequest",
     "InvalidWriteOffset",
+    "LifecycleRuleConflictError",
     "MissingDependencyError",
     "NoCredentialsError",
     "NoSuchAnnotation",
     "NoSuchBucket",
     "NoSuchKey",
+    "NoSuchLifecycleConfiguration",
     "NoSuchUpload",
     "ObjectAlreadyInActiveTierError",
     "ObjectNotInActiveTierError",
@@ -194,6 +197,41 @@ def _rebuild_abort_not_verified(
     rounds: list[AbortRound],
 ) -> AbortNotVerifiedError:
     return cls(message, bucket=bucket, key=key, upload_id=upload_id, rounds=rounds)
+
+
+class LifecycleRuleConflictError(Aios3Error):
+    """`ensure_abort_incomplete_uploads_rule` found a rule with the ID it was asked for,
+    and changing it would change more than its `AbortIncompleteMultipartUpload` action:
+    the rule has other actions (expiration, transitions) and another filter, or it is
+    disabled. Nothing was written; pass another `rule_id`, or edit the rule yourself.
+
+    Attributes:
+        bucket: the bucket.
+        rule_id: the rule's ID.
+        rule: the rule as the server has it (`aios3.models.LifecycleRule`).
+    """
+
+    def __init__(self, message: str, *, bucket: str, rule_id: str, rule: LifecycleRule) -> None:
+        super().__init__(message)
+        self.bucket = bucket
+        self.rule_id = rule_id
+        self.rule = rule
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, with its attributes
+        return (
+            _rebuild_rule_conflict,
+            (type(self), str(self), self.bucket, self.rule_id, self.rule),
+        )
+
+
+def _rebuild_rule_conflict(
+    cls: type[LifecycleRuleConflictError],
+    message: str,
+    bucket: str,
+    rule_id: str,
+    rule: LifecycleRule,
+) -> LifecycleRuleConflictError:
+    return cls(message, bucket=bucket, rule_id=rule_id, rule=rule)
 
 
 class TransportError(Aios3Error):
@@ -425,6 +463,16 @@ class SignatureDoesNotMatch(ClientError):
     code_name = "SignatureDoesNotMatch"
 
 
+class NoSuchLifecycleConfiguration(ClientError):
+    """The bucket has no lifecycle configuration (GetBucketLifecycleConfiguration, 404).
+
+    Not an error shape of botocore's model: boto3 raises a plain `ClientError` with this
+    code, which `except ClientError` still catches here.
+    """
+
+    code_name = "NoSuchLifecycleConfiguration"
+
+
 # the other error shapes of botocore's S3 model, so that every `client.exceptions.X` of
 # boto3 is also an `s3.exceptions.X` of aios3
 
@@ -537,6 +585,7 @@ ERROR_CLASSES: dict[str, type[ClientError]] = {
         InvalidPartOrder,
         EntityTooSmall,
         SignatureDoesNotMatch,
+        NoSuchLifecycleConfiguration,
         AnnotationLimitExceeded,
         AnnotationNameTooLong,
         BucketAlreadyExists,
@@ -574,6 +623,7 @@ class ErrorClasses:
     InvalidPartOrder = InvalidPartOrder
     EntityTooSmall = EntityTooSmall
     SignatureDoesNotMatch = SignatureDoesNotMatch
+    NoSuchLifecycleConfiguration = NoSuchLifecycleConfiguration
     AnnotationLimitExceeded = AnnotationLimitExceeded
     AnnotationNameTooLong = AnnotationNameTooLong
     BucketAlreadyExists = BucketAlreadyExists

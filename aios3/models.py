@@ -42,11 +42,16 @@ from ._wire import Header, HeaderPrefix, Payload, Query, Uri
 from .errors import ParamValidationError
 
 __all__ = [
+    "AbortIncompleteMultipartUpload",
+    "AbortIncompleteMultipartUploadDict",
     "AbortMultipartUploadParams",
     "AbortMultipartUploadRequest",
     "AbortMultipartUploadResponse",
     "AbortRound",
+    "AbortRuleResult",
     "Body",
+    "BucketLifecycleConfiguration",
+    "BucketLifecycleConfigurationDict",
     "ChecksumAlgorithm",
     "CommonPrefix",
     "CompleteMultipartUploadParams",
@@ -73,10 +78,22 @@ __all__ = [
     "DeleteObjectParams",
     "DeleteObjectRequest",
     "DeleteObjectResponse",
+    "ExpirationStatus",
+    "GetBucketLifecycleConfigurationParams",
+    "GetBucketLifecycleConfigurationRequest",
+    "GetBucketLifecycleConfigurationResponse",
     "HeadObjectParams",
     "HeadObjectRequest",
     "HeadObjectResponse",
     "Initiator",
+    "LifecycleExpiration",
+    "LifecycleExpirationDict",
+    "LifecycleRule",
+    "LifecycleRuleAndOperator",
+    "LifecycleRuleAndOperatorDict",
+    "LifecycleRuleDict",
+    "LifecycleRuleFilter",
+    "LifecycleRuleFilterDict",
     "ListMultipartUploadsParams",
     "ListMultipartUploadsRequest",
     "ListMultipartUploadsResponse",
@@ -84,9 +101,16 @@ __all__ = [
     "ListPartsRequest",
     "ListPartsResponse",
     "MultipartUploadSummary",
+    "NoncurrentVersionExpiration",
+    "NoncurrentVersionExpirationDict",
+    "NoncurrentVersionTransition",
+    "NoncurrentVersionTransitionDict",
     "ObjectCannedACL",
     "Owner",
     "Part",
+    "PutBucketLifecycleConfigurationParams",
+    "PutBucketLifecycleConfigurationRequest",
+    "PutBucketLifecycleConfigurationResponse",
     "PutObjectParams",
     "PutObjectRequest",
     "PutObjectResponse",
@@ -97,6 +121,12 @@ __all__ = [
     "ServerSideEncryption",
     "SessionCredentials",
     "StorageClass",
+    "Tag",
+    "TagDict",
+    "Transition",
+    "TransitionDefaultMinimumObjectSize",
+    "TransitionDict",
+    "TransitionStorageClass",
     "UploadPartParams",
     "UploadPartRequest",
     "UploadPartResponse",
@@ -1227,6 +1257,249 @@ class DeleteObjectResponse(ResponseModel):
     request_charged: str | None = None
 
 
+# --------------------------------------------------------------------------- bucket lifecycle
+
+TransitionStorageClass = Literal[
+    "GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR"
+]
+"""The storage classes botocore names for lifecycle transitions (the models take any
+string: other stores have their own classes)."""
+TransitionDefaultMinimumObjectSize = Literal["varies_by_storage_class", "all_storage_classes_128K"]
+ExpirationStatus = Literal["Enabled", "Disabled"]
+
+
+def _at_most_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+    fields = type(model).model_fields
+    given = [fields[name].alias or name for name in names if getattr(model, name) is not None]
+    if len(given) > 1:
+        allowed = " or ".join(fields[name].alias or name for name in names)
+        raise ValueError(f"{what} takes {allowed}, only one of them (got {', '.join(given)})")
+
+
+class Tag(_InputModel):
+    """An object tag, `{"Key": ..., "Value": ...}`, in a lifecycle rule's filter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    value: str
+
+
+class LifecycleRuleAndOperator(_InputModel):
+    """`Filter={"And": {...}}`: a rule for objects that match every condition given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prefix: str | None = None
+    tags: list[Tag] | None = None
+    object_size_greater_than: Annotated[StrictInt | None, Field(ge=0)] = None
+    object_size_less_than: Annotated[StrictInt | None, Field(ge=0)] = None
+
+
+class LifecycleRuleFilter(_InputModel):
+    """Which objects a lifecycle rule applies to: one of `Prefix`, `Tag`,
+    `ObjectSizeGreaterThan`, `ObjectSizeLessThan` or `And` (S3 takes exactly one); an empty
+    filter (`{}`) applies to the whole bucket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prefix: str | None = None
+    tag: Tag | None = None
+    object_size_greater_than: Annotated[StrictInt | None, Field(ge=0)] = None
+    object_size_less_than: Annotated[StrictInt | None, Field(ge=0)] = None
+    and_: LifecycleRuleAndOperator | None = None
+
+    @model_validator(mode="after")
+    def _v_one(self) -> LifecycleRuleFilter:
+        _at_most_one(
+            self,
+            ("prefix", "tag", "object_size_greater_than", "object_size_less_than", "and_"),
+            "Filter",
+        )
+        return self
+
+
+class LifecycleExpiration(_InputModel):
+    """`Expiration`: when current objects expire: one of `Date` (midnight UTC), `Days`
+    (after creation) or `ExpiredObjectDeleteMarker`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: Timestamp | None = None
+    days: Annotated[StrictInt | None, Field(ge=1)] = None
+    expired_object_delete_marker: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _v_one(self) -> LifecycleExpiration:
+        _at_most_one(self, ("date", "days", "expired_object_delete_marker"), "Expiration")
+        return self
+
+
+class Transition(_InputModel):
+    """A transition of current objects to another storage class, at a `Date` or after
+    `Days`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: Timestamp | None = None
+    days: Annotated[StrictInt | None, Field(ge=0)] = None
+    storage_class: str | None = None
+
+    @model_validator(mode="after")
+    def _v_one(self) -> Transition:
+        _at_most_one(self, ("date", "days"), "Transition")
+        return self
+
+
+class NoncurrentVersionTransition(_InputModel):
+    """A transition of noncurrent versions to another storage class."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    noncurrent_days: Annotated[StrictInt | None, Field(ge=0)] = None
+    storage_class: str | None = None
+    newer_noncurrent_versions: Annotated[StrictInt | None, Field(ge=1)] = None
+
+
+class NoncurrentVersionExpiration(_InputModel):
+    """When noncurrent versions expire."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    noncurrent_days: Annotated[StrictInt | None, Field(ge=1)] = None
+    newer_noncurrent_versions: Annotated[StrictInt | None, Field(ge=1)] = None
+
+
+class AbortIncompleteMultipartUpload(_InputModel):
+    """`AbortIncompleteMultipartUpload`: S3 aborts the uploads (under the rule's filter)
+    still incomplete `DaysAfterInitiation` days after they were created."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days_after_initiation: Annotated[StrictInt | None, Field(ge=1)] = None
+
+
+class LifecycleRule(_InputModel):
+    """One lifecycle rule. `Status` is required; `Filter` (or the older top-level `Prefix`,
+    not both) says which objects it applies to, the other members what happens to them.
+
+    Rules read by `get_bucket_lifecycle_configuration` are kept as the server sent them
+    (unvalidated), so that writing them back changes nothing.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    expiration: LifecycleExpiration | None = None
+    id: Annotated[str | None, Field(max_length=255)] = Field(None, alias="ID")
+    prefix: str | None = None
+    filter: LifecycleRuleFilter | None = None
+    status: ExpirationStatus
+    transitions: list[Transition] | None = None
+    noncurrent_version_transitions: list[NoncurrentVersionTransition] | None = None
+    noncurrent_version_expiration: NoncurrentVersionExpiration | None = None
+    abort_incomplete_multipart_upload: AbortIncompleteMultipartUpload | None = None
+
+    @model_validator(mode="after")
+    def _v_one(self) -> LifecycleRule:
+        _at_most_one(self, ("prefix", "filter"), "a lifecycle rule")
+        f = self.filter
+        tags = f is not None and (f.tag is not None or (f.and_ is not None and bool(f.and_.tags)))
+        if tags and self.abort_incomplete_multipart_upload is not None:
+            # S3 (and Ceph) answer 400 InvalidRequest: uploads have no tags yet
+            raise ValueError("AbortIncompleteMultipartUpload cannot be used with a Tag filter")
+        return self
+
+
+class BucketLifecycleConfiguration(_InputModel):
+    """`LifecycleConfiguration={"Rules": [...]}` of `put_bucket_lifecycle_configuration`:
+    1 to 1,000 rules, with distinct `ID`s. It replaces the bucket's whole configuration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: Annotated[list[LifecycleRule], Field(min_length=1, max_length=1000)]
+
+    @field_validator("rules", mode="after")
+    @classmethod
+    def _v_ids(cls, rules: list[LifecycleRule]) -> list[LifecycleRule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id is not None:
+                if rule.id in seen:
+                    raise ValueError(f"two rules have the ID {rule.id!r}: S3 wants them distinct")
+                seen.add(rule.id)
+        return rules
+
+
+class GetBucketLifecycleConfigurationRequest(RequestModel):
+    """`GetBucketLifecycleConfiguration`: the bucket's lifecycle rules.
+
+    A bucket without any answers 404 `NoSuchLifecycleConfiguration`.
+    """
+
+    operation_name: ClassVar[str] = "GetBucketLifecycleConfiguration"
+    bucket: BucketName
+    expected_bucket_owner: OwnerH = None
+
+
+class GetBucketLifecycleConfigurationResponse(ResponseModel):
+    """Result of `GetBucketLifecycleConfiguration`: the rules, as the server sent them."""
+
+    rules: list[LifecycleRule] = Field(default_factory=list)
+    transition_default_minimum_object_size: str | None = None
+
+
+class PutBucketLifecycleConfigurationRequest(RequestModel):
+    """`PutBucketLifecycleConfiguration`: replace the bucket's whole lifecycle
+    configuration with `LifecycleConfiguration`.
+
+    The body always carries a checksum, as S3 requires for this operation (botocore's
+    `requestChecksumRequired`): CRC32 by default, whatever `request_checksum_calculation`
+    says, or `ChecksumAlgorithm`'s.
+    """
+
+    operation_name: ClassVar[str] = "PutBucketLifecycleConfiguration"
+    bucket: BucketName
+    checksum_algorithm: Annotated[
+        ChecksumAlgorithm | None, Header("x-amz-sdk-checksum-algorithm")
+    ] = None
+    lifecycle_configuration: Annotated[BucketLifecycleConfiguration | None, Payload()] = None
+    expected_bucket_owner: OwnerH = None
+    transition_default_minimum_object_size: Annotated[
+        TransitionDefaultMinimumObjectSize | None,
+        Header("x-amz-transition-default-minimum-object-size"),
+    ] = None
+
+
+class PutBucketLifecycleConfigurationResponse(ResponseModel):
+    """Result of `PutBucketLifecycleConfiguration`."""
+
+    transition_default_minimum_object_size: str | None = None
+
+
+class AbortRuleResult(BaseModel):
+    """What `ensure_abort_incomplete_uploads_rule` did.
+
+    Attributes:
+        action: `"added"` (a new rule), `"updated"` (an existing rule changed: its days,
+            its status, or its filter), or `"unchanged"` (the rule was there already;
+            nothing was written).
+        rule: the rule as it now is in the configuration.
+        previous: the rule before the change (`None` when added).
+        rules: the bucket's whole configuration as written (or as read, when unchanged),
+            every other rule exactly as the server sent it.
+        transition_default_minimum_object_size: the setting read and written back with
+            the rules (a put without it would reset it).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Literal["added", "updated", "unchanged"]
+    rule: LifecycleRule
+    previous: LifecycleRule | None = None
+    rules: list[LifecycleRule]
+    transition_default_minimum_object_size: str | None = None
+
+
 # --------------------------------------------------------------------------- keyword types
 # boto3-style keyword arguments of the client methods, for type checkers and IDEs.
 # (snake_case names are accepted at run time too; these list boto3's names.)
@@ -1437,6 +1710,110 @@ class DeleteObjectParams(_PayerOwner, total=False):
     IfMatch: str
     IfMatchLastModifiedTime: datetime
     IfMatchSize: int
+
+
+class TagDict(TypedDict):
+    """A tag in a lifecycle rule's filter."""
+
+    Key: str
+    Value: str
+
+
+class LifecycleRuleAndOperatorDict(TypedDict, total=False):
+    """`Filter={"And": {...}}` of a lifecycle rule."""
+
+    Prefix: str
+    Tags: Sequence[TagDict | Tag]
+    ObjectSizeGreaterThan: int
+    ObjectSizeLessThan: int
+
+
+class LifecycleRuleFilterDict(TypedDict, total=False):
+    """`Filter` of a lifecycle rule: one of its keys, or none for the whole bucket."""
+
+    Prefix: str
+    Tag: TagDict | Tag
+    ObjectSizeGreaterThan: int
+    ObjectSizeLessThan: int
+    And: LifecycleRuleAndOperatorDict | LifecycleRuleAndOperator
+
+
+class LifecycleExpirationDict(TypedDict, total=False):
+    """`Expiration` of a lifecycle rule: one of its keys."""
+
+    Date: datetime
+    Days: int
+    ExpiredObjectDeleteMarker: bool
+
+
+class TransitionDict(TypedDict, total=False):
+    """A transition of a lifecycle rule."""
+
+    Date: datetime
+    Days: int
+    StorageClass: TransitionStorageClass
+
+
+class NoncurrentVersionTransitionDict(TypedDict, total=False):
+    """A noncurrent-version transition of a lifecycle rule."""
+
+    NoncurrentDays: int
+    StorageClass: TransitionStorageClass
+    NewerNoncurrentVersions: int
+
+
+class NoncurrentVersionExpirationDict(TypedDict, total=False):
+    """`NoncurrentVersionExpiration` of a lifecycle rule."""
+
+    NoncurrentDays: int
+    NewerNoncurrentVersions: int
+
+
+class AbortIncompleteMultipartUploadDict(TypedDict, total=False):
+    """`AbortIncompleteMultipartUpload` of a lifecycle rule."""
+
+    DaysAfterInitiation: int
+
+
+class LifecycleRuleDict(TypedDict, total=False):
+    """A rule in `LifecycleConfiguration={"Rules": [...]}`."""
+
+    Expiration: LifecycleExpirationDict | LifecycleExpiration
+    ID: str
+    Prefix: str
+    Filter: LifecycleRuleFilterDict | LifecycleRuleFilter
+    Status: Required[ExpirationStatus]
+    Transitions: Sequence[TransitionDict | Transition]
+    NoncurrentVersionTransitions: Sequence[
+        NoncurrentVersionTransitionDict | NoncurrentVersionTransition
+    ]
+    NoncurrentVersionExpiration: NoncurrentVersionExpirationDict | NoncurrentVersionExpiration
+    AbortIncompleteMultipartUpload: (
+        AbortIncompleteMultipartUploadDict | AbortIncompleteMultipartUpload
+    )
+
+
+class BucketLifecycleConfigurationDict(TypedDict):
+    """`LifecycleConfiguration` of PutBucketLifecycleConfiguration."""
+
+    Rules: Sequence[LifecycleRuleDict | LifecycleRule]
+
+
+class GetBucketLifecycleConfigurationParams(TypedDict, total=False):
+    """Keyword arguments of `get_bucket_lifecycle_configuration`."""
+
+    Bucket: Required[str]
+    ExpectedBucketOwner: str
+
+
+class PutBucketLifecycleConfigurationParams(TypedDict, total=False):
+    """Keyword arguments of `put_bucket_lifecycle_configuration`."""
+
+    Bucket: Required[str]
+    ChecksumAlgorithm: ChecksumAlgorithm
+    LifecycleConfiguration: BucketLifecycleConfigurationDict | BucketLifecycleConfiguration
+    ExpectedBucketOwner: str
+    TransitionDefaultMinimumObjectSize: TransitionDefaultMinimumObjectSize
 
 
 class PutObjectParams(_PayerOwner, _SSECustomer, _Checksums, total=False):

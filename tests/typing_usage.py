@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Literal
 
 import aios3
 from aios3.models import (
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
     AbortRound,
+    AbortRuleResult,
     CompletedPartDict,
     CompleteMultipartUploadResponse,
     CreateBucketResponse,
     CreateMultipartUploadRequest,
+    GetBucketLifecycleConfigurationResponse,
     HeadObjectResponse,
+    LifecycleRule,
     ListPartsResponse,
     Part,
     StorageClass,
@@ -156,6 +160,48 @@ async def managed_upload() -> None:
         s3.multipart_upload(Key="k")  # type: ignore[call-arg]
         s3.multipart_upload(Bucket="b", Key="k", verify=aios3.VerifyPolicy(), cleanup_timeout=5)
         del upload_id, done
+
+
+async def lifecycle_rules() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        await s3.put_bucket_lifecycle_configuration(
+            Bucket="b",
+            LifecycleConfiguration={
+                "Rules": [
+                    {
+                        "ID": "abort",
+                        "Filter": {"Prefix": "tmp/"},
+                        "Status": "Enabled",
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                    },
+                    {"Status": "Enabled", "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]},
+                ]
+            },
+            TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+        )
+        await s3.put_bucket_lifecycle_configuration(  # type: ignore[call-overload]
+            Bucket="b", LifecycleConfiguration={"Rules": [{"Status": "On"}]}
+        )
+        try:
+            got: GetBucketLifecycleConfigurationResponse = (
+                await s3.get_bucket_lifecycle_configuration(Bucket="b")
+            )
+            rules: list[LifecycleRule] = got.rules
+            del rules
+        except s3.exceptions.NoSuchLifecycleConfiguration as e:
+            code: str = e.code
+            del code
+        r: AbortRuleResult = await s3.ensure_abort_incomplete_uploads_rule(
+            Bucket="b", days=3, prefix="uploads/"
+        )
+        action: Literal["added", "updated", "unchanged"] = r.action
+        days: int | None = (
+            r.rule.abort_incomplete_multipart_upload.days_after_initiation
+            if r.rule.abort_incomplete_multipart_upload
+            else None
+        )
+        del action, days
+        await s3.ensure_abort_incomplete_uploads_rule(Bucket="b", days="7")  # type: ignore[arg-type]
 
 
 async def buckets_and_objects() -> None:

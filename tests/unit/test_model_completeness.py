@@ -183,8 +183,26 @@ def test_the_walk_reaches_every_nested_structure() -> None:
         "ListMultipartUploads.output.Uploads.Initiator=Initiator",
         "ListMultipartUploads.output.CommonPrefixes=CommonPrefix",
         "CreateSession.output.Credentials=SessionCredentials",
+        "PutBucketLifecycleConfiguration.input.LifecycleConfiguration=BucketLifecycleConfiguration",
+        *(f"PutBucketLifecycleConfiguration.input.LifecycleConfiguration.{r}" for r in _RULES),
+        *(f"GetBucketLifecycleConfiguration.output.{r}" for r in _RULES),
     }
     assert len([v for v in visited if v.count(".") == 1]) == 2 * len(OPERATIONS)
+
+
+_RULES = (  # a lifecycle rule's structures, in PutBucketLifecycleConfiguration's input and
+    # GetBucketLifecycleConfiguration's output
+    "Rules=LifecycleRule",
+    "Rules.Expiration=LifecycleExpiration",
+    "Rules.Filter=LifecycleRuleFilter",
+    "Rules.Filter.Tag=Tag",
+    "Rules.Filter.And=LifecycleRuleAndOperator",
+    "Rules.Filter.And.Tags=Tag",
+    "Rules.Transitions=Transition",
+    "Rules.NoncurrentVersionTransitions=NoncurrentVersionTransition",
+    "Rules.NoncurrentVersionExpiration=NoncurrentVersionExpiration",
+    "Rules.AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload",
+)
 
 
 def test_the_lists_name_only_what_botocore_has_and_aios3_lacks() -> None:
@@ -204,6 +222,16 @@ def _typed_dicts() -> list[tuple[type, str]]:
     out += [
         (models.CreateBucketConfigurationDict, "CreateBucket.CreateBucketConfiguration"),
         (models.CompletedPartDict, "CompleteMultipartUpload.MultipartUpload.Parts"),
+        (models.LifecycleRuleDict, "PutBucketLifecycleConfiguration.LifecycleConfiguration.Rules"),
+        (
+            models.TransitionDict,
+            "PutBucketLifecycleConfiguration.LifecycleConfiguration.Rules.Transitions",
+        ),
+        (
+            models.NoncurrentVersionTransitionDict,
+            "PutBucketLifecycleConfiguration.LifecycleConfiguration.Rules."
+            "NoncurrentVersionTransitions",
+        ),
     ]
     return out
 
@@ -250,6 +278,9 @@ def test_the_literal_aliases_are_botocores_enums() -> None:
         (models.ObjectCannedACL, "ObjectCannedACL"),
         (models.ServerSideEncryption, "ServerSideEncryption"),
         (models.ChecksumAlgorithm, "ChecksumAlgorithm"),
+        (models.TransitionStorageClass, "TransitionStorageClass"),
+        (models.TransitionDefaultMinimumObjectSize, "TransitionDefaultMinimumObjectSize"),
+        (models.ExpirationStatus, "ExpirationStatus"),
     ]:
         expected = _expected_values(_S3.shape_for(enum))
         assert _same_values(set(get_args(alias)), expected, enum), (enum, expected)

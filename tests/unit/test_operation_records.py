@@ -392,6 +392,10 @@ def test_the_record_agrees_with_botocore(op: Operation[Any, Any], botocore_s3: A
     query = http["requestUri"].partition("?")[2]
     assert op.fixed_query == (tuple(query.split("&")) if query else ())
     assert op.retry_safe  # every one today; see aios3._operations for why
+    static = {
+        p.name: p.value for p in botocore_s3.operation_model(op.name).static_context_parameters
+    }
+    assert op.control_endpoint is bool(static.get("UseS3ExpressControlEndpoint"))
 
 
 def test_every_keyword_typeddict_is_checked() -> None:
@@ -399,6 +403,18 @@ def test_every_keyword_typeddict_is_checked() -> None:
     to a record or to RESOURCE, so the drift tests cover it."""
     nested = {models.CompletedPartDict, models.CompletedMultipartUploadDict}
     nested |= {models.CreateBucketConfigurationDict}  # checked inside their operation's
+    nested |= {
+        models.BucketLifecycleConfigurationDict,
+        models.LifecycleRuleDict,
+        models.LifecycleRuleFilterDict,
+        models.LifecycleRuleAndOperatorDict,
+        models.TagDict,
+        models.LifecycleExpirationDict,
+        models.TransitionDict,
+        models.NoncurrentVersionTransitionDict,
+        models.NoncurrentVersionExpirationDict,
+        models.AbortIncompleteMultipartUploadDict,
+    }
     parts = {models._BucketKeyUpload, models._PayerOwner, models._SSECustomer}
     parts |= {models._Checksums}  # building blocks of the *Params above
     in_models = {
