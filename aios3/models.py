@@ -1132,7 +1132,7 @@ class PutObjectRequest(RequestModel):
     content_disposition: Annotated[str | None, Header("Content-Disposition")] = None
     content_encoding: Annotated[str | None, Header("Content-Encoding")] = None
     content_language: Annotated[str | None, Header("Content-Language")] = None
-    content_length: Annotated[int | None, Field(ge=0), Header("Content-Length")] = None
+    content_length: Annotated[StrictInt | None, Field(ge=0), Header("Content-Length")] = None
     content_md5: Annotated[str | None, Header("Content-MD5")] = None
     content_type: Annotated[str | None, Header("Content-Type")] = None
     checksum_algorithm: Annotated[
@@ -1148,7 +1148,7 @@ class PutObjectRequest(RequestModel):
     checksum_xxhash64: XXHASH64H = None
     checksum_xxhash3: XXHASH3H = None
     checksum_xxhash128: XXHASH128H = None
-    expires: Annotated[datetime | None, Header("Expires")] = None
+    expires: Annotated[Timestamp | None, Header("Expires")] = None
     if_match: Annotated[str | None, Header("If-Match")] = None
     if_none_match: Annotated[str | None, Header("If-None-Match")] = None
     grant_full_control: Annotated[str | None, Header("x-amz-grant-full-control")] = None
@@ -1172,7 +1172,7 @@ class PutObjectRequest(RequestModel):
         str | None, Header("x-amz-server-side-encryption-context")
     ] = Field(None, repr=False)
     bucket_key_enabled: Annotated[
-        bool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
+        StrictBool | None, Header("x-amz-server-side-encryption-bucket-key-enabled")
     ] = None
     request_payer: PayerH = None
     tagging: Annotated[str | None, Header("x-amz-tagging")] = None
@@ -1180,7 +1180,7 @@ class PutObjectRequest(RequestModel):
         Literal["GOVERNANCE", "COMPLIANCE"] | None, Header("x-amz-object-lock-mode")
     ] = None
     object_lock_retain_until_date: Annotated[
-        datetime | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
+        Timestamp | None, Header("x-amz-object-lock-retain-until-date", timestamp="iso8601")
     ] = None
     object_lock_legal_hold_status: Annotated[
         Literal["ON", "OFF"] | None, Header("x-amz-object-lock-legal-hold")
