@@ -31,6 +31,7 @@ from ._resource import (
     S3Resource,
 )
 from ._retry import RetryStrategy, StandardRetryStrategy
+from ._sweep import SweepEvent, SweepFailure, SweepReport
 from ._transport import AiohttpTransport, RawResponse, Transport
 from ._upload import ManagedUpload
 from .errors import (
@@ -42,6 +43,7 @@ from .errors import (
     NoCredentialsError,
     NoSuchUpload,
     ParamValidationError,
+    SweepListingError,
     TransportError,
 )
 
@@ -71,6 +73,10 @@ __all__ = [
     "S3Client",
     "S3Resource",
     "StandardRetryStrategy",
+    "SweepEvent",
+    "SweepFailure",
+    "SweepListingError",
+    "SweepReport",
     "Transport",
     "TransportError",
     "VerifyPolicy",

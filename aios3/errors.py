@@ -11,6 +11,7 @@ Aios3Error
 ├── ResponseParseError          the server sent a body aios3 cannot read
 ├── PaginationError             a listing cannot continue (the server gave no way on)
 ├── AbortNotVerifiedError       parts still listed after abort-and-verify's last round
+├── SweepListingError           a sweep's listing failed (carries the partial report)
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
@@ -43,6 +44,7 @@ import botocore.exceptions
 from typing_extensions import Required, TypedDict
 
 if TYPE_CHECKING:
+    from ._sweep import SweepReport
     from .models import AbortRound
 
 __all__ = [
@@ -85,6 +87,7 @@ __all__ = [
     "ResponseParseError",
     "SSLCertVerificationError",
     "SignatureDoesNotMatch",
+    "SweepListingError",
     "TooManyParts",
     "TransportError",
     "UnsupportedMediaType",
@@ -194,6 +197,36 @@ def _rebuild_abort_not_verified(
     rounds: list[AbortRound],
 ) -> AbortNotVerifiedError:
     return cls(message, bucket=bucket, key=key, upload_id=upload_id, rounds=rounds)
+
+
+class SweepListingError(Aios3Error):
+    """`sweep_multipart_uploads` could not list the uploads (or, with `verify="listing"`,
+    list them again to verify the aborts).
+
+    The aborts already under way were finished first; the report says what was done. The
+    listing's own error is `error` (and `__cause__`): a `ClientError` such as
+    `NoSuchBucket` or `AccessDenied`, a `TransportError` after the retries, a
+    `PaginationError` or a `ResponseParseError`.
+
+    Attributes:
+        report: the `SweepReport` up to the failure (`listing_complete` is `False` when
+            the first listing failed).
+        error: the listing's error.
+    """
+
+    def __init__(self, message: str, *, report: SweepReport, error: Aios3Error) -> None:
+        super().__init__(message)
+        self.report = report
+        self.error = error
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, with its attributes
+        return (_rebuild_sweep_listing_error, (type(self), str(self), self.report, self.error))
+
+
+def _rebuild_sweep_listing_error(
+    cls: type[SweepListingError], message: str, report: SweepReport, error: Aios3Error
+) -> SweepListingError:
+    return cls(message, report=report, error=error)
 
 
 class TransportError(Aios3Error):
