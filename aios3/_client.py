@@ -765,7 +765,7 @@ class S3Client:
                 and is raised.
             RequestPayer: sent with every call (listing, aborts, ListParts).
             ExpectedBucketOwner: sent with every call.
-            page_size: `MaxUploads` per listing page (the server's default: 1000).
+            page_size: `MaxUploads` per listing page, 1 to 1000 (default: the server's, 1000 on S3).
             count_parts: before each abort, list the upload's parts (all pages) to
                 report `parts_freed` and `bytes_freed`; one more request per upload. In a
                 dry run this tells what a sweep would free.

@@ -59,6 +59,7 @@ MAX_FAILURES_KEPT = 1000
 (and `on_progress` sees every one)."""
 
 SweepVerify = Literal["parts", "listing"]
+Job = Callable[[MultipartUploadSummary], Coroutine[None, None, None]]
 
 MARGIN = timedelta(seconds=1)
 """Selected: `Initiated <= cutoff - MARGIN` (servers round `Initiated` down)."""
@@ -201,7 +202,10 @@ def _cutoff(older_than: object, now: object) -> datetime:
         now = datetime.now(timezone.utc)
     elif not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
         raise ParamValidationError(f"now: a timezone-aware datetime, got {now!r}"[:200])
-    return now - older_than
+    try:
+        return now - older_than
+    except OverflowError:  # older than the calendar goes back: nothing can be selected
+        return datetime.min.replace(tzinfo=timezone.utc) + MARGIN
 
 
 def _initiated(upload: MultipartUploadSummary) -> datetime | None:
@@ -275,7 +279,7 @@ async def sweep(
         listing_params["Prefix"] = prefix
     config: PaginationConfig | None = None
     if page_size is not None:
-        config = {"PageSize": page_size}
+        config = {"PageSize": _check_int("page_size", page_size, 1, 1000)}
     paginator = client.get_paginator("list_multipart_uploads")
     # builds and validates the request: bad parameters raise here, before anything is sent
     pages = paginator.paginate(PaginationConfig=config, **listing_params)  # type: ignore[arg-type]
@@ -327,8 +331,13 @@ class _Sweep:
         self.count_parts = count_parts
         self.relist = relist
         self.tally = _Tally()
-        self.slots = asyncio.Semaphore(concurrency)
-        self.running: set[asyncio.Task[None]] = set()
+        self.concurrency = concurrency
+        # the uploads waiting for a worker: at most `concurrency`, so the listing stops
+        # when the workers are behind
+        self.work: asyncio.Queue[tuple[Job, MultipartUploadSummary]] = asyncio.Queue(
+            maxsize=concurrency
+        )
+        self.workers: list[asyncio.Task[None]] = []
         self.fatal: list[BaseException] = []
         # with verify="listing": hash((key, upload_id)) of each upload aborted (8 bytes of
         # table and one int each, instead of the strings); a collision can only make the
@@ -479,30 +488,31 @@ class _Sweep:
 
     # ------------------------------------------------------------------ the pipeline
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self.running.discard(task)
-        self.slots.release()
-        if not task.cancelled():
-            exc = task.exception()
-            if exc is not None:  # an on_progress error, or a bug: stops the sweep
-                self.fatal.append(exc)
+    async def worker(self) -> None:
+        """Handles uploads one after the other: a worker that finishes one takes the next
+        at once (no task to create, no hand-off through the event loop)."""
+        work = self.work
+        fatal = self.fatal
+        while True:
+            job, upload = await work.get()
+            try:
+                if not fatal:  # after a fatal error the rest is dropped, so put never blocks
+                    await job(upload)
+            except Exception as exc:  # an on_progress error, or a bug: stops the sweep
+                fatal.append(exc)
+            finally:
+                work.task_done()
 
-    async def spawn(
-        self,
-        job: Callable[[MultipartUploadSummary], Coroutine[None, None, None]],
-        upload: MultipartUploadSummary,
-    ) -> None:
-        await self.slots.acquire()
+    async def spawn(self, job: Job, upload: MultipartUploadSummary) -> None:
         if self.fatal:
-            self.slots.release()
             raise self.fatal[0]
-        task: asyncio.Task[None] = asyncio.ensure_future(job(upload))
-        self.running.add(task)
-        task.add_done_callback(self._done)
+        if not self.workers:
+            self.workers = [asyncio.ensure_future(self.worker()) for _ in range(self.concurrency)]
+        await self.work.put((job, upload))
 
     async def drain(self) -> None:
-        while self.running:
-            await asyncio.wait(set(self.running))
+        """Until every upload handed to the workers is handled."""
+        await self.work.join()
         if self.fatal:
             raise self.fatal[0]
 
@@ -537,10 +547,9 @@ class _Sweep:
                 await self.verify_by_listing()
             return self.report()
         finally:
-            fetch.cancel()
-            for task in list(self.running):
+            rest = [fetch, *self.workers]
+            for task in rest:
                 task.cancel()
-            rest = [fetch, *self.running]
             await asyncio.gather(*rest, return_exceptions=True)
 
     async def consume(

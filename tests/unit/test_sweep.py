@@ -143,6 +143,13 @@ async def test_selected_when_initiated_a_second_before_the_cutoff() -> None:
     assert report.selected == 1 and fake.left() == ["at", "just-before"]
 
 
+async def test_older_than_the_calendar_selects_nothing() -> None:
+    fake = _bucket()
+    async with client(fake.transport()) as s3:
+        report = await _sweep(s3, older_than=timedelta.max)
+    assert (report.found, report.selected) == (15, 0) and fake.kinds("abort") == []
+
+
 async def test_a_server_that_ignores_prefix_cannot_widen_the_sweep() -> None:
     fake = _bucket()
     fake.ignore_prefix = True
@@ -398,8 +405,8 @@ async def test_concurrency_is_bounded_and_the_listing_streams() -> None:
     assert fake.max_in_flight == 3
     for listed, aborted in progress:
         # uploads listed minus uploads aborted: the page being handled, one queued, one
-        # being fetched, and the aborts in flight
-        assert listed * 5 - aborted <= 3 * 5 + 3
+        # being fetched, the uploads waiting for a worker and the aborts in flight
+        assert listed * 5 - aborted <= 3 * 5 + 3 + 3
     # and aborts overlap the listing: the last page was requested before the last abort
     assert progress[-1][0] == 12 and min(i for i, (ls, _) in enumerate(progress) if ls == 12) < 59
 
@@ -482,7 +489,8 @@ async def test_an_upload_listed_in_naive_time_is_read_as_utc() -> None:
         ({"on_progress": 3}, "on_progress"),
         ({"Prefix": 3}, "Prefix"),
         ({"Bucket": "a/b"}, "Bucket"),
-        ({"page_size": 0}, "PageSize"),
+        ({"page_size": 0}, "page_size"),
+        ({"page_size": 1001}, "page_size"),
         ({"RequestPayer": "me"}, "RequestPayer"),
     ],
 )
