@@ -31,6 +31,7 @@ from ._resource import (
     S3Resource,
 )
 from ._retry import RetryStrategy, StandardRetryStrategy
+from ._sweep import SweepEvent, SweepFailure, SweepReport
 from ._transfer import TransferConfig, UploadExtraArgs
 from ._transport import AiohttpTransport, RawResponse, Transport
 from ._upload import ManagedUpload
@@ -43,6 +44,7 @@ from .errors import (
     NoCredentialsError,
     NoSuchUpload,
     ParamValidationError,
+    SweepListingError,
     TransportError,
 )
 
@@ -72,6 +74,10 @@ __all__ = [
     "S3Client",
     "S3Resource",
     "StandardRetryStrategy",
+    "SweepEvent",
+    "SweepFailure",
+    "SweepListingError",
+    "SweepReport",
     "TransferConfig",
     "Transport",
     "TransportError",

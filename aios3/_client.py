@@ -15,6 +15,7 @@ from collections.abc import (
     Mapping,
 )
 from dataclasses import replace
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -50,6 +51,7 @@ from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, Pagina
 from ._parse import metadata, parse_error
 from ._retry import LegacyRetryStrategy, RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
+from ._sweep import SweepEvent, SweepReport, sweep
 from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
 from ._transfer import upload as _upload
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
@@ -1025,6 +1027,94 @@ class S3Client:
         """
         return await _upload(
             self, Fileobj, Bucket, Key, ExtraArgs, Callback, Config, UploadId, filename=False
+        )
+
+    async def sweep_multipart_uploads(
+        self,
+        *,
+        Bucket: str,
+        older_than: timedelta,
+        Prefix: str | None = None,
+        dry_run: bool = False,
+        concurrency: int = 10,
+        verify: bool | Literal["parts", "listing"] | VerifyPolicy = True,
+        on_progress: Callable[[SweepEvent], object] | None = None,
+        RequestPayer: Literal["requester"] | None = None,
+        ExpectedBucketOwner: str | None = None,
+        page_size: int | None = None,
+        count_parts: bool = False,
+        now: datetime | None = None,
+    ) -> SweepReport:
+        """Abort every incomplete multipart upload under `Prefix` initiated more than
+        `older_than` ago.
+
+        ```python
+        report = await s3.sweep_multipart_uploads(
+            Bucket="b", Prefix="tmp/", older_than=timedelta(days=7)
+        )
+        print(report.aborted, report.already_gone, report.failed_count)
+        ```
+
+        The uploads are listed page by page (the paginator of `list_multipart_uploads`,
+        `page_size` uploads a page) and aborted as they are found, `concurrency` at a
+        time, while the next page is fetched: memory does not grow with the number of
+        uploads. The cutoff (`now - older_than`) is fixed when the sweep starts, so an
+        upload initiated after that is never aborted; age is the server's `Initiated`
+        (uploads listed without one are never selected). Safe to run twice, and next to
+        other sweeps: an upload already gone counts as `already_gone`.
+
+        Args:
+            Bucket: the bucket.
+            older_than: select uploads initiated before `now - older_than`.
+            Prefix: select uploads whose key starts with it (sent to the server, and
+                checked again on each listed key).
+            dry_run: abort nothing; `on_progress` gets a `"would_abort"` event for each
+                selected upload and the report counts them in `selected`.
+            concurrency: uploads handled at a time (1 to 1000); raise
+                `Config(max_pool_connections=...)` with it.
+            verify: `True` or `"parts"`: each abort is verified by ListParts, aborting
+                again while parts remain (as `abort_multipart_upload(..., verify=True)`;
+                a `VerifyPolicy` sets the bounds); `"listing"`: once every upload is
+                aborted, the prefix is listed again and an aborted upload still listed
+                gets the ListParts verification (enough for stale uploads, which have no
+                part in flight, at the cost of one listing instead of a ListParts per
+                upload); `False`: one abort per upload.
+            on_progress: called with a `SweepEvent` for every page and every upload
+                (a coroutine function is awaited). An exception it raises stops the sweep
+                and is raised.
+            RequestPayer: sent with every call (listing, aborts, ListParts).
+            ExpectedBucketOwner: sent with every call.
+            page_size: `MaxUploads` per listing page, 1 to 1000 (default: the server's, 1000 on S3).
+            count_parts: before each abort, list the upload's parts (all pages) to
+                report `parts_freed` and `bytes_freed`; one more request per upload. In a
+                dry run this tells what a sweep would free.
+            now: the time the age is measured from (default: the current UTC time); a
+                timezone-aware `datetime`.
+
+        Returns:
+            a `SweepReport`: found, selected, aborted, already gone, failed (with their
+            typed errors) and, with `count_parts`, the parts and bytes freed.
+
+        Raises:
+            ParamValidationError: bad parameters, before anything is sent.
+            SweepListingError: the listing failed (after the aborts under way finished);
+                it carries the partial report and the listing's error. A failed abort is
+                not raised: it is in `report.failed`.
+        """
+        return await sweep(
+            self,
+            bucket=Bucket,
+            prefix=Prefix,
+            older_than=older_than,
+            dry_run=dry_run,
+            concurrency=concurrency,
+            verify=verify,
+            on_progress=on_progress,
+            request_payer=RequestPayer,
+            expected_bucket_owner=ExpectedBucketOwner,
+            page_size=page_size,
+            count_parts=count_parts,
+            now=now,
         )
 
     # ------------------------------------------------------------------ pagination

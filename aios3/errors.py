@@ -12,6 +12,7 @@ Aios3Error
 ├── PaginationError             a listing cannot continue (the server gave no way on)
 ├── AbortNotVerifiedError       parts still listed after abort-and-verify's last round
 ├── LifecycleRuleConflictError  the rule ID asked for names a rule aios3 must not change
+├── SweepListingError           a sweep's listing failed (carries the partial report)
 ├── TransportError              the request did not get an HTTP answer
 │   ├── ConnectTimeoutError
 │   ├── ReadTimeoutError
@@ -44,6 +45,7 @@ import botocore.exceptions
 from typing_extensions import Required, TypedDict
 
 if TYPE_CHECKING:
+    from ._sweep import SweepReport
     from .models import AbortRound, LifecycleRule
 
 __all__ = [
@@ -88,6 +90,7 @@ __all__ = [
     "ResponseParseError",
     "SSLCertVerificationError",
     "SignatureDoesNotMatch",
+    "SweepListingError",
     "TooManyParts",
     "TransportError",
     "UnsupportedMediaType",
@@ -232,6 +235,36 @@ def _rebuild_rule_conflict(
     rule: LifecycleRule,
 ) -> LifecycleRuleConflictError:
     return cls(message, bucket=bucket, rule_id=rule_id, rule=rule)
+
+
+class SweepListingError(Aios3Error):
+    """`sweep_multipart_uploads` could not list the uploads (or, with `verify="listing"`,
+    list them again to verify the aborts).
+
+    The aborts already under way were finished first; the report says what was done. The
+    listing's own error is `error` (and `__cause__`): a `ClientError` such as
+    `NoSuchBucket` or `AccessDenied`, a `TransportError` after the retries, a
+    `PaginationError` or a `ResponseParseError`.
+
+    Attributes:
+        report: the `SweepReport` up to the failure (`listing_complete` is `False` when
+            the first listing failed).
+        error: the listing's error.
+    """
+
+    def __init__(self, message: str, *, report: SweepReport, error: Aios3Error) -> None:
+        super().__init__(message)
+        self.report = report
+        self.error = error
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, with its attributes
+        return (_rebuild_sweep_listing_error, (type(self), str(self), self.report, self.error))
+
+
+def _rebuild_sweep_listing_error(
+    cls: type[SweepListingError], message: str, report: SweepReport, error: Aios3Error
+) -> SweepListingError:
+    return cls(message, report=report, error=error)
 
 
 class TransportError(Aios3Error):

@@ -311,3 +311,44 @@ async def retry_config() -> None:
     aios3.StandardRetryStrategy(sleep=time.sleep)  # type: ignore[arg-type]
     strategy.acquire_initial_retry_token(False)  # type: ignore[call-arg]
     del boto3_shape, total, cfg, kind, attempts
+
+
+async def sweep_uploads() -> None:
+    async with aios3.S3Client(region_name="eu-west-1") as s3:
+        seen: list[aios3.SweepEvent] = []
+        report: aios3.SweepReport = await s3.sweep_multipart_uploads(
+            Bucket="b",
+            Prefix="tmp/",
+            older_than=dt.timedelta(days=7),
+            verify="listing",
+            on_progress=seen.append,
+            RequestPayer="requester",
+        )
+        aborted: int = report.aborted
+        freed: int | None = report.bytes_freed
+        errors: list[aios3.Aios3Error] = [f.error for f in report.failed]
+
+        async def progress(event: aios3.SweepEvent) -> None:
+            kind: str = event.kind
+            del kind
+
+        await s3.sweep_multipart_uploads(
+            Bucket="b",
+            older_than=dt.timedelta(0),
+            on_progress=progress,
+            verify=aios3.VerifyPolicy(),
+        )
+        try:
+            await s3.sweep_multipart_uploads(Bucket="b", older_than=dt.timedelta(days=1))
+        except aios3.SweepListingError as e:
+            partial: aios3.SweepReport = e.report
+            del partial
+        # mistakes mypy must catch
+        await s3.sweep_multipart_uploads(Bucket="b")  # type: ignore[call-arg]
+        await s3.sweep_multipart_uploads(Bucket="b", older_than=7)  # type: ignore[arg-type]
+        await s3.sweep_multipart_uploads(
+            Bucket="b",
+            older_than=dt.timedelta(1),
+            verify="ListParts",  # type: ignore[arg-type]
+        )
+        del aborted, freed, errors
