@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from botocore import xform_name
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, SecretStr
 
 Kind = Literal["string", "integer", "boolean", "timestamp", "map", "structure", "blob"]
 
@@ -68,7 +68,7 @@ def _kind(annotation: object) -> tuple[Kind, tuple[str, ...], type[BaseModel] | 
     for m in plain:
         if isinstance(m, type) and issubclass(m, BaseModel):
             return "structure", (), m
-    if datetime in plain:
+    if datetime in plain or AwareDatetime in plain:
         return "timestamp", (), None
     if bool in plain:
         return "boolean", (), None
@@ -76,7 +76,7 @@ def _kind(annotation: object) -> tuple[Kind, tuple[str, ...], type[BaseModel] | 
         return "integer", (), None
     if any(typing.get_origin(m) is dict or m is dict for m in plain):
         return "map", (), None
-    if str in plain or not plain:
+    if str in plain or SecretStr in plain or not plain:
         return "string", tuple(choices), None
     return "blob", (), None  # bytes-like, file objects, async iterables: UploadPart's Body
 
