@@ -89,6 +89,8 @@ class _Spec(Generic[R, P]):
     """What the server should have sent, for the error message."""
     token_value: Callable[[str, object], object]
     """Checks a StartingToken value (not None) for the request field."""
+    non_aggregate_keys: tuple[str, ...] = ()
+    """botocore's `non_aggregate_keys`: members `build_full_result` takes from the first page."""
 
     def token_names(self) -> list[str]:
         return [name for name, _ in self.input_tokens]
@@ -241,6 +243,7 @@ class PageIterator(Generic[P]):
             request = _replace(request, {spec.limit_field: page_size})
         self._request = request
         self._resume_token: str | None = None
+        self._non_aggregate: dict[str, Any] = {}
 
     @property
     def resume_token(self) -> str | None:
@@ -251,6 +254,13 @@ class PageIterator(Generic[P]):
     def result_keys(self) -> list[str]:
         """boto3's names of the listed members (`["Parts"]`, `["Uploads", "CommonPrefixes"]`)."""
         return list(self._spec.result_keys)
+
+    @property
+    def non_aggregate_part(self) -> dict[str, Any]:
+        """boto3's `non_aggregate_part`: the members of the first page that are not listed
+        items (`Owner`, `StorageClass`, ... of ListParts; `Prefix` of ListMultipartUploads),
+        each `None` when the page had none, as botocore records them."""
+        return dict(self._non_aggregate)
 
     def __aiter__(self) -> AsyncIterator[P]:
         return self._pages()
@@ -292,6 +302,8 @@ class PageIterator(Generic[P]):
             page = await self._call(request)
             if first:
                 first = False
+                d = page.to_dict()
+                self._non_aggregate = {k: d.get(k) for k in spec.non_aggregate_keys}
                 if skip:
                     setattr(page, primary, list(getattr(page, primary))[skip:])
                 if clear_secondary:
@@ -337,8 +349,10 @@ class PageIterator(Generic[P]):
     async def build_full_result(self) -> dict[str, Any]:
         """All pages merged into one boto3-shaped dict, as boto3's `build_full_result()`.
 
-        The result keys (`Parts`; `Uploads` and `CommonPrefixes`) are concatenated, and
-        `NextToken` is the `resume_token` when `MaxItems` stopped the listing.
+        The result keys (`Parts`; `Uploads` and `CommonPrefixes`) are concatenated, the
+        first page's `non_aggregate_part` follows (`None` for a member it did not have, as
+        botocore's), and `NextToken` is the `resume_token` when `MaxItems` stopped the
+        listing.
         """
         names = self.result_keys
         full: dict[str, Any] = {}
@@ -352,6 +366,7 @@ class PageIterator(Generic[P]):
                     full[name].extend(value)
                 else:
                     full[name] = list(value) if isinstance(value, list) else value
+        full.update(self._non_aggregate)
         if self._resume_token is not None:
             full["NextToken"] = self._resume_token
         return full
@@ -389,6 +404,7 @@ _LIST_PARTS: _Spec[ListPartsRequest, ListPartsResponse] = _Spec(
     last_item_token=_last_part,
     missing="NextPartNumberMarker and no parts",
     token_value=_integer_marker,
+    non_aggregate_keys=("ChecksumAlgorithm", "Initiator", "Owner", "StorageClass", "ChecksumType"),
 )
 
 _LIST_UPLOADS: _Spec[ListMultipartUploadsRequest, ListMultipartUploadsResponse] = _Spec(
@@ -404,6 +420,7 @@ _LIST_UPLOADS: _Spec[ListMultipartUploadsRequest, ListMultipartUploadsResponse] 
     last_item_token=None,
     missing="NextKeyMarker or NextUploadIdMarker",
     token_value=_string_marker,
+    non_aggregate_keys=("RequestCharged", "Prefix"),
 )
 
 

@@ -237,10 +237,10 @@ def s3_request() -> SignedRequest:
 
 
 # --------------------------------------------------------------------------------------------
-# Groups: each test is marked by the folder it lives in (unit, servers, faults, ceph)
+# Groups: each test is marked by the folder it lives in (unit, servers, faults, cli, ceph)
 # --------------------------------------------------------------------------------------------
 
-_GROUPS = ("unit", "servers", "faults", "ceph")
+_GROUPS = ("unit", "servers", "faults", "cli", "ceph")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

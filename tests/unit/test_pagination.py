@@ -586,3 +586,34 @@ async def test_every_page_carries_the_callers_other_parameters() -> None:
     first = [t.requests[0].headers[n] for n in names]
     assert all([r.headers[n] for n in names] == first for r in t.requests)
     assert first[0] == base64.b64encode(key).decode()
+
+
+async def test_build_full_result_has_botocores_non_aggregate_keys() -> None:
+    """botocore's `build_full_result` adds the first page's `non_aggregate_keys` (ListParts:
+    Owner, StorageClass, ...; ListMultipartUploads: Prefix, RequestCharged), None when the
+    page had none: the same keys, so `aios3 s3api list-parts` prints what `aws` prints."""
+    parts = FakeParts(list(range(1, 6)))
+    s3, _ = client(parts.handler)
+    async with s3:
+        pages = s3.get_paginator("list_parts").paginate(
+            Bucket="b", Key="k", UploadId="u", PaginationConfig={"PageSize": 2}
+        )
+        full = await pages.build_full_result()
+    bpages = boto_pages("ListParts", parts.boto_method, PaginationConfig={"PageSize": 2})
+    bfull = bpages.build_full_result()
+    assert full == bfull
+    assert list(full) == list(bfull)
+    assert pages.non_aggregate_part == bpages.non_aggregate_part
+    assert full["StorageClass"] is None
+    uploads = FakeUploads(UPLOADS)
+    s3, _ = client(uploads.handler)
+    async with s3:
+        upages = s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket="b", PaginationConfig={"MaxItems": 4}
+        )
+        ufull = await upages.build_full_result()
+    bufull = boto_pages(
+        "ListMultipartUploads", uploads.boto_method, PaginationConfig={"MaxItems": 4}
+    ).build_full_result()
+    assert ufull == bufull
+    assert list(ufull) == list(bufull) == ["Uploads", "RequestCharged", "Prefix", "NextToken"]
