@@ -832,6 +832,9 @@ async def _remove_rule(
         _print_lifecycle_change(fmt, opts, bucket, "absent", None, rules, rule_id=wanted)
         return _common.OK
     old = rules[index]
+    if old.abort_incomplete_multipart_upload is None:  # --remove never drops another action
+        _print_lifecycle_change(fmt, opts, bucket, "no abort action", old, rules)
+        return _common.OK
     others = (
         "expiration",
         "transitions",
@@ -923,6 +926,11 @@ def _print_lifecycle_change(
         )
         return
     out = sys.stdout
+    if action == "no abort action":
+        out.write(
+            f"Rule {rule.id!r} has no AbortIncompleteMultipartUpload action: nothing written\n"
+        )
+        return
     if action == "absent":
         out.write(f"Bucket {bucket!r} has no rule {rule_id!r}: nothing written\n")
         return
