@@ -364,9 +364,10 @@ class _Lines:
             return
         where = f"{self.base}{up.key} ({up.upload_id})"
         if event.kind in ("aborted", "would_abort"):
-            freed = (
-                "" if event.parts is None else f", {event.parts} parts, {format_size(event.size)}"
-            )
+            freed = ""
+            if event.parts is not None:
+                plural = "s" if event.parts != 1 else ""
+                freed = f", {event.parts} part{plural}, {format_size(event.size)}"
             self.out.write(f"{self.dry}abort: {where}{freed}\n")
         elif event.kind == "already_gone":
             self.out.write(f"already gone: {where}\n")
