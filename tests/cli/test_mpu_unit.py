@@ -260,3 +260,22 @@ def test_ls_over_a_fake_bucket(capsys: pytest.CaptureFixture[str], stale: StaleB
     assert doc["Totals"] == {"Uploads": 7} and len(doc["Uploads"]) == 7
     assert set(doc["Uploads"][0]) >= {"Key", "UploadId", "Initiated", "AgeSeconds"}
     assert "Parts" not in doc["Uploads"][0]
+
+
+def test_rich_is_imported_by_the_sweep_only() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "aios3", "mpu", "ls", "--help"],
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(root)},
+        check=True,
+    )
+    modules = {line.split("|")[-1].strip().split(".")[0] for line in r.stderr.splitlines()}
+    assert "click" in modules and "rich" not in modules
