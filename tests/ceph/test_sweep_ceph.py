@@ -17,6 +17,7 @@ import pytest
 import aios3
 from aios3.errors import AccessDenied
 from aios3.testing import ErrorAnswer, FaultRule, FaultTransport
+from tests._kit import server_client
 
 pytestmark = pytest.mark.ceph
 
@@ -27,15 +28,7 @@ def _ceph_checksum_setting(_isolated_environment: None, monkeypatch: pytest.Monk
     monkeypatch.setenv("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")
 
 
-def _client(server: Any, transport: aios3.Transport | None = None) -> aios3.S3Client:
-    return aios3.S3Client(
-        endpoint_url=server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id=server.access_key,
-        aws_secret_access_key=server.secret_key,
-        config=aios3.Config(max_attempts=2),
-        transport=transport,
-    )
+_client = server_client
 
 
 async def _create(s3: aios3.S3Client, bucket: str, keys: list[str], parts: int = 0) -> list[str]:

@@ -20,6 +20,7 @@ from yarl import URL
 
 import aios3
 from aios3.errors import EndpointConnectionError
+from tests._kit import server_client
 
 pytestmark = pytest.mark.servers
 
@@ -29,15 +30,7 @@ DATA = random.Random(8).randbytes(21 * MiB + 5)  # 3 parts of 8 MiB
 EXTRA: aios3.UploadExtraArgs = {"ContentType": "application/x-test", "Metadata": {"m": "v"}}
 
 
-def _client(server: Any, transport: aios3.Transport | None = None) -> aios3.S3Client:
-    return aios3.S3Client(
-        endpoint_url=server.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id=server.access_key,
-        aws_secret_access_key=server.secret_key,
-        config=aios3.Config(max_attempts=2),
-        transport=transport,
-    )
+_client = server_client
 
 
 def _boto3(server: Any) -> Any:

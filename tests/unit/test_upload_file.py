@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -297,13 +298,20 @@ async def test_boto3s_transfer_config_is_taken_for_its_sizes(tmp_path: Path) -> 
 async def test_concurrency_is_bounded(tmp_path: Path) -> None:
     fake = FakeS3()
     inflight = peak = 0
+    three = asyncio.Event()
 
     async def hook(kind: str) -> None:
         nonlocal inflight, peak
         if kind == "part":
             inflight += 1
             peak = max(peak, inflight)
-            await asyncio.sleep(0.01)
+            if inflight == 3:
+                three.set()
+            # hold the part until three are in flight (the last, short round never gets
+            # there: a bound keeps it moving), so the peak does not depend on how fast
+            # a loaded machine reads the parts
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(three.wait(), 2.0)
             inflight -= 1
 
     fake.on_request = hook
