@@ -1044,6 +1044,7 @@ class S3Client:
         page_size: int | None = None,
         count_parts: bool = False,
         now: datetime | None = None,
+        stop: asyncio.Event | None = None,
     ) -> SweepReport:
         """Abort every incomplete multipart upload under `Prefix` initiated more than
         `older_than` ago.
@@ -1090,6 +1091,9 @@ class S3Client:
                 dry run this tells what a sweep would free.
             now: the time the age is measured from (default: the current UTC time); a
                 timezone-aware `datetime`.
+            stop: an `asyncio.Event`; once it is set the sweep starts no new abort, lets
+                those under way finish and returns the report so far (`stopped=True`);
+                what `aios3 mpu sweep` does on Ctrl-C.
 
         Returns:
             a `SweepReport`: found, selected, aborted, already gone, failed (with their
@@ -1115,6 +1119,7 @@ class S3Client:
             page_size=page_size,
             count_parts=count_parts,
             now=now,
+            stop=stop,
         )
 
     # ------------------------------------------------------------------ pagination

@@ -115,8 +115,12 @@ class SweepReport(BaseModel):
             of each upload counted in `aborted` (in a dry run: of each selected upload,
             what a sweep would free); otherwise `None`.
         bytes_freed: the same for the parts' sizes, in bytes.
-        listing_complete: the listing went through to its last page (`False` only in
-            the report a `SweepListingError` carries).
+        listing_complete: the listing went through to its last page (`False` in the
+            report a `SweepListingError` carries, and in a stopped sweep's).
+        stopped: the `stop` event was set: the sweep started no new abort after it, let
+            those under way finish, and did not list further (nor, with `"listing"`,
+            list again to verify). `selected` counts only the uploads it got to, so
+            `selected == aborted + already_gone + failed_count` still holds.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -138,6 +142,7 @@ class SweepReport(BaseModel):
     parts_freed: int | None = None
     bytes_freed: int | None = None
     listing_complete: bool = True
+    stopped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +259,7 @@ async def sweep(
     page_size: int | None,
     count_parts: bool,
     now: datetime | None,
+    stop: asyncio.Event | None = None,
 ) -> SweepReport:
     """The sweep; `S3Client.sweep_multipart_uploads` documents it."""
     mode, policy = _verify_mode(verify)
@@ -264,6 +270,8 @@ async def sweep(
             raise ParamValidationError(f"{name}: True or False, got {flag!r}"[:200])
     if on_progress is not None and not callable(on_progress):
         raise ParamValidationError("on_progress: a callable taking a SweepEvent")
+    if stop is not None and not isinstance(stop, asyncio.Event):
+        raise ParamValidationError(f"stop: an asyncio.Event, got {type(stop).__name__}")
     if prefix is not None and not isinstance(prefix, str):
         raise ParamValidationError(f"Prefix: a string, got {type(prefix).__name__}")
     carried = {
@@ -295,6 +303,7 @@ async def sweep(
         on_progress=on_progress,
         carried=carried,
         count_parts=count_parts,
+        stop=stop if stop is not None else asyncio.Event(),
         relist=lambda: paginator.paginate(
             PaginationConfig=config,
             **listing_params,  # type: ignore[arg-type]
@@ -317,6 +326,7 @@ class _Sweep:
         on_progress: Callable[[SweepEvent], object] | None,
         carried: dict[str, str],
         count_parts: bool,
+        stop: asyncio.Event,
         relist: Callable[[], PageIterator[ListMultipartUploadsResponse]],
     ) -> None:
         self.client = client
@@ -330,6 +340,8 @@ class _Sweep:
         self.carried = carried
         self.count_parts = count_parts
         self.relist = relist
+        self.stop = stop
+        self.cut_short = False  # the listing was left unfinished because of `stop`
         self.tally = _Tally()
         self.concurrency = concurrency
         # the uploads waiting for a worker: at most `concurrency`, so the listing stops
@@ -348,6 +360,7 @@ class _Sweep:
 
     def report(self, *, listing_complete: bool = True) -> SweepReport:
         t = self.tally
+        stopped = self.stop.is_set()
         counted = self.count_parts
         return SweepReport(
             bucket=self.bucket,
@@ -366,7 +379,8 @@ class _Sweep:
             survivors=t.survivors,
             parts_freed=t.parts if counted else None,
             bytes_freed=t.bytes if counted else None,
-            listing_complete=listing_complete,
+            listing_complete=listing_complete and not self.cut_short,
+            stopped=stopped,
         )
 
     async def emit(
@@ -493,10 +507,15 @@ class _Sweep:
         at once (no task to create, no hand-off through the event loop)."""
         work = self.work
         fatal = self.fatal
+        stop = self.stop
         while True:
             job, upload = await work.get()
             try:
-                if not fatal:  # after a fatal error the rest is dropped, so put never blocks
+                # after a fatal error or a stop the rest is dropped, so put never blocks
+                if stop.is_set():
+                    if job == self.one:  # never started: not counted as selected
+                        self.tally.selected -= 1
+                elif not fatal:
                     await job(upload)
             except Exception as exc:  # an on_progress error, or a bug: stops the sweep
                 fatal.append(exc)
@@ -543,7 +562,7 @@ class _Sweep:
                     report=self.report(listing_complete=False),
                     error=listing_error,
                 ) from listing_error
-            if self.aborted_ids:
+            if self.aborted_ids and not self.stop.is_set():
                 await self.verify_by_listing()
             return self.report()
         finally:
@@ -559,7 +578,11 @@ class _Sweep:
         limit = self.cutoff - MARGIN
         prefix = self.prefix
         inline = self.dry_run and not self.count_parts
+        stop = self.stop
         while True:
+            if stop.is_set():
+                self.cut_short = True
+                return None
             page = await queue.get()
             if page is None:
                 return None
@@ -572,6 +595,9 @@ class _Sweep:
             t.found += len(uploads)
             await self.emit("page", None)
             for upload in uploads:
+                if stop.is_set():
+                    self.cut_short = True
+                    return None
                 initiated = _initiated(upload)
                 if initiated is None:
                     t.undated += 1

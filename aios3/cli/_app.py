@@ -20,6 +20,7 @@ from ._common import CONFIG, INTERRUPTED, OK, OTHER, SERVICE, USAGE
 
 GROUPS: dict[str, tuple[str, str]] = {
     "s3api": ("aios3.cli.s3api", "Low-level S3 operations, as `aws s3api` (multipart family)."),
+    "mpu": ("aios3.cli.mpu", "Find and clean incomplete multipart uploads."),
 }
 """Command groups: name -> (module with a `group` attribute, short help). A module is
 imported only when its group runs (or for `aios3 --help`)."""

@@ -462,6 +462,64 @@ async def test_cancelling_the_sweep_leaves_no_task_behind() -> None:
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
 
 
+async def test_stop_lets_the_aborts_in_flight_finish_and_starts_no_other() -> None:
+    """`stop` (Ctrl-C in `aios3 mpu sweep`): the aborts under way complete (none is
+    cancelled), no new one starts, the listing ends, and the report says so."""
+    fake = StaleBucket()
+    for i in range(40):
+        fake.add(f"k{i:03d}", OLD)
+    stop = asyncio.Event()
+    release = asyncio.Event()
+    answered: list[str] = []
+
+    async def gate(uid: str) -> None:
+        if len(fake.kinds("abort")) == 3:  # the third abort: ask the sweep to stop
+            stop.set()
+            asyncio.get_running_loop().call_later(0.01, release.set)
+        await release.wait()
+        answered.append(uid)
+
+    fake.on_abort = gate
+    async with client(fake.transport()) as s3:
+        report = await s3.sweep_multipart_uploads(
+            Bucket="b",
+            older_than=WEEK,
+            now=NOW,
+            page_size=5,
+            concurrency=3,
+            verify="listing",
+            stop=stop,
+        )
+    assert report.stopped and not report.listing_complete
+    assert len(fake.kinds("abort")) == 3 == len(answered)  # all three finished
+    assert report.aborted == 3 == report.selected
+    assert report.selected == report.aborted + report.already_gone + report.failed_count
+    assert len(fake.uploads) == 37
+    # the listing stops (at most the pages already fetched ahead) and, for "listing"
+    # verification, no re-listing from the start
+    assert fake.kinds("list_uploads")[0] == "" and len(fake.kinds("list_uploads")) <= 3
+    assert fake.kinds("list_uploads").count("") == 1
+    assert fake.in_flight == 0
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+
+
+async def test_stop_set_before_the_start_aborts_nothing() -> None:
+    fake = _bucket()
+    stop = asyncio.Event()
+    stop.set()
+    async with client(fake.transport()) as s3:
+        report = await _sweep(s3, stop=stop)
+    assert report.stopped and report.aborted == 0 and report.selected == 0
+    assert fake.kinds("abort") == []
+
+
+async def test_a_sweep_not_stopped_reports_stopped_false() -> None:
+    fake = _bucket()
+    async with client(fake.transport()) as s3:
+        report = await _sweep(s3, stop=asyncio.Event())
+    assert not report.stopped and report.listing_complete and report.aborted == 10
+
+
 async def test_an_upload_listed_in_naive_time_is_read_as_utc() -> None:
     fake = StaleBucket()
     fake.add("naive", OLD)
@@ -491,6 +549,7 @@ async def test_an_upload_listed_in_naive_time_is_read_as_utc() -> None:
         ({"Bucket": "a/b"}, "Bucket"),
         ({"page_size": 0}, "page_size"),
         ({"page_size": 1001}, "page_size"),
+        ({"stop": True}, "stop"),
         ({"RequestPayer": "me"}, "RequestPayer"),
     ],
 )
