@@ -414,3 +414,75 @@ async def test_checksum_algorithm_reaches_parts_and_complete() -> None:
     assert mpu.parts == [
         {"PartNumber": 1, "ETag": '"5d41402abc4b2a76b9719d911017c592"', "ChecksumSHA256": value}
     ]
+
+
+# ------------------------------------------------------------------ edges of the cleanup
+
+
+async def test_a_failed_create_is_raised_and_nothing_is_aborted() -> None:
+    fake = FakeS3()
+    fake.fail["create"] = error(403, "AccessDenied")
+    async with _client(fake) as s3:
+        managed = s3.multipart_upload(Bucket="b", Key="k")
+        with pytest.raises(AccessDenied):
+            async with managed:
+                pass
+        assert await managed.__aexit__(None, None, None) is False  # not open: nothing to do
+    assert fake.log == ["create"]
+
+
+async def test_parts_left_running_at_a_clean_exit_belong_to_the_upload() -> None:
+    fake = FakeS3()
+    async with _client(fake) as s3:
+        async with s3.multipart_upload(Bucket="b", Key="k") as mpu:
+            started = asyncio.ensure_future(mpu.upload_part(1, b"late"))
+            await asyncio.sleep(0)
+        assert started.done() and fake.objects["k"] == b"late"
+
+
+async def test_an_error_while_a_part_is_in_flight_cancels_it_then_aborts() -> None:
+    fake = FakeS3()
+    fake.hold["part"] = asyncio.Event()  # the part never answers
+    async with _client(fake) as s3:
+        with pytest.raises(Boom):
+            async with s3.multipart_upload(Bucket="b", Key="k") as mpu:
+                part = asyncio.ensure_future(mpu.upload_part(1, b"x"))
+                await fake.wait_for("part")
+                raise Boom
+        assert part.cancelled()
+    assert fake.uploads == {} and fake.log[-2:] == ["abort", "list_parts"]
+
+
+async def test_verify_false_aborts_once() -> None:
+    fake = FakeS3()
+    async with _client(fake) as s3:
+        with pytest.raises(Boom):
+            async with s3.multipart_upload(Bucket="b", Key="k", verify=False) as mpu:
+                await mpu.upload_part(1, b"x")
+                raise Boom
+    assert fake.log[-1] == "abort" and fake.uploads == {}
+    assert mpu.aborted is not None and not isinstance(
+        mpu.aborted, aios3.models.VerifiedAbortResponse
+    )
+
+
+async def test_a_cancellation_during_the_cleanup_of_an_error_is_raised_after_it() -> None:
+    fake = FakeS3()
+    gate = asyncio.Event()
+    fake.hold["abort"] = gate
+
+    async def run(s3: aios3.S3Client) -> None:
+        async with s3.multipart_upload(Bucket="b", Key="k") as mpu:
+            await mpu.upload_part(1, b"x")
+            raise Boom
+
+    async with _client(fake) as s3:
+        task = asyncio.ensure_future(run(s3))
+        await fake.wait_for("abort")
+        task.cancel()  # e.g. an outer timeout, while the error's cleanup runs
+        await asyncio.sleep(0.01)
+        assert not task.done()
+        gate.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert fake.uploads == {}
