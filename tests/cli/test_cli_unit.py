@@ -249,6 +249,9 @@ def test_bad_command_lines_exit_252_without_a_traceback(
     assert out == ""
 
 
+@pytest.mark.filterwarnings(  # Python 3.10's asyncio frees a closed socket late
+    "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 def test_missing_profile_exits_253(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(
         capsys,

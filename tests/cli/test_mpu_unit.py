@@ -203,6 +203,9 @@ def test_sweep_json_report_for_scripts(
     assert (code, out) == (1, "1\n")  # the second run finds the one left
 
 
+@pytest.mark.filterwarnings(  # Python 3.10's asyncio frees a closed socket late
+    "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 def test_sweep_asks_first_and_a_no_aborts_nothing(
     capsys: pytest.CaptureFixture[str], stale: StaleBucket, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -195,6 +195,9 @@ async def test_fault(case: FaultCase, op: Op, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- cancellation
 
 
+@pytest.mark.filterwarnings(  # Python 3.10's asyncio frees a closed socket late
+    "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CANCELS])
 async def test_a_cancelled_call_leaves_a_working_client(case: CancelCase, tmp_path: Path) -> None:
     ca, cert, key = certificates(tmp_path)
