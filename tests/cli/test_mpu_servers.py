@@ -324,7 +324,7 @@ async def test_progress_bar_under_a_pseudo_terminal(
 
 @pytest.mark.skipif(
     sys.version_info < (3, 11),
-    reason="fails at the floors on Python 3.10 (click 8.1.0 prompt spacing, Ctrl-C race): to fix, see the issue note",
+    reason="fails at the floors on Python 3.10: see the issue note",
 )
 async def test_ctrl_c_finishes_the_aborts_in_flight_prints_the_partial_report_exits_130(
     moto_server: S3Server, make_bucket: MakeBucket

@@ -216,7 +216,7 @@ def test_sweep_json_report_for_scripts(
 )
 @pytest.mark.skipif(
     sys.version_info < (3, 11),
-    reason="fails at the floors on Python 3.10 (click 8.1.0 prompt spacing, Ctrl-C race): to fix, see the issue note",
+    reason="fails at the floors on Python 3.10: see the issue note",
 )
 def test_sweep_asks_first_and_a_no_aborts_nothing(
     capsys: pytest.CaptureFixture[str], stale: StaleBucket, monkeypatch: pytest.MonkeyPatch
