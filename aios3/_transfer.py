@@ -37,7 +37,13 @@ from ._checksums import Hasher, hasher_factory
 from ._orphans import VerifyPolicy, policy_of
 from ._upload import MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, ManagedUpload, _chunks
 from .errors import ParamValidationError
-from .models import ChecksumAlgorithm, CompleteMultipartUploadResponse, Part, PutObjectResponse
+from .models import (
+    ChecksumAlgorithm,
+    CompleteMultipartUploadResponse,
+    ObjectCannedACL,
+    Part,
+    PutObjectResponse,
+)
 
 if TYPE_CHECKING:
     from ._client import S3Client
@@ -120,15 +126,7 @@ class UploadExtraArgs(TypedDict, total=False):
     the abort (and its ListParts) takes `RequestPayer` and `ExpectedBucketOwner`.
     """
 
-    ACL: Literal[
-        "private",
-        "public-read",
-        "public-read-write",
-        "authenticated-read",
-        "aws-exec-read",
-        "bucket-owner-read",
-        "bucket-owner-full-control",
-    ]
+    ACL: ObjectCannedACL
     CacheControl: str
     ChecksumAlgorithm: ChecksumAlgorithm
     ContentDisposition: str
