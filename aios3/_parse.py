@@ -393,7 +393,11 @@ def abort_multipart_upload(
         _error_in_200(status, headers, body, "AbortMultipartUpload", meta.retry_attempts)
     return built(
         AbortMultipartUploadResponse,
-        {"request_charged": headers.get("x-amz-request-charged"), "response_metadata": meta},
+        {
+            "request_charged": headers.get("x-amz-request-charged"),
+            "version_id": headers.get("x-amz-version-id"),
+            "response_metadata": meta,
+        },
     )
 
 
@@ -404,6 +408,7 @@ _CREATE_HEADERS: dict[str, tuple[str, Conv]] = {
     "x-amz-server-side-encryption-context": ("sse_kms_encryption_context", _str),
     "x-amz-checksum-algorithm": ("checksum_algorithm", _str),
     "x-amz-checksum-type": ("checksum_type", _str),
+    "x-amz-version-id": ("version_id", _str),
 }
 _CREATE_XML: dict[str, tuple[str, Conv]] = {
     "Bucket": ("bucket", _str),
@@ -430,6 +435,7 @@ _UPLOAD_PART_HEADERS: dict[str, tuple[str, Conv]] = {
     **_SSE_HEADERS,
     **_CHECKSUM_HEADERS,
     "ETag": ("etag", _str),
+    "x-amz-version-id": ("version_id", _str),
 }
 
 
@@ -483,6 +489,7 @@ _LIST_PARTS_HEADERS: dict[str, tuple[str, Conv]] = {
     "x-amz-abort-date": ("abort_date", _http_date),
     "x-amz-abort-rule-id": ("abort_rule_id", _str),
     "x-amz-request-charged": ("request_charged", _str),
+    "x-amz-version-id": ("version_id", _str),
 }
 _LIST_PARTS_XML: dict[str, tuple[str, Conv]] = {
     "Bucket": ("bucket", _str),

@@ -365,6 +365,7 @@ class Object(_Handle):
         up = MultipartUpload(self.meta.client, self.bucket_name, self.key, r.upload_id)
         up.checksum_algorithm = r.checksum_algorithm
         up.checksum_type = r.checksum_type
+        up.version_id = r.version_id
         return up
 
     def MultipartUpload(self, id: str) -> MultipartUpload:
@@ -402,7 +403,7 @@ class MultipartUpload(_Handle):
     """A multipart upload. Identifiers: `bucket_name`, `object_key`, `id`.
 
     The attributes `key`, `upload_id`, `initiated`, `storage_class`, `owner`, `initiator`,
-    `checksum_algorithm` and `checksum_type` are filled when the upload comes from
+    `checksum_algorithm`, `checksum_type` and `version_id` are filled when the upload comes from
     `bucket.multipart_uploads`; a handle built from identifiers alone has only `key` and
     `upload_id`.
     """
@@ -422,6 +423,7 @@ class MultipartUpload(_Handle):
         "parts",
         "storage_class",
         "upload_id",
+        "version_id",
     )
 
     def __init__(self, client: S3Client, bucket_name: str, object_key: str, id: str) -> None:
@@ -437,6 +439,7 @@ class MultipartUpload(_Handle):
         self.initiator: Initiator | None = None
         self.checksum_algorithm: str | None = None
         self.checksum_type: str | None = None
+        self.version_id: str | None = None
         self.parts = PartsCollection(self, {})
 
     @classmethod
@@ -450,6 +453,7 @@ class MultipartUpload(_Handle):
         up.initiator = s.initiator
         up.checksum_algorithm = s.checksum_algorithm
         up.checksum_type = s.checksum_type
+        up.version_id = s.version_id
         return up
 
     @overload

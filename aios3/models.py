@@ -459,6 +459,7 @@ class AbortMultipartUploadResponse(ResponseModel):
     """Result of `AbortMultipartUpload`."""
 
     request_charged: Literal["requester"] | str | None = None
+    version_id: str | None = None
 
 
 class AbortRound(BaseModel):
@@ -589,6 +590,7 @@ class CreateMultipartUploadResponse(ResponseModel):
     request_charged: str | None = None
     checksum_algorithm: str | None = None
     checksum_type: str | None = None
+    version_id: str | None = None
 
 
 # --------------------------------------------------------------------------- UploadPart
@@ -653,6 +655,7 @@ class UploadPartResponse(ResponseModel):
     sse_kms_key_id: str | None = Field(None, repr=False)
     bucket_key_enabled: bool | None = None
     request_charged: str | None = None
+    version_id: str | None = None
 
 
 # ------------------------------------------------------------------------- CompleteMultipartUpload
@@ -811,6 +814,7 @@ class ListPartsResponse(ResponseModel):
     request_charged: str | None = None
     checksum_algorithm: str | None = None
     checksum_type: str | None = None
+    version_id: str | None = None
 
 
 # --------------------------------------------------------------------------- ListMultipartUploads
@@ -842,6 +846,7 @@ class MultipartUploadSummary(_Model):
     initiator: Initiator | None = None
     checksum_algorithm: str | None = None
     checksum_type: str | None = None
+    version_id: str | None = None
 
 
 class CommonPrefix(_Model):

@@ -641,3 +641,50 @@ async def test_known_difference_an_error_in_a_200_keeps_its_status(boto_once: An
     mine["ResponseMetadata"]["HTTPStatusCode"] = 500
     assert mine == theirs
     assert str(my_error).startswith(str(their_error) + " [HTTP 200, ")
+
+
+# ------------------------------------------------------------------ VersionId on multipart
+# AWS added `VersionId` (the `x-amz-version-id` header, or `<VersionId>` in a listed
+# upload) to the multipart responses in botocore 1.44; aios3 reads it on any botocore.
+
+V = {**IDS, "x-amz-version-id": "v-3"}
+VERSIONED = [
+    Case("v-abort", "abort_multipart_upload", BKU, 204, V),
+    Case(
+        "v-create",
+        "create_multipart_upload",
+        {"Bucket": "bkt", "Key": "k"},
+        200,
+        V,
+        _b(
+            f"<InitiateMultipartUploadResult {NS}><Bucket>bkt</Bucket><Key>k</Key>"
+            "<UploadId>u1</UploadId></InitiateMultipartUploadResult>"
+        ),
+    ),
+    Case("v-upload_part", "upload_part", {**BKU, "PartNumber": 1, "Body": b"x"}, 200, V),
+    Case("v-list_parts", "list_parts", BKU, 200, V, _b(f"<ListPartsResult {NS}/>")),
+    Case(
+        "v-list_multipart_uploads",
+        "list_multipart_uploads",
+        {"Bucket": "bkt"},
+        200,
+        IDS,
+        _b(
+            f"<ListMultipartUploadsResult {NS}><Bucket>bkt</Bucket>"
+            + UPLOAD.format(k="a").replace("</Upload>", "<VersionId>v-3</VersionId></Upload>")
+            + "</ListMultipartUploadsResult>"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", VERSIONED, ids=[c.id for c in VERSIONED])
+async def test_version_id_on_multipart_responses(boto: Any, case: Case) -> None:
+    mine, _ = await aios3_answer(case)
+    version = mine["Uploads"][0]["VersionId"] if "Uploads" in mine else mine["VersionId"]
+    assert version == "v-3"
+    shape = boto.meta.service_model.operation_model("AbortMultipartUpload").output_shape
+    if "VersionId" not in shape.members:
+        pytest.skip("this botocore predates VersionId on the multipart responses")
+    theirs, _ = boto3_answer(boto, case)
+    assert mine == theirs

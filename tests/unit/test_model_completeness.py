@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import sys
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -32,6 +32,7 @@ from typing_extensions import TypedDict
 import aios3
 from aios3 import models
 from aios3._operations import OPERATIONS, Operation
+from tests.unit._botocore_drift import check
 from tests.unit.test_operation_records import (
     CLIENT,
     NEWER_THAN_THE_LOWEST_BOTOCORE,
@@ -140,12 +141,22 @@ def missing(
             yield f"{where}.{name}: not a botocore member"
 
 
+def _split_check(problems: Iterable[str]) -> None:
+    """What a newer botocore can cause (a member or an enum value aios3 lacks) goes to
+    `_botocore_drift.check`; the rest (a field botocore lacks, a nested field that is not a
+    model) fails on any botocore."""
+    found = list(problems)
+    drift = [p for p in found if "no such field in" in p or " refuses " in p]
+    assert [p for p in found if p not in drift] == []
+    check(drift)
+
+
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
 def test_every_input_member_and_enum_value_is_in_the_request_model(
     op: Operation[Any, Any],
 ) -> None:
     shape = _S3.operation_model(op.name).input_shape
-    assert list(missing(shape, op.request, f"{op.name}.input")) == []
+    _split_check(missing(shape, op.request, f"{op.name}.input"))
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
@@ -153,7 +164,7 @@ def test_every_output_member_and_enum_value_is_in_the_response_model(
     op: Operation[Any, Any],
 ) -> None:
     shape = _S3.operation_model(op.name).output_shape
-    assert list(missing(shape, op.response, f"{op.name}.output")) == []
+    _split_check(missing(shape, op.response, f"{op.name}.output"))
 
 
 def _unlisted_problems(visited: list[str] | None = None) -> list[str]:
@@ -268,7 +279,7 @@ def literal_problems(td: type, shape: Any) -> Iterator[str]:
 @pytest.mark.parametrize("td_op", _typed_dicts(), ids=lambda t: t[0].__name__)
 def test_keyword_types_are_literals_of_botocores_enums(td_op: tuple[type, str]) -> None:
     td, where = td_op
-    assert list(literal_problems(td, _shape_at(where))) == []
+    check(literal_problems(td, _shape_at(where)))
 
 
 def test_the_literal_aliases_are_botocores_enums() -> None:
@@ -283,7 +294,8 @@ def test_the_literal_aliases_are_botocores_enums() -> None:
         (models.ExpirationStatus, "ExpirationStatus"),
     ]:
         expected = _expected_values(_S3.shape_for(enum))
-        assert _same_values(set(get_args(alias)), expected, enum), (enum, expected)
+        if not _same_values(set(get_args(alias)), expected, enum):
+            check([f"{enum}: botocore has {sorted(expected - set(get_args(alias)))} more"])
 
 
 @pytest.mark.parametrize(
@@ -370,7 +382,10 @@ def test_a_missing_nested_member_is_reported() -> None:
         parts=(list[drifted_part], Field(default_factory=list, alias="Parts")),  # type: ignore[valid-type]
     )
     shape = _S3.operation_model("ListParts").output_shape
-    assert list(missing(shape, drifted, "ListParts.output")) == [
+    real = set(missing(shape, models.ListPartsResponse, "ListParts.output"))
+    # (what the real model lacks too, on a botocore newer than the checked one, is not
+    # the copies' doing)
+    assert [p for p in missing(shape, drifted, "ListParts.output") if p not in real] == [
         "ListParts.output.Parts.ChecksumSHA256: no such field in DriftedPart",
         "ListParts.output.StorageClass: no such field in DriftedListPartsResponse",
     ]
@@ -405,7 +420,7 @@ def test_a_literal_that_lacks_a_value_or_is_a_plain_str_is_reported() -> None:
 def test_the_real_models_pass_where_the_copies_fail() -> None:
     """The copies above differ from the real models only where they were changed."""
     shape = _S3.operation_model("ListParts").output_shape
-    assert list(missing(shape, models.ListPartsResponse, "ListParts.output")) == []
+    check(missing(shape, models.ListPartsResponse, "ListParts.output"))
     assert typing.get_type_hints(models.CreateMultipartUploadParams)["StorageClass"] == (
         models.StorageClass
     )
