@@ -424,3 +424,14 @@ def test_the_real_models_pass_where_the_copies_fail() -> None:
     assert typing.get_type_hints(models.CreateMultipartUploadParams)["StorageClass"] == (
         models.StorageClass
     )
+
+
+def test_drift_fails_up_to_the_checked_botocore_and_is_named_beyond_it() -> None:
+    from tests.unit import _botocore_drift as drift
+
+    check([], version="99.0.0")  # nothing to report: passes on any botocore
+    with pytest.raises(AssertionError):
+        check(["X.output.New: no such field in X"], version=drift.CHECKED_AGAINST)
+    with pytest.raises(pytest.xfail.Exception, match=r"botocore 99\.0\.0 is newer.*X\.output\.New"):
+        check(["X.output.New: no such field in X"], version="99.0.0")
+    assert drift.newer_than_checked("1.44.10") and not drift.newer_than_checked("1.44.8")
