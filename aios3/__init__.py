@@ -12,6 +12,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
+from typing import TYPE_CHECKING
+
 from . import errors, models, retries, transport
 from ._client import (
     ListMultipartUploadsPaginator,
@@ -23,18 +25,8 @@ from ._config import Config
 from ._endpoints import ResolvedEndpoint
 from ._orphans import VerifyPolicy
 from ._paginate import PageIterator
-from ._resource import (
-    Bucket,
-    MultipartUpload,
-    MultipartUploadPart,
-    Object,
-    S3Resource,
-)
 from ._retry import RetryStrategy, StandardRetryStrategy
-from ._sweep import SweepEvent, SweepFailure, SweepReport
-from ._transfer import TransferConfig, UploadExtraArgs
 from ._transport import AiohttpTransport, RawResponse, Transport
-from ._upload import ManagedUpload
 from .errors import (
     AbortNotVerifiedError,
     AccessDenied,
@@ -47,6 +39,44 @@ from .errors import (
     SweepListingError,
     TransportError,
 )
+
+if TYPE_CHECKING:  # imported on first use (see __getattr__), to keep `import aios3` short
+    from ._resource import Bucket, MultipartUpload, MultipartUploadPart, Object, S3Resource
+    from ._sweep import SweepEvent, SweepFailure, SweepReport
+    from ._transfer import TransferConfig, UploadExtraArgs
+    from ._upload import ManagedUpload
+
+# what is imported on first use: the resource style, the sweeper, the transfer and upload
+# helpers (a client that only aborts, or the command line, never loads them)
+_LAZY = {
+    "Bucket": "_resource",
+    "MultipartUpload": "_resource",
+    "MultipartUploadPart": "_resource",
+    "Object": "_resource",
+    "S3Resource": "_resource",
+    "SweepEvent": "_sweep",
+    "SweepFailure": "_sweep",
+    "SweepReport": "_sweep",
+    "TransferConfig": "_transfer",
+    "UploadExtraArgs": "_transfer",
+    "ManagedUpload": "_upload",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'aios3' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # once: later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AbortNotVerifiedError",

@@ -17,7 +17,7 @@ from collections.abc import (
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from multidict import CIMultiDict
 from typing_extensions import Self, Unpack, overload
@@ -45,17 +45,12 @@ from ._config import (
     resolve_settings,
 )
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
-from ._lifecycle import ensure_abort_rule
-from ._orphans import VerifyPolicy, abort_and_verify, policy_of
+from ._orphans import VerifyPolicy
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
 from ._retry import LegacyRetryStrategy, RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
-from ._sweep import SweepEvent, SweepReport, sweep
-from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
-from ._transfer import upload as _upload
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
-from ._upload import ManagedUpload
 from .errors import (
     Aios3Error,
     ClientError,
@@ -115,6 +110,11 @@ from .models import (
     UploadPartResponse,
     VerifiedAbortResponse,
 )
+
+if TYPE_CHECKING:  # imported in the methods that use them: `import aios3` stays short
+    from ._sweep import SweepEvent, SweepReport
+    from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
+    from ._upload import ManagedUpload
 
 __all__ = ["ListMultipartUploadsPaginator", "ListPartsPaginator", "PaginationConfig", "S3Client"]
 
@@ -609,6 +609,8 @@ class S3Client:
         """
         if verify is False:
             return await self._invoke(_ops.ABORT_MULTIPART_UPLOAD, request, params)
+        from ._orphans import abort_and_verify, policy_of
+
         policy = policy_of(verify)  # ParamValidationError for anything but bool/policy
         request = _ops.validated(_ops.ABORT_MULTIPART_UPLOAD, request, params)
         if policy is None:
@@ -919,6 +921,8 @@ class S3Client:
             ClientError: from the get or the put (e.g. `NotImplemented` where a store
                 lacks lifecycle configuration, `AccessDenied`).
         """
+        from ._lifecycle import ensure_abort_rule
+
         return await ensure_abort_rule(
             self,
             bucket=Bucket,
@@ -954,6 +958,8 @@ class S3Client:
         Raises:
             ParamValidationError: bad parameters, before anything is sent.
         """
+        from ._upload import ManagedUpload
+
         return ManagedUpload(self, params, verify=verify, cleanup_timeout=cleanup_timeout)
 
     async def upload_file(
@@ -999,6 +1005,8 @@ class S3Client:
             OSError: the file cannot be opened or read.
             ClientError: what S3 answered, typed (`NoSuchBucket`, `AccessDenied`, ...).
         """
+        from ._transfer import upload as _upload
+
         return await _upload(
             self, Filename, Bucket, Key, ExtraArgs, Callback, Config, UploadId, filename=True
         )
@@ -1025,6 +1033,8 @@ class S3Client:
         Resuming (`UploadId`) needs a seekable file. Everything else is as
         `upload_file`.
         """
+        from ._transfer import upload as _upload
+
         return await _upload(
             self, Fileobj, Bucket, Key, ExtraArgs, Callback, Config, UploadId, filename=False
         )
@@ -1105,6 +1115,8 @@ class S3Client:
                 it carries the partial report and the listing's error. A failed abort is
                 not raised: it is in `report.failed`.
         """
+        from ._sweep import sweep
+
         return await sweep(
             self,
             bucket=Bucket,

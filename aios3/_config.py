@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 from urllib.parse import urlsplit
@@ -295,8 +294,10 @@ def check_client_args(
 
 
 def check_ca_bundle(path: str, what: str) -> None:
-    """Load the CA bundle once at setup (blocking), so a missing or unreadable one is a
-    `ParamValidationError` there, not an `OSError` from the first request."""
+    """Check at setup that the CA bundle is a readable file, so a missing or unreadable one
+    is a `ParamValidationError` there, not an `OSError` from the first request. Its
+    certificates are loaded on the first https request (once per process and file, see
+    `_transport.ca_bundle_context`): a client that only talks http never pays for it."""
     if os.path.isdir(path):
         raise ParamValidationError(
             f"{what}: {path!r} is a directory; give the path of a CA bundle file (PEM)"
@@ -304,8 +305,9 @@ def check_ca_bundle(path: str, what: str) -> None:
     if not os.path.isfile(path):
         raise ParamValidationError(f"{what}: no such file: {path!r}")
     try:
-        ssl.create_default_context(cafile=path)
-    except (OSError, ssl.SSLError, ValueError) as exc:
+        with open(path, "rb") as f:
+            f.read(1)
+    except OSError as exc:
         raise ParamValidationError(
             f"{what}: the CA bundle {path!r} could not be loaded: {exc}"
         ) from None

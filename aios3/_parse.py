@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from multidict import CIMultiDict, CIMultiDictProxy
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from .errors import ERROR_CLASSES, ClientError, ErrorResponse, ResponseParseError
 from .models import (
@@ -64,7 +64,8 @@ R = TypeVar("R", bound=ResponseModel)
 T = TypeVar("T")
 Conv = Callable[[str], object]
 
-_DATETIME = TypeAdapter(datetime)
+_LAZY = ConfigDict(defer_build=True)  # built on first use, not at import
+_DATETIME = TypeAdapter(datetime, config=_LAZY)
 
 
 def _xml(body: bytes, status: int, *, secret: bool = False) -> Element:
@@ -503,7 +504,7 @@ _LIST_PARTS_XML: dict[str, tuple[str, Conv]] = {
     "ChecksumAlgorithm": ("checksum_algorithm", _str),
     "ChecksumType": ("checksum_type", _str),
 }
-_PARTS: TypeAdapter[list[Part]] = TypeAdapter(list[Part])
+_PARTS: TypeAdapter[list[Part]] = TypeAdapter(list[Part], config=_LAZY)
 
 
 def list_parts(
@@ -538,7 +539,9 @@ _LIST_UPLOADS_XML: dict[str, tuple[str, Conv]] = {
     "IsTruncated": ("is_truncated", _bool),
     "EncodingType": ("encoding_type", _str),
 }
-_UPLOADS: TypeAdapter[list[MultipartUploadSummary]] = TypeAdapter(list[MultipartUploadSummary])
+_UPLOADS: TypeAdapter[list[MultipartUploadSummary]] = TypeAdapter(
+    list[MultipartUploadSummary], config=_LAZY
+)
 
 
 def list_multipart_uploads(

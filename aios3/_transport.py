@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
+import os
 import ssl
 import urllib.request
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
@@ -102,6 +103,25 @@ class Transport(Protocol):
         ...
 
 
+_CA_CONTEXTS: dict[tuple[str, int, int], ssl.SSLContext] = {}
+
+
+def ca_bundle_context(path: str) -> ssl.SSLContext:
+    """A verifying TLS context on the CA bundle at `path`, loaded once per process (and
+    again only if the file changes): every client and connection shares it."""
+    try:
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size)
+        context = _CA_CONTEXTS.get(key)
+        if context is None:
+            context = _CA_CONTEXTS[key] = ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise ParamValidationError(
+            f"verify: the CA bundle {path!r} could not be loaded: {exc}"
+        ) from None
+    return context
+
+
 class AiohttpTransport:
     """The default transport, on aiohttp: one `ClientSession`, created on first use inside
     the running loop, with a pool of keep-alive connections.
@@ -148,16 +168,10 @@ class AiohttpTransport:
         self._closed = False
         self._proxies: dict[tuple[str, str], str | None] = {}
 
-    def _ssl(self) -> ssl.SSLContext | bool:
-        if self._verify is False:
-            return False
-        if isinstance(self._verify, str):
-            return ssl.create_default_context(cafile=self._verify)
-        return True
-
     def _open(self) -> aiohttp.ClientSession:
+        # a CA bundle is given per https request (see send): loaded only when one is made
         connector = aiohttp.TCPConnector(
-            limit=self._limit, ssl=self._ssl(), resolver=self._resolver
+            limit=self._limit, ssl=self._verify is not False, resolver=self._resolver
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -206,6 +220,11 @@ class AiohttpTransport:
                 data=body,
                 allow_redirects=False,
                 proxy=self._proxy_for(url),
+                ssl=(
+                    ca_bundle_context(self._verify)
+                    if url.scheme == "https" and isinstance(self._verify, str)
+                    else True  # the connector's: verified, or off with verify=False
+                ),
             ) as resp:
                 if expect is not None and resp.status >= 300:
                     _not_pooled(resp)

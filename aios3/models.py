@@ -167,6 +167,9 @@ class _Model(BaseModel):
         validate_by_alias=True,
         serialize_by_alias=False,
         arbitrary_types_allowed=True,
+        # schemas are built on a model's first use, not at import (most programs use a
+        # few of the models; building all of them was most of `import aios3`)
+        defer_build=True,
     )
 
 
@@ -477,7 +480,7 @@ class AbortRound(BaseModel):
         more_parts: ListParts' page was truncated: more than `parts_remaining` remain.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     number: int
     abort: Literal["aborted", "already_gone"]
@@ -1496,7 +1499,7 @@ class AbortRuleResult(BaseModel):
             the rules (a put without it would reset it).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     action: Literal["added", "updated", "unchanged"]
     rule: LifecycleRule

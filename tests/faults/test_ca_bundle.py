@@ -1,0 +1,85 @@
+"""A CA bundle (`Config(verify=PATH)` or `AWS_CA_BUNDLE`) is loaded on the first https
+request, once per process and file: a client that talks only http never loads it, and a
+second client reuses the first one's context."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import aios3
+from aios3 import _transport
+from aios3.errors import ParamValidationError
+from tests.faults._server import Answer, FaultServer, TLSServer, certificates
+
+CREDS = {"aws_access_key_id": "AKIDCABUNDLE", "aws_secret_access_key": "ca-bundle-secret"}
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The CA bundles loaded from now on (the process-wide cache emptied first)."""
+    seen: list[str] = []
+    real = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        if kwargs.get("cafile"):
+            seen.append(str(kwargs["cafile"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_transport, "_CA_CONTEXTS", {})
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    return seen
+
+
+async def test_the_bundle_is_loaded_once_on_the_first_https_request(
+    tmp_path: Path, loads: list[str]
+) -> None:
+    ca, cert, key = certificates(tmp_path)
+    async with TLSServer(cert, key) as tls:
+        config = aios3.Config(verify=str(ca))
+        for _ in range(2):  # two clients, one after the other
+            async with aios3.S3Client(
+                endpoint_url=tls.url, region_name="us-east-1", config=config, **CREDS
+            ) as s3:
+                assert loads == [] or loads == [str(ca)]
+                for _ in range(2):
+                    r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+                    assert r.response_metadata.http_status_code == 204
+    assert loads == [str(ca)]
+
+
+async def test_a_client_that_talks_http_never_loads_it(tmp_path: Path, loads: list[str]) -> None:
+    ca, _, _ = certificates(tmp_path)
+    async with (
+        FaultServer([Answer(204)]) as srv,
+        aios3.S3Client(
+            endpoint_url=srv.url,
+            region_name="us-east-1",
+            config=aios3.Config(verify=str(ca)),
+            **CREDS,
+        ) as s3,
+    ):
+        r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        assert r.response_metadata.http_status_code == 204
+    assert loads == []
+
+
+async def test_a_bundle_that_is_not_pem_is_refused_before_the_first_https_request(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "not-a-bundle.pem"
+    bad.write_text("not a certificate\n")
+    _, cert, key = certificates(tmp_path)
+    async with TLSServer(cert, key) as tls:
+        async with aios3.S3Client(
+            endpoint_url=tls.url,
+            region_name="us-east-1",
+            config=aios3.Config(verify=str(bad)),
+            **CREDS,
+        ) as s3:
+            with pytest.raises(ParamValidationError, match=r"verify: .*could not be loaded"):
+                await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        assert tls.connections == 0  # refused before connecting

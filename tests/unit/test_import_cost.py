@@ -1,0 +1,54 @@
+"""What `import aios3` loads: the layers of a call, not the helpers on top of them, and no
+model schema (built on first use). Checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+PROBE = """
+import json, sys
+import aios3
+from aios3 import models
+from pydantic import BaseModel
+built = sorted(
+    name for name, cls in vars(models).items()
+    if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == models.__name__
+    and cls.__pydantic_complete__
+)
+loaded = sorted(m for m in sys.modules if m.startswith("aios3."))
+print(json.dumps({"built": built, "loaded": loaded}))
+"""
+
+ON_FIRST_USE = ("aios3._resource", "aios3._sweep", "aios3._transfer", "aios3._upload")
+
+
+def _probe(extra: str = "") -> dict[str, list[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE + extra], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_import_aios3_loads_no_helper_and_builds_no_model_schema() -> None:
+    seen = _probe()
+    assert [m for m in ON_FIRST_USE if m in seen["loaded"]] == []
+    assert "aios3.cli" not in seen["loaded"] and "aios3.testing" not in seen["loaded"]
+    assert seen["built"] == []
+
+
+def test_the_helpers_load_on_first_use() -> None:
+    import aios3
+
+    assert aios3.TransferConfig.__module__ == "aios3._transfer"
+    assert aios3.S3Resource.__module__ == "aios3._resource"
+    assert aios3.SweepReport.__module__ == "aios3._sweep"
+    assert aios3.ManagedUpload.__module__ == "aios3._upload"
+    assert {"TransferConfig", "S3Resource"} <= set(dir(aios3))
+    try:
+        aios3.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "NoSuchThing" in str(exc)
+    else:
+        raise AssertionError("aios3.NoSuchThing did not raise AttributeError")
