@@ -64,6 +64,7 @@ from .models import (
     AbortMultipartUploadParams,
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
+    AbortRuleRemovalResult,
     AbortRuleResult,
     CompleteMultipartUploadParams,
     CompleteMultipartUploadRequest,
@@ -77,6 +78,9 @@ from .models import (
     CreateSessionParams,
     CreateSessionRequest,
     CreateSessionResponse,
+    DeleteBucketLifecycleParams,
+    DeleteBucketLifecycleRequest,
+    DeleteBucketLifecycleResponse,
     DeleteBucketParams,
     DeleteBucketRequest,
     DeleteBucketResponse,
@@ -854,6 +858,34 @@ class S3Client:
         return await self._invoke(_ops.PUT_BUCKET_LIFECYCLE_CONFIGURATION, request, params)
 
     @overload
+    async def delete_bucket_lifecycle(
+        self, request: DeleteBucketLifecycleRequest, /
+    ) -> DeleteBucketLifecycleResponse: ...
+    @overload
+    async def delete_bucket_lifecycle(
+        self, /, **params: Unpack[DeleteBucketLifecycleParams]
+    ) -> DeleteBucketLifecycleResponse: ...
+    async def delete_bucket_lifecycle(
+        self,
+        request: DeleteBucketLifecycleRequest | None = None,
+        /,
+        **params: object,
+    ) -> DeleteBucketLifecycleResponse:
+        """Delete the bucket's whole lifecycle configuration: every rule, and its
+        `TransitionDefaultMinimumObjectSize`.
+
+        S3 answers 204 whether or not the bucket had a configuration. To take out only
+        aios3's abort rule and keep the others, use `remove_abort_incomplete_uploads_rule`.
+
+        Raises:
+            NoSuchBucket: the bucket does not exist.
+            ClientError: e.g. `AccessDenied` (the permission is
+                `s3:PutLifecycleConfiguration`), also when S3 reports it in a 2xx answer's
+                body (boto3 ignores that body).
+        """
+        return await self._invoke(_ops.DELETE_BUCKET_LIFECYCLE, request, params)
+
+    @overload
     async def put_object(self, request: PutObjectRequest, /) -> PutObjectResponse: ...
     @overload
     async def put_object(self, /, **params: Unpack[PutObjectParams]) -> PutObjectResponse: ...
@@ -927,6 +959,56 @@ class S3Client:
             self,
             bucket=Bucket,
             days=days,
+            prefix=prefix,
+            rule_id=rule_id,
+            expected_bucket_owner=ExpectedBucketOwner,
+        )
+
+    async def remove_abort_incomplete_uploads_rule(
+        self,
+        *,
+        Bucket: str,
+        prefix: str | None = None,
+        rule_id: str | None = None,
+        ExpectedBucketOwner: str | None = None,
+    ) -> AbortRuleRemovalResult:
+        """Take out the lifecycle rule `ensure_abort_incomplete_uploads_rule` set, keeping
+        every other rule of the bucket as it is.
+
+        ```python
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket="b")
+        print(r.action)  # "removed", "action_removed", "configuration_deleted", ...
+        ```
+
+        The rule is the one with ID `rule_id` (by default the helper's:
+        `"aios3-abort-incomplete-uploads"`, with `-<prefix>` after it for a prefix); a rule
+        for the same prefix with another ID is not touched. This reads the configuration,
+        then:
+
+        * the rule has other actions (an expiration, transitions): only its
+          `AbortIncompleteMultipartUpload` action is taken out (`"action_removed"`);
+        * else the rule is taken out (`"removed"`), and the other rules are written back
+          with the bucket's `TransitionDefaultMinimumObjectSize`;
+        * when it was the only rule, the configuration is deleted with
+          `delete_bucket_lifecycle` (`"configuration_deleted"`): S3 refuses a
+          configuration without rules;
+        * no rule has the ID (or there is no configuration): `"absent"`, and a rule with
+          the ID but no abort action: `"no_abort_action"`; nothing is written.
+
+        As for `ensure_abort_incomplete_uploads_rule`, a writer that changes the
+        configuration between this read and this write (or delete) loses its change; the
+        window is one request.
+
+        Raises:
+            ParamValidationError: a bad `rule_id` (over 255 characters), `prefix`, `Bucket`
+                or `ExpectedBucketOwner`, before anything is sent.
+            ClientError: from the get, the put or the delete (e.g. `AccessDenied`).
+        """
+        from ._lifecycle import remove_abort_rule
+
+        return await remove_abort_rule(
+            self,
+            bucket=Bucket,
             prefix=prefix,
             rule_id=rule_id,
             expected_bucket_owner=ExpectedBucketOwner,

@@ -4,6 +4,10 @@
 `AbortIncompleteMultipartUpload` rule, and writes the whole configuration back (a put
 replaces it all), every other rule exactly as the server sent it. Nothing is written when
 the rule is there already.
+
+`remove_abort_rule` takes it out again the same way: the rule goes (or only its abort
+action, when the rule has other actions), the other rules are written back, and when no
+rule is left the configuration is deleted (S3 refuses a configuration without rules).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 from typing import TYPE_CHECKING, Literal
 
 from ._operations import (
+    DELETE_BUCKET_LIFECYCLE,
     GET_BUCKET_LIFECYCLE_CONFIGURATION,
     PUT_BUCKET_LIFECYCLE_CONFIGURATION,
     validated,
@@ -20,6 +25,7 @@ from ._serialize import _xml_element
 from .errors import LifecycleRuleConflictError, NoSuchLifecycleConfiguration, ParamValidationError
 from .models import (
     AbortIncompleteMultipartUpload,
+    AbortRuleRemovalResult,
     AbortRuleResult,
     BucketLifecycleConfiguration,
     LifecycleRule,
@@ -29,11 +35,19 @@ from .models import (
 if TYPE_CHECKING:
     from ._client import S3Client
 
-__all__ = ["DEFAULT_RULE_ID", "default_rule_id", "ensure_abort_rule", "merge_abort_rule", "scope"]
+__all__ = [
+    "DEFAULT_RULE_ID",
+    "default_rule_id",
+    "drop_abort_rule",
+    "ensure_abort_rule",
+    "merge_abort_rule",
+    "remove_abort_rule",
+    "scope",
+]
 
 DEFAULT_RULE_ID = "aios3-abort-incomplete-uploads"
 _MAX_ID = 255  # S3's limit on a rule ID
-_OTHER_ACTIONS = (
+_OTHER_ACTIONS = (  # a rule's actions besides AbortIncompleteMultipartUpload
     "expiration",
     "transitions",
     "noncurrent_version_transitions",
@@ -41,6 +55,7 @@ _OTHER_ACTIONS = (
 )
 
 Action = Literal["added", "updated", "unchanged"]
+Removal = Literal["removed", "action_removed", "absent", "no_abort_action"]
 
 
 def default_rule_id(prefix: str) -> str:
@@ -95,15 +110,18 @@ def _check(days: object, prefix: object, rule_id: object) -> None:
     problems = []
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
         problems.append(f"days: must be a whole number of days, 1 or more, got {days!r}")
+    _raise_bad("ensure_abort_incomplete_uploads_rule", problems, prefix, rule_id)
+
+
+def _raise_bad(method: str, problems: list[str], prefix: object, rule_id: object) -> None:
+    """ParamValidationError naming each bad argument of `method`, if any."""
     if prefix is not None and not isinstance(prefix, str):
         problems.append(f"prefix: must be a str or None, got {type(prefix).__name__}")
     if rule_id is not None and (not isinstance(rule_id, str) or not 0 < len(rule_id) <= _MAX_ID):
         problems.append(f"rule_id: must be a str of 1 to {_MAX_ID} characters, or None")
     if problems:
         raise ParamValidationError(
-            "Invalid parameters for ensure_abort_incomplete_uploads_rule:\n  "
-            + "\n  ".join(problems),
-            problems,
+            f"Invalid parameters for {method}:\n  " + "\n  ".join(problems), problems
         )
 
 
@@ -185,6 +203,69 @@ def _filter_fields(prefix: str, *, legacy: bool) -> dict[str, object]:
     return {"prefix": None, "filter": LifecycleRuleFilter.model_construct(prefix=prefix)}
 
 
+def drop_abort_rule(
+    rules: list[LifecycleRule], *, rule_id: str
+) -> tuple[Removal, list[LifecycleRule], LifecycleRule | None, LifecycleRule | None]:
+    """The configuration without the abort rule with ID `rule_id`: (what was done, the
+    rules left, the rule as it is left, the rule found). Pure: nothing is sent. Every other
+    rule is the same object.
+
+    A rule with other actions keeps them and loses only its abort action
+    (`"action_removed"`); a rule without an abort action is left alone
+    (`"no_abort_action"`). The rules left may be none: S3 refuses to store that, the
+    caller deletes the configuration instead."""
+    index = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
+    if index is None:
+        return "absent", rules, None, None
+    old = rules[index]
+    if old.abort_incomplete_multipart_upload is None:  # never drop another action
+        return "no_abort_action", rules, old, old
+    left = list(rules)
+    if _has_other_actions(old):
+        new = old.model_copy(update={"abort_incomplete_multipart_upload": None})
+        left[index] = new
+        return "action_removed", left, new, old
+    del left[index]
+    return "removed", left, None, old
+
+
+async def _read(
+    client: S3Client, bucket: str, owner: dict[str, str]
+) -> tuple[list[LifecycleRule], str | None]:
+    """The bucket's rules and TransitionDefaultMinimumObjectSize (none yet: no rules)."""
+    # ParamValidationError for a bad bucket or owner, before anything is sent
+    get = validated(GET_BUCKET_LIFECYCLE_CONFIGURATION, None, {"Bucket": bucket, **owner})
+    try:
+        current = await client.get_bucket_lifecycle_configuration(get)
+    except NoSuchLifecycleConfiguration:
+        return [], None
+    return current.rules, current.transition_default_minimum_object_size
+
+
+async def _write(
+    client: S3Client,
+    bucket: str,
+    owner: dict[str, str],
+    rules: list[LifecycleRule],
+    size: str | None,
+) -> None:
+    """Put `rules` back as they are, with the size setting read."""
+    # the rules as read, unvalidated: what the server holds goes back unchanged
+    config = BucketLifecycleConfiguration.model_construct(rules=rules)
+    put = validated(
+        PUT_BUCKET_LIFECYCLE_CONFIGURATION,
+        None,
+        {"Bucket": bucket, "LifecycleConfiguration": config, **owner},
+    )
+    if size is not None:  # a put without it would reset it to S3's default
+        put = put.model_copy(update={"transition_default_minimum_object_size": size})
+    await client.put_bucket_lifecycle_configuration(put)
+
+
+def _owner(expected_bucket_owner: str | None) -> dict[str, str]:
+    return {} if expected_bucket_owner is None else {"ExpectedBucketOwner": expected_bucket_owner}
+
+
 async def ensure_abort_rule(
     client: S3Client,
     *,
@@ -196,37 +277,53 @@ async def ensure_abort_rule(
 ) -> AbortRuleResult:
     """Read, merge, write back: see `S3Client.ensure_abort_incomplete_uploads_rule`."""
     _check(days, prefix, rule_id)
-    owner = {} if expected_bucket_owner is None else {"ExpectedBucketOwner": expected_bucket_owner}
-    # ParamValidationError for a bad bucket or owner, before anything is sent
-    get = validated(GET_BUCKET_LIFECYCLE_CONFIGURATION, None, {"Bucket": bucket, **owner})
-    try:
-        current = await client.get_bucket_lifecycle_configuration(get)
-    except NoSuchLifecycleConfiguration:
-        rules: list[LifecycleRule] = []
-        size = None
-    else:
-        rules = current.rules
-        size = current.transition_default_minimum_object_size
+    owner = _owner(expected_bucket_owner)
+    rules, size = await _read(client, bucket, owner)
     # from here to the put nothing is awaited: the window in which another writer's
     # change would be lost is the put's own round trip
     action, merged, rule, previous = merge_abort_rule(
         rules, bucket=bucket, days=days, prefix=prefix or "", rule_id=rule_id
     )
     if action != "unchanged":
-        # the rules as read, unvalidated: what the server holds goes back unchanged
-        config = BucketLifecycleConfiguration.model_construct(rules=merged)
-        put = validated(
-            PUT_BUCKET_LIFECYCLE_CONFIGURATION,
-            None,
-            {"Bucket": bucket, "LifecycleConfiguration": config, **owner},
-        )
-        if size is not None:  # a put without it would reset it to S3's default
-            put = put.model_copy(update={"transition_default_minimum_object_size": size})
-        await client.put_bucket_lifecycle_configuration(put)
+        await _write(client, bucket, owner, merged, size)
     return AbortRuleResult(
         action=action,
         rule=rule,
         previous=previous if action != "added" else None,
         rules=merged,
+        transition_default_minimum_object_size=size,
+    )
+
+
+async def remove_abort_rule(
+    client: S3Client,
+    *,
+    bucket: str,
+    prefix: str | None,
+    rule_id: str | None,
+    expected_bucket_owner: str | None,
+) -> AbortRuleRemovalResult:
+    """Read, drop, write back (or delete): see
+    `S3Client.remove_abort_incomplete_uploads_rule`."""
+    _raise_bad("remove_abort_incomplete_uploads_rule", [], prefix, rule_id)
+    owner = _owner(expected_bucket_owner)
+    wanted = rule_id or default_rule_id(prefix or "")
+    rules, size = await _read(client, bucket, owner)
+    # nothing is awaited from the get's answer to the put (or the delete): see ensure
+    action, left, rule, previous = drop_abort_rule(rules, rule_id=wanted)
+    done: Literal["configuration_deleted"] | Removal = action
+    if action in ("removed", "action_removed"):
+        if left:
+            await _write(client, bucket, owner, left, size)
+        else:  # S3 refuses a configuration without rules: delete it
+            delete = validated(DELETE_BUCKET_LIFECYCLE, None, {"Bucket": bucket, **owner})
+            await client.delete_bucket_lifecycle(delete)
+            done = "configuration_deleted"
+    return AbortRuleRemovalResult(
+        action=done,
+        rule_id=wanted,
+        rule=rule,
+        previous=previous,
+        rules=left,
         transition_default_minimum_object_size=size,
     )

@@ -30,6 +30,7 @@ marks each one and says why:
   NoSuchBucket or NoSuchUpload (DeleteObject answers 204 again).
 * UploadPart (PUT): safe, the same part number is overwritten with the same bytes.
 * PutBucketLifecycleConfiguration (PUT): safe, the same configuration is written again.
+* DeleteBucketLifecycle (DELETE): safe, S3 answers 204 with or without a configuration.
 * PutObject (PUT): safe, the same key is overwritten with the same bytes (a conditional
   put with `IfNoneMatch="*"` may answer PreconditionFailed after an unseen success).
 * The GET and HEAD operations: safe.
@@ -62,6 +63,9 @@ from .models import (
     CreateSessionParams,
     CreateSessionRequest,
     CreateSessionResponse,
+    DeleteBucketLifecycleParams,
+    DeleteBucketLifecycleRequest,
+    DeleteBucketLifecycleResponse,
     DeleteBucketParams,
     DeleteBucketRequest,
     DeleteBucketResponse,
@@ -316,6 +320,20 @@ PUT_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
     control_endpoint=True,
 )
 
+DELETE_BUCKET_LIFECYCLE = Operation(
+    "DeleteBucketLifecycle",
+    "delete_bucket_lifecycle",
+    "DELETE",
+    ("lifecycle",),
+    DeleteBucketLifecycleRequest,
+    DeleteBucketLifecycleResponse,
+    DeleteBucketLifecycleParams,
+    _parse.delete_bucket_lifecycle,
+    None,
+    retry_safe=True,  # 204 again, configuration or not
+    control_endpoint=True,
+)
+
 PUT_OBJECT = Operation(
     "PutObject",
     "put_object",
@@ -344,6 +362,7 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     DELETE_OBJECT,
     GET_BUCKET_LIFECYCLE_CONFIGURATION,
     PUT_BUCKET_LIFECYCLE_CONFIGURATION,
+    DELETE_BUCKET_LIFECYCLE,
     PUT_OBJECT,
 )
 """Every operation."""

@@ -48,6 +48,7 @@ __all__ = [
     "AbortMultipartUploadRequest",
     "AbortMultipartUploadResponse",
     "AbortRound",
+    "AbortRuleRemovalResult",
     "AbortRuleResult",
     "Body",
     "BucketLifecycleConfiguration",
@@ -72,6 +73,9 @@ __all__ = [
     "CreateSessionParams",
     "CreateSessionRequest",
     "CreateSessionResponse",
+    "DeleteBucketLifecycleParams",
+    "DeleteBucketLifecycleRequest",
+    "DeleteBucketLifecycleResponse",
     "DeleteBucketParams",
     "DeleteBucketRequest",
     "DeleteBucketResponse",
@@ -1484,6 +1488,22 @@ class PutBucketLifecycleConfigurationResponse(ResponseModel):
     transition_default_minimum_object_size: str | None = None
 
 
+class DeleteBucketLifecycleRequest(RequestModel):
+    """`DeleteBucketLifecycle`: delete the bucket's whole lifecycle configuration (every
+    rule, and its `TransitionDefaultMinimumObjectSize`).
+
+    S3 answers 204 whether or not the bucket had a configuration.
+    """
+
+    operation_name: ClassVar[str] = "DeleteBucketLifecycle"
+    bucket: BucketName
+    expected_bucket_owner: OwnerH = None
+
+
+class DeleteBucketLifecycleResponse(ResponseModel):
+    """Result of `DeleteBucketLifecycle` (only `ResponseMetadata`)."""
+
+
 class AbortRuleResult(BaseModel):
     """What `ensure_abort_incomplete_uploads_rule` did.
 
@@ -1503,6 +1523,41 @@ class AbortRuleResult(BaseModel):
 
     action: Literal["added", "updated", "unchanged"]
     rule: LifecycleRule
+    previous: LifecycleRule | None = None
+    rules: list[LifecycleRule]
+    transition_default_minimum_object_size: str | None = None
+
+
+class AbortRuleRemovalResult(BaseModel):
+    """What `remove_abort_incomplete_uploads_rule` did.
+
+    Attributes:
+        action: `"removed"` (the rule was deleted, the other rules written back),
+            `"action_removed"` (the rule has other actions: only its
+            `AbortIncompleteMultipartUpload` action was taken out), `"configuration_deleted"`
+            (the rule was the bucket's only rule: the configuration was deleted with
+            DeleteBucketLifecycle, as S3 refuses one without rules), `"absent"` (no rule
+            has the ID; nothing was written) or `"no_abort_action"` (the rule with the ID
+            has no abort action; nothing was written).
+        rule_id: the ID of the rule looked for.
+        rule: the rule as it now is in the configuration (without its abort action for
+            `"action_removed"`, as it was for `"no_abort_action"`); `None` when it is gone
+            or was never there.
+        previous: the rule as it was read (`None` when absent).
+        rules: the bucket's rules as written (as read, when nothing was written; empty
+            when the configuration was deleted), every other rule exactly as the server
+            sent it.
+        transition_default_minimum_object_size: the setting read (and written back with
+            the rules; deleted with the configuration).
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    action: Literal[
+        "removed", "action_removed", "configuration_deleted", "absent", "no_abort_action"
+    ]
+    rule_id: str
+    rule: LifecycleRule | None = None
     previous: LifecycleRule | None = None
     rules: list[LifecycleRule]
     transition_default_minimum_object_size: str | None = None
@@ -1809,6 +1864,13 @@ class BucketLifecycleConfigurationDict(TypedDict):
 
 class GetBucketLifecycleConfigurationParams(TypedDict, total=False):
     """Keyword arguments of `get_bucket_lifecycle_configuration`."""
+
+    Bucket: Required[str]
+    ExpectedBucketOwner: str
+
+
+class DeleteBucketLifecycleParams(TypedDict, total=False):
+    """Keyword arguments of `delete_bucket_lifecycle`."""
 
     Bucket: Required[str]
     ExpectedBucketOwner: str

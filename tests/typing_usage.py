@@ -15,11 +15,14 @@ from aios3.models import (
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
     AbortRound,
+    AbortRuleRemovalResult,
     AbortRuleResult,
     CompletedPartDict,
     CompleteMultipartUploadResponse,
     CreateBucketResponse,
     CreateMultipartUploadRequest,
+    DeleteBucketLifecycleRequest,
+    DeleteBucketLifecycleResponse,
     GetBucketLifecycleConfigurationResponse,
     HeadObjectResponse,
     LifecycleRule,
@@ -202,6 +205,19 @@ async def lifecycle_rules() -> None:
         )
         del action, days
         await s3.ensure_abort_incomplete_uploads_rule(Bucket="b", days="7")  # type: ignore[arg-type]
+        gone: AbortRuleRemovalResult = await s3.remove_abort_incomplete_uploads_rule(
+            Bucket="b", prefix="uploads/", ExpectedBucketOwner="123456789012"
+        )
+        what: Literal[
+            "removed", "action_removed", "configuration_deleted", "absent", "no_abort_action"
+        ] = gone.action
+        kept: list[LifecycleRule] = gone.rules
+        del what, kept
+        await s3.remove_abort_incomplete_uploads_rule(Bucket="b", days=7)  # type: ignore[call-arg]
+        deleted: DeleteBucketLifecycleResponse = await s3.delete_bucket_lifecycle(Bucket="b")
+        await s3.delete_bucket_lifecycle(DeleteBucketLifecycleRequest(bucket="b"))
+        await s3.delete_bucket_lifecycle(Bucket="b", Rules=[])  # type: ignore[call-overload]
+        del deleted
 
 
 async def buckets_and_objects() -> None:

@@ -5,7 +5,8 @@
   (`S3Client.sweep_multipart_uploads`), with a progress bar on a terminal;
 - `aios3 mpu abort s3://bucket/key --upload-id ID`: abort one and verify it is gone;
 - `aios3 mpu lifecycle s3://bucket[/prefix] --days 7`: the lifecycle rule that lets S3 do
-  it (`S3Client.ensure_abort_incomplete_uploads_rule`), `--show`, `--remove`.
+  it (`S3Client.ensure_abort_incomplete_uploads_rule`), `--show`, `--remove`
+  (`S3Client.remove_abort_incomplete_uploads_rule`).
 
 The output is for people by default (a table, a report); `--output json` (or `yaml`,
 `text`) prints a documented document for scripts (docs/cli.md), and `--query` applies to it.
@@ -807,8 +808,13 @@ async def _read_rules(s3: Any, bucket: str, owner: dict[str, str]) -> tuple[list
     return list(current.rules), current.transition_default_minimum_object_size
 
 
-class _LastRule(Exception):
-    """Removing aios3's rule would leave no rule (see `_remove_rule`)."""
+_REMOVAL_ACTIONS = {  # the helper's action: what the CLI prints (and `Action` in JSON)
+    "removed": "removed",
+    "action_removed": "action removed",
+    "configuration_deleted": "configuration deleted",
+    "absent": "absent",
+    "no_abort_action": "no abort action",
+}
 
 
 async def _remove_rule(
@@ -820,51 +826,20 @@ async def _remove_rule(
     rule_id: str | None,
     owner: dict[str, str],
 ) -> int:
-    """Read, drop aios3's rule (or only its abort action, when someone gave the rule other
-    actions), write back the others. S3 refuses a configuration without rules, and aios3
-    has no DeleteBucketLifecycle operation yet: removing the last rule is refused."""
-    from aios3._lifecycle import default_rule_id
-    from aios3.models import BucketLifecycleConfiguration
-
-    wanted = rule_id or default_rule_id(prefix)
-    rules, size = await _read_rules(s3, bucket, owner)
-    index = next((i for i, r in enumerate(rules) if r.id == wanted), None)
-    if index is None:
-        _print_lifecycle_change(fmt, opts, bucket, "absent", None, rules, rule_id=wanted)
-        return _common.OK
-    old = rules[index]
-    if old.abort_incomplete_multipart_upload is None:  # --remove never drops another action
-        _print_lifecycle_change(fmt, opts, bucket, "no abort action", old, rules)
-        return _common.OK
-    others = (
-        "expiration",
-        "transitions",
-        "noncurrent_version_transitions",
-        "noncurrent_version_expiration",
+    """`remove_abort_incomplete_uploads_rule`: drop aios3's rule (or only its abort
+    action), write back the others, or delete the configuration when it was the last."""
+    result = await s3.remove_abort_incomplete_uploads_rule(
+        Bucket=bucket, prefix=prefix or None, rule_id=rule_id, **owner
     )
-    if any(getattr(old, name) for name in others):
-        rules[index] = old.model_copy(update={"abort_incomplete_multipart_upload": None})
-        action = "action removed"
-    else:
-        del rules[index]
-        action = "removed"
-    if not rules:
-        sys.stderr.write(
-            f"\nRule {wanted!r} is the only lifecycle rule of bucket {bucket!r}: S3 refuses a "
-            "configuration without rules and aios3 has no DeleteBucketLifecycle operation yet. "
-            "Nothing was written; delete the configuration with "
-            f"`aws s3api delete-bucket-lifecycle --bucket {bucket}`.\n"
-        )
-        return _common.OTHER
-    put: dict[str, Any] = {
-        "Bucket": bucket,
-        "LifecycleConfiguration": BucketLifecycleConfiguration.model_construct(rules=rules),
-        **owner,
-    }
-    if size is not None:  # a put without it would reset it
-        put["TransitionDefaultMinimumObjectSize"] = size
-    await s3.put_bucket_lifecycle_configuration(**put)
-    _print_lifecycle_change(fmt, opts, bucket, action, old, rules)
+    _print_lifecycle_change(
+        fmt,
+        opts,
+        bucket,
+        _REMOVAL_ACTIONS[result.action],
+        result.previous,
+        result.rules,
+        rule_id=result.rule_id,
+    )
     return _common.OK
 
 
@@ -935,7 +910,14 @@ def _print_lifecycle_change(
     if action == "absent":
         out.write(f"Bucket {bucket!r} has no rule {rule_id!r}: nothing written\n")
         return
-    n = len(rules) - (1 if action in ("added", "updated", "unchanged") else 0)
+    if action == "configuration deleted":
+        out.write(
+            f"removed rule {rule.id!r} (no other rules: deleted the bucket's lifecycle "
+            "configuration)\n"
+        )
+        return
+    # the rule itself is among `rules` unless it was removed
+    n = len(rules) - (0 if action == "removed" else 1)
     kept = f"({n} other rule{'s' if n != 1 else ''} kept)"
     if action == "unchanged":
         out.write(f"unchanged: {_describe_rule(rule)} {kept}; nothing written\n")
@@ -1050,7 +1032,12 @@ group = click.Group(
                     help="Set the rule: abort uploads this many days after they start.",
                 ),
                 click.Option(["--show"], is_flag=True, help="Print the bucket's rules."),
-                click.Option(["--remove"], is_flag=True, help="Remove aios3's rule."),
+                click.Option(
+                    ["--remove"],
+                    is_flag=True,
+                    help="Remove aios3's rule (deletes the configuration when it is the only "
+                    "rule).",
+                ),
                 click.Option(
                     ["--rule-id"],
                     help="The rule's ID (default: aios3-abort-incomplete-uploads[-PREFIX]).",

@@ -1,7 +1,7 @@
-"""Bucket lifecycle configuration against Ceph RGW 16: the typed get and put compared with
-boto3, what Ceph changes or refuses, `ensure_abort_incomplete_uploads_rule`, and the proof
-that the rule applies: Ceph names it in CreateMultipartUpload's answer (`AbortDate`,
-`AbortRuleId`), as AWS does.
+"""Bucket lifecycle configuration against Ceph RGW 16: the typed get, put and delete
+compared with boto3, what Ceph changes or refuses, `ensure_abort_incomplete_uploads_rule`
+and `remove_abort_incomplete_uploads_rule`, and the proof that the rule applies: Ceph names
+it in CreateMultipartUpload's answer (`AbortDate`, `AbortRuleId`), as AWS does.
 
 What Ceph does differently (listed in docs/servers.md):
 
@@ -184,3 +184,46 @@ async def test_the_helper_on_ceph_and_the_rule_in_effect(ceph, make_bucket) -> N
         finally:
             await s3.abort_multipart_upload(Bucket=bucket, Key="tmp/big.bin", UploadId=up.upload_id)
     assert ABORT_TMP not in after["Rules"]
+
+
+async def test_delete_with_and_without_a_configuration(ceph, make_bucket) -> None:
+    """204 both times (as S3), and the configuration is gone; boto3 reads the same."""
+    bucket = await make_bucket(ceph)
+    async with server_client(ceph, max_attempts=1) as s3:
+        await put_rules(s3, bucket, [ABORT_TMP])
+        gone = await s3.delete_bucket_lifecycle(Bucket=bucket)
+        assert gone.response_metadata.http_status_code == 204
+        with pytest.raises(NoSuchLifecycleConfiguration):
+            await s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+        again = await s3.delete_bucket_lifecycle(Bucket=bucket)  # none there: 204 again
+        assert again.response_metadata.http_status_code == 204
+    theirs = await boto3_call(ceph, "delete_bucket_lifecycle", Bucket=bucket)
+    assert theirs == {}
+
+
+async def test_the_removal_helper_on_ceph(ceph, make_bucket) -> None:
+    """The helper finds its rule by ID however Ceph spells its filter; every other rule is
+    written back as Ceph keeps it, and the last rule's removal deletes the configuration."""
+    bucket = await make_bucket(ceph)
+    await boto3_call(
+        ceph,
+        "put_bucket_lifecycle_configuration",
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": KEPT},
+    )
+    before = await boto3_call(ceph, "get_bucket_lifecycle_configuration", Bucket=bucket)
+    async with server_client(ceph, max_attempts=1) as s3:
+        added = await s3.ensure_abort_incomplete_uploads_rule(Bucket=bucket, days=2)
+        assert added.action == "added"
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket=bucket)
+        assert (r.action, r.rule_id) == ("removed", "aios3-abort-incomplete-uploads")
+        assert r.previous is not None and r.previous.prefix == ""  # as Ceph keeps it
+        after = await boto3_call(ceph, "get_bucket_lifecycle_configuration", Bucket=bucket)
+        assert after == before
+
+        alone = await make_bucket(ceph)
+        await s3.ensure_abort_incomplete_uploads_rule(Bucket=alone, days=2, prefix="tmp/")
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket=alone, prefix="tmp/")
+        assert (r.action, r.rules) == ("configuration_deleted", [])
+        with pytest.raises(NoSuchLifecycleConfiguration):
+            await s3.get_bucket_lifecycle_configuration(Bucket=alone)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from aios3.cli import main
+from aios3.errors import NoSuchLifecycleConfiguration
 from tests._kit import server_client
 from tests.conftest import MakeBucket, S3Server
 
@@ -254,18 +255,39 @@ async def test_lifecycle_sets_shows_and_removes_only_its_rule(
         "Rule 'expire-logs' has no AbortIncompleteMultipartUpload action: nothing written\n"
     )
 
-    # the only rule: refused, nothing written (no typed DeleteBucketLifecycle yet)
+    # the only rule: the configuration is deleted (S3 keeps none without rules)
     alone = await make_bucket(server)
     r = await mpu(server, "lifecycle", f"s3://{alone}/tmp/", "--days", "3")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("added: aios3-abort-incomplete-uploads-tmp/: Enabled, prefix 'tmp/'")
     r = await mpu(server, "lifecycle", f"s3://{alone}/tmp/", "--remove")
-    assert r.returncode == 255
-    assert "the only lifecycle rule" in r.stderr and "delete-bucket-lifecycle" in r.stderr
-    assert "Traceback" not in r.stderr
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == (
+        "removed rule 'aios3-abort-incomplete-uploads-tmp/' (no other rules: deleted the "
+        "bucket's lifecycle configuration)\n"
+    )
+    assert r.stderr == ""
     async with server_client(server) as s3:
-        kept = await s3.get_bucket_lifecycle_configuration(Bucket=alone)
-    assert [x.id for x in kept.rules] == ["aios3-abort-incomplete-uploads-tmp/"]
+        with pytest.raises(NoSuchLifecycleConfiguration):
+            await s3.get_bucket_lifecycle_configuration(Bucket=alone)
+    code, out, err = await in_process(
+        server, "lifecycle", f"s3://{alone}/tmp/", "--remove", "--output", "json"
+    )
+    assert code == 0, err
+    assert json.loads(out) == {"Bucket": alone, "Action": "absent", "Rule": None, "Rules": []}
+    # and --output json for the deletion
+    r = await mpu(server, "lifecycle", f"s3://{alone}", "--days", "2")
+    assert r.returncode == 0, r.stderr
+    code, out, err = await in_process(
+        server, "lifecycle", f"s3://{alone}", "--remove", "--output", "json"
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["Action"], doc["Rules"], doc["Rule"]["ID"]) == (
+        "configuration deleted",
+        [],
+        "aios3-abort-incomplete-uploads",
+    )
 
 
 async def test_sweep_of_a_bucket_that_does_not_exist_exits_254(seaweed: S3Server) -> None:

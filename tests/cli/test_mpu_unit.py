@@ -13,9 +13,10 @@ import pytest
 
 from aios3.cli import _common, main
 from aios3.cli.mpu import format_age, format_size, is_terminal, parse_duration
-from aios3.testing import ErrorAnswer, FaultRule, FaultTransport
+from aios3.testing import ErrorAnswer, FaultRule, FaultTransport, MockTransport
 from tests._kit import client
 from tests._sweep_fake import StaleBucket
+from tests.unit.test_bucket_lifecycle import FakeBucket, body_of
 
 # Python 3.10 asyncio frees a closed loop socket late, in whichever test collects it
 pytestmark = (
@@ -294,3 +295,116 @@ def test_rich_is_imported_by_the_sweep_only() -> None:
     )
     modules = {line.split("|")[-1].strip().split(".")[0] for line in r.stderr.splitlines()}
     assert "click" in modules and "rich" not in modules
+
+
+# ------------------------------------------------------------------ lifecycle --remove
+
+
+def _lifecycle_bucket(
+    monkeypatch: pytest.MonkeyPatch, rules: list[dict[str, Any]]
+) -> tuple[FakeBucket, MockTransport]:
+    """The CLI's client sends to one fake bucket's lifecycle configuration."""
+    bucket = FakeBucket(body_of(rules) if rules else None)
+    transport = MockTransport(bucket)
+    monkeypatch.setattr(_common, "client", lambda opts: client(transport))
+    return bucket, transport
+
+
+def _abort_rule(rule_id: str, prefix: str = "", **more: Any) -> dict[str, Any]:
+    return {
+        "ID": rule_id,
+        "Filter": {"Prefix": prefix},
+        "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 3},
+        **more,
+    }
+
+
+def test_remove_of_the_only_rule_deletes_the_configuration(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rule = _abort_rule("aios3-abort-incomplete-uploads-tmp/", "tmp/")
+    bucket, transport = _lifecycle_bucket(monkeypatch, [rule])
+    code, out, err = run(capsys, "mpu", "lifecycle", "s3://b/tmp/", "--remove")
+    assert (code, err) == (0, "")
+    assert out == (
+        "removed rule 'aios3-abort-incomplete-uploads-tmp/' (no other rules: deleted the "
+        "bucket's lifecycle configuration)\n"
+    )
+    assert [q.method for q in transport.requests] == ["GET", "DELETE"]
+    assert bucket.body is None
+    # for scripts: the rule removed, no rules left
+    bucket, transport = _lifecycle_bucket(monkeypatch, [rule])
+    code, out, err = run(capsys, "mpu", "lifecycle", "s3://b/tmp/", "--remove", "--output", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "Bucket": "b",
+        "Action": "configuration deleted",
+        "Rule": rule,
+        "Rules": [],
+    }
+    # nothing left to remove
+    code, out, _ = run(capsys, "mpu", "lifecycle", "s3://b/tmp/", "--remove")
+    assert code == 0
+    assert out == (
+        "Bucket 'b' has no rule 'aios3-abort-incomplete-uploads-tmp/': nothing written\n"
+    )
+
+
+def test_remove_keeps_the_other_rules(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = {"ID": "logs", "Filter": {"Prefix": "logs/"}, "Status": "Enabled"}
+    logs["Expiration"] = {"Days": 30}
+    bucket, transport = _lifecycle_bucket(
+        monkeypatch, [_abort_rule("aios3-abort-incomplete-uploads"), logs]
+    )
+    code, out, _ = run(capsys, "mpu", "lifecycle", "s3://b", "--remove")
+    assert code == 0
+    assert out == "removed rule 'aios3-abort-incomplete-uploads' (1 other rule kept)\n"
+    assert [q.method for q in transport.requests] == ["GET", "PUT"]
+    assert bucket.body == body_of([logs])
+    # a rule named with --rule-id that has no abort action: left alone
+    code, out, _ = run(capsys, "mpu", "lifecycle", "s3://b", "--remove", "--rule-id", "logs")
+    assert code == 0
+    assert out == "Rule 'logs' has no AbortIncompleteMultipartUpload action: nothing written\n"
+
+
+def test_remove_of_a_rule_with_other_actions_takes_only_the_abort_action(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = _abort_rule("mine", "logs/", Expiration={"Days": 30})
+    bucket, transport = _lifecycle_bucket(monkeypatch, [mine])
+    code, out, _ = run(
+        capsys, "mpu", "lifecycle", "s3://b", "--remove", "--rule-id", "mine", "--output", "json"
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert (doc["Action"], doc["Rule"]) == ("action removed", mine)
+    without = {k: v for k, v in mine.items() if k != "AbortIncompleteMultipartUpload"}
+    assert doc["Rules"] == [without]
+    assert [q.method for q in transport.requests] == ["GET", "PUT"]
+    assert bucket.body == body_of([without])
+    _lifecycle_bucket(monkeypatch, [mine])
+    code, out, _ = run(capsys, "mpu", "lifecycle", "s3://b", "--remove", "--rule-id", "mine")
+    assert code == 0
+    # the rule stays: it is not counted among the others
+    assert out == "removed the abort action of rule 'mine' (0 other rules kept)\n"
+
+
+def test_remove_refused_by_the_service_exits_254(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bucket, transport = _lifecycle_bucket(
+        monkeypatch, [_abort_rule("aios3-abort-incomplete-uploads")]
+    )
+    faults = FaultTransport(
+        transport,
+        FaultRule(ErrorAnswer(403, "AccessDenied", "Access Denied"), method="DELETE"),
+    )
+    monkeypatch.setattr(_common, "client", lambda opts: client(faults))
+    code, out, err = run(capsys, "mpu", "lifecycle", "s3://b", "--remove")
+    assert code == 254
+    assert "An error occurred (AccessDenied) when calling the DeleteBucketLifecycle" in err
+    assert out == "" and "Traceback" not in err
+    assert bucket.body is not None  # still there

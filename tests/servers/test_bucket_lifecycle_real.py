@@ -1,6 +1,7 @@
-"""Bucket lifecycle configuration against real SeaweedFS and moto servers: the typed get and
-put, compared with boto3 against the same server, what each server keeps, changes or
-refuses, and `ensure_abort_incomplete_uploads_rule` keeping every other rule.
+"""Bucket lifecycle configuration against real SeaweedFS and moto servers: the typed get,
+put and delete, compared with boto3 against the same server, what each server keeps,
+changes or refuses, and `ensure_abort_incomplete_uploads_rule` /
+`remove_abort_incomplete_uploads_rule` keeping every other rule.
 
 What the servers do differently (asserted here, listed in docs/servers.md):
 
@@ -11,6 +12,7 @@ What the servers do differently (asserted here, listed in docs/servers.md):
   `TransitionDefaultMinimumObjectSize: all_storage_classes_128K`.
 * Neither runs the rules within a test's time, nor names the rule in CreateMultipartUpload's
   answer (`AbortDate`, `AbortRuleId`); Ceph RGW does (tests/ceph).
+* Both answer DeleteBucketLifecycle 204 with or without a configuration, as S3 does.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import botocore.session
 import pytest
 
 import aios3
-from aios3.errors import ClientError, NoSuchLifecycleConfiguration
+from aios3.errors import ClientError, NoSuchBucket, NoSuchLifecycleConfiguration
 from aios3.models import BucketLifecycleConfiguration
 from tests._kit import server_client
 
@@ -335,3 +337,99 @@ async def test_the_helper_keeps_every_other_rule(request, server_name, make_buck
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
     }
     assert final["Rules"][1:] == after["Rules"][1:]
+
+
+# ------------------------------------------------------------------ delete
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+async def test_delete_with_and_without_a_configuration(request, server_name, make_bucket) -> None:
+    """204 both times (as S3), and the configuration is gone; boto3 reads the same."""
+    server = request.getfixturevalue(server_name)
+    bucket = await make_bucket(server)
+    async with server_client(server, max_attempts=1) as s3:
+        await put_rules(s3, bucket, [ABORT_TMP])
+        gone = await s3.delete_bucket_lifecycle(Bucket=bucket)
+        assert gone.response_metadata.http_status_code == 204
+        with pytest.raises(NoSuchLifecycleConfiguration):
+            await s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+        again = await s3.delete_bucket_lifecycle(Bucket=bucket)  # none there: 204 again
+        assert again.response_metadata.http_status_code == 204
+        assert set(again.to_dict()) == {"ResponseMetadata"}
+    theirs = await boto3_call(server, "delete_bucket_lifecycle", Bucket=bucket)
+    assert theirs == {}
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+async def test_delete_on_a_missing_bucket(request, server_name) -> None:
+    server = request.getfixturevalue(server_name)
+    bucket = "aios3-no-such-bucket-lc"
+    async with server_client(server, max_attempts=1) as s3:
+        with pytest.raises(NoSuchBucket) as info:
+            await s3.delete_bucket_lifecycle(Bucket=bucket)
+    e = info.value
+    assert (e.code, e.status_code, e.operation_name) == (
+        "NoSuchBucket",
+        404,
+        "DeleteBucketLifecycle",
+    )
+    assert e.request_id
+    theirs = await boto3_call(server, "delete_bucket_lifecycle", Bucket=bucket)
+    assert theirs["Error"] == e.response["Error"]
+
+
+@MOTO_AS_OBSERVED
+@pytest.mark.parametrize("server_name", SERVERS)
+async def test_the_removal_helper_keeps_every_other_rule(request, server_name, make_bucket) -> None:
+    """Rules written by boto3 read back by boto3 the same after the helper added its rule
+    and took it out again; a rule with another action loses only its abort action."""
+    server = request.getfixturevalue(server_name)
+    bucket = await make_bucket(server)
+    await boto3_call(
+        server,
+        "put_bucket_lifecycle_configuration",
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": KEPT},
+        TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+    )
+    before = await boto3_call(server, "get_bucket_lifecycle_configuration", Bucket=bucket)
+    async with server_client(server) as s3:
+        added = await s3.ensure_abort_incomplete_uploads_rule(Bucket=bucket, prefix="up/")
+        assert added.action == "added"
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket=bucket, prefix="up/")
+        assert (r.action, r.rule_id) == ("removed", "aios3-abort-incomplete-uploads-up/")
+        assert await boto3_call(server, "get_bucket_lifecycle_configuration", Bucket=bucket) == (
+            before
+        )
+        # a rule with an expiration too: only the abort action goes
+        await put_rules(s3, bucket, [{**ABORT_TMP, "Expiration": {"Days": 9}}])
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket=bucket, rule_id="abort-tmp")
+        assert r.action == "action_removed"
+        rules = await read_rules(s3, bucket)
+    assert rules == [
+        {
+            "Expiration": {"Days": 9},
+            "ID": "abort-tmp",
+            "Filter": {"Prefix": "tmp/"},
+            "Status": "Enabled",
+        }
+    ]
+
+
+@pytest.mark.parametrize("server_name", SERVERS)
+async def test_the_removal_helper_deletes_the_configuration_with_its_last_rule(
+    request, server_name, make_bucket
+) -> None:
+    server = request.getfixturevalue(server_name)
+    bucket = await make_bucket(server)
+    async with server_client(server) as s3:
+        await s3.ensure_abort_incomplete_uploads_rule(Bucket=bucket, days=2)
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket=bucket)
+        assert (r.action, r.rules) == ("configuration_deleted", [])
+        assert r.previous is not None and r.previous.id == "aios3-abort-incomplete-uploads"
+        with pytest.raises(NoSuchLifecycleConfiguration):
+            await s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+        again = await s3.remove_abort_incomplete_uploads_rule(Bucket=bucket)
+        assert (again.action, again.rules) == ("absent", [])
+        # and a new rule can be set afterwards
+        assert (await s3.ensure_abort_incomplete_uploads_rule(Bucket=bucket)).action == "added"

@@ -267,6 +267,15 @@ SUCCESS: list[Case] = [
         {**IDS, "x-amz-delete-marker": "true", "x-amz-version-id": "v2"},
     ),
     Case("delete_object-bare", "delete_object", {"Bucket": "bkt", "Key": "k"}, 204, {}),
+    # DeleteBucketLifecycle
+    Case("delete_bucket_lifecycle", "delete_bucket_lifecycle", {"Bucket": "bkt"}, 204, IDS),
+    Case(
+        "delete_bucket_lifecycle-owner",
+        "delete_bucket_lifecycle",
+        {"Bucket": "bkt", "ExpectedBucketOwner": "123456789012"},
+        204,
+        {"x-amzn-requestid": "N"},
+    ),
 ]
 
 # the headers that name the request (botocore's rules: x-amzn-requestid first, and HostId
@@ -343,6 +352,26 @@ ERRORS: list[Case] = [
     ),
 ]
 ERRORS += [
+    Case(
+        "error-delete_bucket_lifecycle-no-bucket",
+        "delete_bucket_lifecycle",
+        {"Bucket": "bkt"},
+        404,
+        IDS,
+        _b(
+            "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist"
+            "</Message><BucketName>bkt</BucketName><RequestId>RID1</RequestId>"
+            "<HostId>HID/2=</HostId></Error>"
+        ),
+    ),
+    Case(
+        "error-delete_bucket_lifecycle-denied",
+        "delete_bucket_lifecycle",
+        {"Bucket": "bkt"},
+        403,
+        {"x-amz-request-id": "R"},
+        b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+    ),
     Case(  # an empty element is None in boto3's dict (the typed message falls back)
         "error-empty-elements",
         "list_parts",
@@ -641,6 +670,34 @@ async def test_known_difference_an_error_in_a_200_keeps_its_status(boto_once: An
     mine["ResponseMetadata"]["HTTPStatusCode"] = 500
     assert mine == theirs
     assert str(my_error).startswith(str(their_error) + " [HTTP 200, ")
+
+
+async def test_known_difference_delete_bucket_lifecycle_reads_an_error_in_a_200(
+    boto: Any,
+) -> None:
+    # DeleteBucketLifecycle has no output shape: botocore reads no body and reports a
+    # success. aios3 raises the <Error>: read as a success, it would say the configuration
+    # is gone when it is not (remove_abort_incomplete_uploads_rule reports on it)
+    case = Case(
+        "e200-lc",
+        "delete_bucket_lifecycle",
+        {"Bucket": "bkt"},
+        200,
+        IDS,
+        b"<Error><Code>InternalError</Code><Message>oops</Message></Error>",
+    )
+    theirs, their_error = boto3_answer(boto, case)
+    assert their_error is None and theirs["ResponseMetadata"]["HTTPStatusCode"] == 200
+    mine, my_error = await aios3_answer(case, attempts=1)
+    assert isinstance(my_error, aios3.ClientError)
+    assert (my_error.code, my_error.status_code) == ("InternalError", 200)
+    assert mine["Error"] == {"Code": "InternalError", "Message": "oops"}
+    # a 2xx without a body, or with one that is no <Error>, reads as boto3 reads it
+    for body in (b"", b"<Other/>", b"not xml", b'<?xml version="1.0" encoding="UTF-8"?>'):
+        ok = Case("ok-lc", "delete_bucket_lifecycle", {"Bucket": "bkt"}, 200, IDS, body)
+        theirs, _ = boto3_answer(boto, ok)
+        mine, my_error = await aios3_answer(ok)
+        assert my_error is None and mine == theirs
 
 
 # ------------------------------------------------------------------ VersionId on multipart

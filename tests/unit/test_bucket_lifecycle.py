@@ -1,6 +1,7 @@
-"""GetBucketLifecycleConfiguration / PutBucketLifecycleConfiguration on the wire (compared
-with botocore's serialiser and parser on the same parameters and XML), their errors, and
-the `ensure_abort_incomplete_uploads_rule` helper against a stateful fake bucket."""
+"""GetBucketLifecycleConfiguration / PutBucketLifecycleConfiguration / DeleteBucketLifecycle
+on the wire (compared with botocore's serialiser and parser on the same parameters and
+XML), their errors, and the `ensure_abort_incomplete_uploads_rule` and
+`remove_abort_incomplete_uploads_rule` helpers against a stateful fake bucket."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import pytest
 from botocore.parsers import create_parser
 
 import aios3
-from aios3._lifecycle import DEFAULT_RULE_ID, default_rule_id
+from aios3._lifecycle import DEFAULT_RULE_ID, default_rule_id, drop_abort_rule
 from aios3._serialize import lifecycle_body, serialize
 from aios3.errors import (
     ClientError,
@@ -29,7 +30,10 @@ from aios3.errors import (
     ResponseParseError,
 )
 from aios3.models import (
+    AbortRuleRemovalResult,
     BucketLifecycleConfiguration,
+    DeleteBucketLifecycleRequest,
+    DeleteBucketLifecycleResponse,
     GetBucketLifecycleConfigurationResponse,
     LifecycleRule,
     PutBucketLifecycleConfigurationRequest,
@@ -228,6 +232,70 @@ async def test_get_sends_botocores_request() -> None:
     assert ours.body == b""
 
 
+async def test_delete_sends_botocores_request() -> None:
+    params = {"Bucket": "bkt", "ExpectedBucketOwner": "123456789012"}
+    theirs = botocore_request("DeleteBucketLifecycle", params)
+    s3, transport = client(lambda r: MockResponse(204, {"x-amz-request-id": "RID"}))
+    async with s3:
+        r = await s3.delete_bucket_lifecycle(**params)
+        by_model = await s3.delete_bucket_lifecycle(DeleteBucketLifecycleRequest(**params))
+    assert isinstance(r, DeleteBucketLifecycleResponse)
+    assert r.to_dict() == by_model.to_dict()
+    assert r.response_metadata.http_status_code == 204
+    assert r.response_metadata.request_id == "RID"
+    assert set(r.to_dict()) == {"ResponseMetadata"}
+    ours = transport.requests[0]
+    assert (ours.method, str(ours.url)) == ("DELETE", f"{ENDPOINT}/bkt?lifecycle")
+    assert (theirs.method, theirs.url) == ("DELETE", f"{ENDPOINT}/bkt?lifecycle")
+    assert _compared(ours.headers) == _compared(theirs.headers)
+    assert ours.headers["x-amz-expected-bucket-owner"] == "123456789012"
+    assert ours.body == b"" and not theirs.body
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "raised"),
+    [
+        (
+            404,
+            b"<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist"
+            b"</Message><BucketName>bkt</BucketName></Error>",
+            aios3.errors.NoSuchBucket,
+        ),
+        (403, b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>", aios3.AccessDenied),
+        # botocore reads no body for this operation; aios3 raises an <Error> even in a 2xx
+        (200, b"<Error><Code>InternalError</Code><Message>oops</Message></Error>", ClientError),
+    ],
+    ids=["no-such-bucket", "access-denied", "error-in-200"],
+)
+async def test_delete_errors_are_typed(status: int, body: bytes, raised: type[Exception]) -> None:
+    s3, transport = client(lambda r: MockResponse(status, {"x-amz-request-id": "R"}, body))
+    async with s3:
+        with pytest.raises(raised) as info:
+            await s3.delete_bucket_lifecycle(Bucket="bkt")
+    e = info.value
+    assert isinstance(e, ClientError)
+    assert (e.status_code, e.request_id, e.operation_name) == (
+        status,
+        "R",
+        "DeleteBucketLifecycle",
+    )
+    assert len(transport.requests) == 1
+
+
+async def test_delete_refuses_bad_parameters_before_sending() -> None:
+    s3, transport = client(lambda r: MockResponse(204))
+    async with s3:
+        for params, words in [
+            ({"Bucket": "not a bucket"}, "Bucket"),
+            ({"Bucket": "bkt", "ExpectedBucketOwner": "me"}, "ExpectedBucketOwner"),
+            ({}, "Bucket"),
+            ({"Bucket": "bkt", "Rules": []}, "Rules"),
+        ]:
+            with pytest.raises(ParamValidationError, match=words):
+                await s3.delete_bucket_lifecycle(**params)  # type: ignore[arg-type]
+    assert transport.requests == []
+
+
 DIRECTORY_BUCKET = "lc--use1-az4--x-s3"
 
 
@@ -239,6 +307,7 @@ DIRECTORY_BUCKET = "lc--use1-az4--x-s3"
             "put_bucket_lifecycle_configuration",
             {"LifecycleConfiguration": {"Rules": RICH_RULES[:1]}},
         ),
+        ("delete_bucket_lifecycle", {}),
         ("delete_bucket", {}),
         ("create_bucket", {}),
     ],
@@ -567,6 +636,9 @@ class FakeBucket:
 
     def __call__(self, request: MockRequest) -> MockResponse:
         assert request.query == {"lifecycle": ""}
+        if request.method == "DELETE":  # 204, configuration or not
+            self.body = self.size = None
+            return MockResponse(204)
         if request.method == "PUT":
             self.puts.append(request)
             self.body = request.body
@@ -939,3 +1011,242 @@ async def test_nothing_runs_between_the_read_and_the_write() -> None:
         await asyncio.sleep(0)
     assert r.action == "added"
     assert events == ["put sent", "a turn of the loop"]
+
+
+# ------------------------------------------------------------------ removing the rule
+
+EXPIRE_LOGS: dict[str, Any] = {
+    "ID": "expire-logs",
+    "Filter": {"Prefix": "logs/"},
+    "Status": "Enabled",
+    "Expiration": {"Days": 30},
+}
+
+
+def aios3_rule(days: int = 7, prefix: str = "", **more: Any) -> dict[str, Any]:
+    return {
+        "ID": default_rule_id(prefix),
+        "Filter": {"Prefix": prefix},
+        "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": days},
+        **more,
+    }
+
+
+async def test_removed_and_every_other_rule_and_the_size_setting_kept_exactly() -> None:
+    others = RICH_RULES[1:]
+    bucket = FakeBucket(body_of([others[0], aios3_rule(), *others[1:]]), "varies_by_storage_class")
+    s3, transport = client(bucket)
+    async with s3:
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt")
+    assert isinstance(r, AbortRuleRemovalResult)
+    assert (r.action, r.rule_id, r.rule) == ("removed", DEFAULT_RULE_ID, None)
+    assert r.previous is not None and r.previous.id == DEFAULT_RULE_ID
+    assert bucket.body == body_of(others)  # byte for byte, in the same order
+    assert [q.method for q in transport.requests] == ["GET", "PUT"]
+    (put,) = bucket.puts
+    assert put.headers["x-amz-transition-default-minimum-object-size"] == "varies_by_storage_class"
+    assert r.transition_default_minimum_object_size == "varies_by_storage_class"
+    assert len(r.rules) == len(others)
+
+
+async def test_a_rule_with_other_actions_loses_only_its_abort_action() -> None:
+    mine = aios3_rule(prefix="logs/", Expiration={"Days": 30})
+    bucket = FakeBucket(body_of([mine]))
+    s3, transport = client(bucket)
+    async with s3:
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt", prefix="logs/")
+    assert r.action == "action_removed"
+    assert r.rule is not None and r.rule.abort_incomplete_multipart_upload is None
+    assert r.rule.expiration is not None and r.rule.expiration.days == 30
+    assert r.previous is not None and r.previous.abort_incomplete_multipart_upload is not None
+    without = {k: v for k, v in mine.items() if k != "AbortIncompleteMultipartUpload"}
+    assert bucket.body == body_of([without])
+    assert [q.method for q in transport.requests] == ["GET", "PUT"]  # the rule stays: no delete
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]},
+        {"NoncurrentVersionTransitions": [{"NoncurrentDays": 5, "StorageClass": "GLACIER"}]},
+        {"NoncurrentVersionExpiration": {"NoncurrentDays": 9}},
+        {"Expiration": {"ExpiredObjectDeleteMarker": True}},
+    ],
+    ids=["transitions", "noncurrent-transitions", "noncurrent-expiration", "markers"],
+)
+async def test_no_other_action_is_ever_dropped(other: dict[str, Any]) -> None:
+    """The same list of other actions as `ensure_abort_incomplete_uploads_rule`'s."""
+    bucket = FakeBucket(body_of([aios3_rule(**other)]))
+    s3, _ = client(bucket)
+    async with s3:
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt")
+        assert r.action == "action_removed"
+        # and the ensure helper reads it the same way: a rule with other actions
+        again = await s3.ensure_abort_incomplete_uploads_rule(Bucket="bkt", days=3)
+    assert again.action == "updated" and again.rule.id == DEFAULT_RULE_ID
+    assert bucket.body == body_of([aios3_rule(3, **other)])
+
+
+async def test_the_only_rule_deletes_the_configuration() -> None:
+    bucket = FakeBucket(body_of([aios3_rule(3, "tmp/")]), "varies_by_storage_class")
+    s3, transport = client(bucket)
+    async with s3:
+        r = await s3.remove_abort_incomplete_uploads_rule(
+            Bucket="bkt", prefix="tmp/", ExpectedBucketOwner="123456789012"
+        )
+        assert r.action == "configuration_deleted"
+        assert (r.rule_id, r.rule, r.rules) == ("aios3-abort-incomplete-uploads-tmp/", None, [])
+        assert r.previous is not None and r.previous.id == r.rule_id
+        assert r.transition_default_minimum_object_size == "varies_by_storage_class"
+        assert [q.method for q in transport.requests] == ["GET", "DELETE"]  # no empty put
+        delete = transport.requests[1]
+        assert str(delete.url) == f"{ENDPOINT}/bkt?lifecycle" and delete.body == b""
+        assert all(
+            q.headers["x-amz-expected-bucket-owner"] == "123456789012" for q in transport.requests
+        )
+        assert bucket.body is None
+        with pytest.raises(NoSuchLifecycleConfiguration):
+            await s3.get_bucket_lifecycle_configuration(Bucket="bkt")
+        # again: nothing there any more, nothing written
+        again = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt", prefix="tmp/")
+    assert (again.action, again.rules, again.previous) == ("absent", [], None)
+    assert [q.method for q in transport.requests] == ["GET", "DELETE", "GET", "GET"]
+
+
+async def test_ensure_then_remove_leaves_the_bucket_as_it_was() -> None:
+    for start in (None, body_of([EXPIRE_LOGS])):
+        bucket = FakeBucket(start)
+        s3, _ = client(bucket)
+        async with s3:
+            await s3.ensure_abort_incomplete_uploads_rule(Bucket="bkt", days=7, prefix="up/")
+            r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt", prefix="up/")
+        assert r.action == ("configuration_deleted" if start is None else "removed")
+        assert bucket.body == start
+
+
+@pytest.mark.parametrize(
+    ("rules", "kwargs", "action"),
+    [
+        ([], {}, "absent"),  # no configuration at all
+        ([EXPIRE_LOGS], {}, "absent"),
+        # a rule for the prefix with the action, under another ID: not aios3's, not touched
+        ([{**aios3_rule(prefix="tmp/"), "ID": "theirs"}], {"prefix": "tmp/"}, "absent"),
+        ([aios3_rule()], {"prefix": "tmp/"}, "absent"),  # another prefix, another ID
+        ([EXPIRE_LOGS], {"rule_id": "expire-logs"}, "no_abort_action"),
+    ],
+    ids=["no-configuration", "other-rules", "other-id", "other-prefix", "no-abort-action"],
+)
+async def test_nothing_is_written_when_there_is_nothing_to_remove(
+    rules: list[dict[str, Any]], kwargs: dict[str, Any], action: str
+) -> None:
+    bucket = FakeBucket(body_of(rules) if rules else None)
+    before = bucket.body
+    s3, transport = client(bucket)
+    async with s3:
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt", **kwargs)
+    assert r.action == action
+    assert [q.method for q in transport.requests] == ["GET"]
+    assert bucket.body == before
+    assert [x.id for x in r.rules] == [x.get("ID") for x in rules]
+    if action == "no_abort_action":
+        assert r.rule is r.previous and r.rule is not None and r.rule.id == "expire-logs"
+    else:
+        assert r.rule is None and r.previous is None
+    assert r.rule_id == kwargs.get("rule_id") or default_rule_id(kwargs.get("prefix", ""))
+
+
+async def test_the_rule_id_given_is_the_one_removed() -> None:
+    bucket = FakeBucket(body_of([aios3_rule(), {**aios3_rule(prefix="x/"), "ID": "mine"}]))
+    s3, _ = client(bucket)
+    async with s3:
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt", rule_id="mine")
+    assert r.action == "removed" and r.rule_id == "mine"
+    assert bucket.body == body_of([aios3_rule()])
+
+
+async def test_remove_errors_propagate() -> None:
+    denied = b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>"
+    bucket = FakeBucket(body_of([aios3_rule()]))
+
+    def handler(request: MockRequest) -> MockResponse:
+        if request.method == "DELETE":
+            return MockResponse(403, body=denied)
+        return bucket(request)
+
+    s3, transport = client(handler)
+    async with s3:
+        with pytest.raises(aios3.AccessDenied) as info:
+            await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt")
+    assert info.value.operation_name == "DeleteBucketLifecycle"
+    assert [q.method for q in transport.requests] == ["GET", "DELETE"]
+    assert bucket.body == body_of([aios3_rule()])  # still there
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"prefix": b"tmp/"}, "prefix"),
+        ({"rule_id": ""}, "rule_id"),
+        ({"rule_id": "r" * 256}, "rule_id"),
+        ({"Bucket": "not a bucket"}, "Bucket"),
+        ({"ExpectedBucketOwner": "me"}, "ExpectedBucketOwner"),
+    ],
+)
+async def test_bad_removal_arguments_are_refused_before_sending(
+    kwargs: dict[str, Any], words: str
+) -> None:
+    s3, transport = client(FakeBucket(body_of([aios3_rule()])))
+    async with s3:
+        with pytest.raises(ParamValidationError, match=words) as info:
+            await s3.remove_abort_incomplete_uploads_rule(**{"Bucket": "bkt", **kwargs})
+    if words in ("prefix", "rule_id"):
+        assert "remove_abort_incomplete_uploads_rule" in str(info.value)
+    assert transport.requests == []
+
+
+def test_drop_abort_rule_keeps_every_other_rule_object() -> None:
+    s3_rules = [
+        LifecycleRule(**EXPIRE_LOGS),
+        LifecycleRule(**aios3_rule()),
+        LifecycleRule(**RICH_RULES[2]),
+    ]
+    action, left, rule, previous = drop_abort_rule(s3_rules, rule_id=DEFAULT_RULE_ID)
+    assert (action, rule, previous) == ("removed", None, s3_rules[1])
+    assert left[0] is s3_rules[0] and left[1] is s3_rules[2] and len(left) == 2
+    assert len(s3_rules) == 3  # the list given is not changed
+    action, left, rule, previous = drop_abort_rule(s3_rules[1:2], rule_id=DEFAULT_RULE_ID)
+    assert (action, left) == ("removed", [])
+
+
+async def test_the_stubber_acts_out_the_removal() -> None:
+    s3, _ = client(lambda r: MockResponse(500))
+    async with s3:
+        with Stubber(s3) as stub:
+            stub.add_response("get_bucket_lifecycle_configuration", {"Rules": [aios3_rule()]})
+            stub.add_response("delete_bucket_lifecycle", {}, {"Bucket": "bkt"})
+            r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt")
+            stub.add_client_error("delete_bucket_lifecycle", "NoSuchBucket", "gone", 404)
+            with pytest.raises(aios3.errors.NoSuchBucket):
+                await s3.delete_bucket_lifecycle(Bucket="bkt")
+            stub.assert_no_pending_responses()
+    assert r.action == "configuration_deleted"
+
+
+async def test_nothing_runs_between_the_read_and_the_delete() -> None:
+    events: list[str] = []
+    bucket = FakeBucket(body_of([aios3_rule()]))
+
+    def handler(request: MockRequest) -> MockResponse:
+        if request.method == "GET":
+            asyncio.get_running_loop().call_soon(events.append, "a turn of the loop")
+        else:
+            events.append(f"{request.method} sent")
+        return bucket(request)
+
+    s3, _ = client(handler)
+    async with s3:
+        r = await s3.remove_abort_incomplete_uploads_rule(Bucket="bkt")
+        await asyncio.sleep(0)
+    assert r.action == "configuration_deleted"
+    assert events == ["DELETE sent", "a turn of the loop"]
