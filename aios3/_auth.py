@@ -48,6 +48,7 @@ __all__ = [
     "FrozenCredentials",
     "Signer",
     "SigningRequest",
+    "UnsignedSigner",
     "check_credential_text",
     "hide_signing_logs",
     "signing_context",
@@ -299,6 +300,50 @@ class Signer:
             _SIGNING.reset(token)
 
 
+_STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+
+
+def unsigned_refused(what: str, why: str, url: str = "") -> ParamValidationError:
+    """The error for a request an unsigned client cannot send (nothing was sent)."""
+    where = f" to {url}" if url else ""
+    return ParamValidationError(
+        f"Bucket: {what} accept no unsigned request ({why}), and this client sends its "
+        f"requests unsigned (Config(signature_version=UNSIGNED)): nothing was sent{where}; "
+        "use a client with credentials"
+    )
+
+
+class UnsignedSigner(Signer):
+    """`Config(signature_version=botocore.UNSIGNED)`: the request goes out as it is.
+
+    As botocore sends it: no `Authorization`, `X-Amz-Date`, `X-Amz-Content-SHA256` nor
+    token; only a body with a trailing checksum gets
+    `X-Amz-Content-SHA256: STREAMING-UNSIGNED-PAYLOAD-TRAILER` (S3 requires it, botocore's
+    `_set_extra_headers_for_unsigned_request`). A request for a directory bucket (signing
+    name `s3express`) is refused before it is sent: S3 Express accepts no anonymous request.
+    """
+
+    def __init__(self) -> None:  # no credentials, no botocore signer
+        self._signers = {}
+
+    def __repr__(self) -> str:
+        return "<Signer unsigned>"
+
+    @property
+    def access_key(self) -> str:
+        return ""
+
+    def sign(self, request: SigningRequest, signing_name: str, region: str) -> None:
+        if signing_name == "s3express":
+            raise unsigned_refused(
+                "directory buckets (S3 Express One Zone)",
+                "S3 Express authenticates every request",
+                request.url.split("?", 1)[0],
+            )
+        if "checksum" in request.context:  # a trailing checksum: aws-chunked
+            request.headers["X-Amz-Content-SHA256"] = _STREAMING_UNSIGNED_TRAILER
+
+
 @dataclass(slots=True)
 class CredentialCache:
     """Holds the current credentials; resolves and refreshes them off the event loop.
@@ -322,6 +367,14 @@ class CredentialCache:
     def __repr__(self) -> str:
         ak = self._current.access_key if self._current else None
         return f"<CredentialCache access_key={ak!r}>"
+
+    @classmethod
+    def unsigned(cls) -> CredentialCache:
+        """For `Config(signature_version=UNSIGNED)`: no credential is ever looked up, and
+        `signer()` always returns the `UnsignedSigner` (decided once, at client setup)."""
+        cache = cls(loader=None)
+        cache._signer = UnsignedSigner()
+        return cache
 
     async def signer(self) -> Signer:
         """A signer for valid credentials; cheap when nothing needs refreshing."""
@@ -353,6 +406,10 @@ class CredentialCache:
     async def sigv4a_signer(self) -> Signer:
         """A SigV4a signer (botocore's CRT class) for the same credentials."""
         base = await self.signer()
+        if isinstance(base, UnsignedSigner):
+            raise unsigned_refused(
+                "multi-region access points", "every request to one is signed with SigV4a"
+            )
         if self._sigv4a is None or self._sigv4a.access_key != base.access_key:
             assert self._current is not None
             self._sigv4a = Signer(self._current, "sigv4a")

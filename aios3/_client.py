@@ -42,6 +42,7 @@ from ._config import (
     check_client_args,
     check_region,
     credential_loader,
+    is_unsigned,
     resolve_settings,
 )
 from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
@@ -189,6 +190,8 @@ class S3Client:
         self._endpoint_url = endpoint_url
         self._profile_name = profile_name
         self._config = config or Config()
+        # Config(signature_version=UNSIGNED): decided here, once; keys given are not used
+        self._unsigned = is_unsigned(self._config)
         self._static = (
             FrozenCredentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
             if aws_access_key_id is not None and aws_secret_access_key is not None
@@ -312,10 +315,13 @@ class S3Client:
             endpoint_url=self._endpoint_url,
             config=self._config,
         )
-        creds = CredentialCache(
-            loader=None if self._static else (lambda: credential_loader(session)),
-            static=self._static,
-        )
+        if self._unsigned:  # no credential is looked up, as botocore with UNSIGNED
+            creds = CredentialCache.unsigned()
+        else:
+            creds = CredentialCache(
+                loader=None if self._static else (lambda: credential_loader(session)),
+                static=self._static,
+            )
         load_rule_set()  # parse the rule set JSON here, not on the event loop
         resolver = EndpointResolver(
             EndpointParams(

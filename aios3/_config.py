@@ -42,6 +42,7 @@ __all__ = [
     "check_client_args",
     "check_endpoint_url",
     "check_region",
+    "is_unsigned",
     "resolve_settings",
 ]
 
@@ -67,6 +68,26 @@ def _check_strategy(value: object) -> object:
             f"{type(value).__name__} is not a retry strategy: it has no {', '.join(missing)}"
         )
     return value
+
+
+def _check_signature_version(value: object) -> object:
+    """`None`, `"s3v4"` (what aios3 signs with anyway) or `botocore.UNSIGNED` itself."""
+    if value is None or value == "s3v4":
+        return value
+    import botocore
+
+    if value is botocore.UNSIGNED:
+        return value
+    raise ValueError(
+        "must be botocore.UNSIGNED (send unsigned requests), 's3v4' or None (sign with "
+        f"SigV4, the default), got {value!r}"
+    )
+
+
+def is_unsigned(config: Config) -> bool:
+    """`Config(signature_version=botocore.UNSIGNED)` (checked once, at client setup)."""
+    v = config.signature_version
+    return v is not None and v != "s3v4"
 
 
 CHECKSUM_WHEN = ("when_supported", "when_required")
@@ -145,6 +166,14 @@ class Config(BaseModel):
             `response_checksum_validation`). Resolved and checked as botocore does; none of
             aios3's operations has a response checksum to validate (botocore validates
             GetObject's), so it changes nothing yet.
+        signature_version: `botocore.UNSIGNED` sends every request unsigned (anonymous),
+            as botocore's `Config(signature_version=UNSIGNED)` and aws-cli's
+            `--no-sign-request`: no credentials are looked up at all, and requests carry
+            no `Authorization`, `X-Amz-Date` nor `X-Amz-Content-SHA256` header. Directory
+            buckets and multi-region access points accept no anonymous request: a request
+            for one raises `ParamValidationError` before anything is sent. `None` or
+            `"s3v4"` (the default): SigV4, as always. See
+            [Unsigned requests](../configuration.md#unsigned-requests).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -174,6 +203,7 @@ class Config(BaseModel):
     max_response_bytes: StrictInt | None = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1)
     request_checksum_calculation: ChecksumWhen | None = None
     response_checksum_validation: ChecksumWhen | None = None
+    signature_version: Annotated[object, PlainValidator(_check_signature_version)] = None
 
     def __hash__(self) -> int:  # frozen, so hashable: the retries dict hashes by its items
         return hash(

@@ -31,6 +31,7 @@ OTHER = 255
 INTERRUPTED = 130
 
 _NO_TIMEOUT = 365 * 24 * 3600.0  # aws-cli: a timeout of 0 means none
+OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream")
 
 
 class UsageFailure(click.UsageError):
@@ -83,8 +84,8 @@ def global_params() -> list[click.Parameter]:
         ),
         click.Option(
             ["--output"],
-            type=click.Choice(["json", "text", "table", "yaml", "yaml-stream"]),
-            help="Output format (else AWS_DEFAULT_OUTPUT, else json).",
+            type=click.Choice(OUTPUT_FORMATS),
+            help="Output format (else AWS_DEFAULT_OUTPUT, else the profile's output, else json).",
         ),
         click.Option(["--query"], help="A JMESPath expression applied to the response."),
         click.Option(
@@ -114,16 +115,41 @@ def global_options(ctx: click.Context) -> GlobalOptions:
             values[name] = root.params.get(name, ctx.params.get(name))
     opts = GlobalOptions(**values)
     if opts.output is None:
-        env = os.environ.get("AWS_DEFAULT_OUTPUT")
-        opts.output = env if env in ("json", "text", "table", "yaml", "yaml-stream") else "json"
-    if opts.no_sign_request:
-        raise UsageFailure("--no-sign-request: unsigned requests are not supported by aios3 yet")
+        opts.output = _configured_output(opts.profile)
     if opts.query is not None:
         try:
             jmespath.compile(opts.query)
         except jmespath.exceptions.JMESPathError as exc:
             raise UsageFailure(f"argument --query: Bad value for --query: {exc}") from None
     return opts
+
+
+def _configured_output(profile: str | None) -> str:
+    """aws-cli's `output` setting when `--output` is not given: `AWS_DEFAULT_OUTPUT`, else
+    the profile's `output` (the `--profile` one, else `AWS_PROFILE`'s, else `default`),
+    else `json`. The value is checked by `check_output`, before anything is sent."""
+    env = os.environ.get("AWS_DEFAULT_OUTPUT")
+    if env:
+        return env
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        configured = botocore.session.Session(profile=profile).get_scoped_config().get("output")
+    except BotoCoreError:  # an unknown profile, a broken file: the client reports it (253)
+        configured = None
+    return str(configured) if configured else "json"
+
+
+class OutputTypeError(ValueError):
+    """An unknown output format from the environment or the profile (exit 255)."""
+
+
+def check_output(opts: GlobalOptions) -> None:
+    """An output format from `AWS_DEFAULT_OUTPUT` or the profile that aios3 cannot print is
+    aws-cli's error (exit 255), but raised before the request is sent, not after."""
+    if opts.output not in OUTPUT_FORMATS:
+        raise OutputTypeError(f"Unknown output type: {opts.output}")
 
 
 def command(name: str, callback: Callable[..., Any], **kwargs: Any) -> click.Command:
@@ -149,6 +175,10 @@ def client(opts: GlobalOptions) -> Any:
         config["read_timeout"] = float(opts.cli_read_timeout or _NO_TIMEOUT)
     if opts.cli_connect_timeout is not None:
         config["connect_timeout"] = float(opts.cli_connect_timeout or _NO_TIMEOUT)
+    if opts.no_sign_request:  # aws-cli: no credentials are loaded at all
+        import botocore
+
+        config["signature_version"] = botocore.UNSIGNED
     if opts.debug:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(message)s"))
@@ -239,8 +269,16 @@ def _color(opts: GlobalOptions, stream: TextIO) -> bool:
 
 
 def run(work: Callable[[], Awaitable[int | None]]) -> int:
-    """Run one command's coroutine; exceptions become exit codes in `aios3.cli.main`."""
-    return asyncio.run(_wrap(work)) or OK
+    """Run one command's coroutine; exceptions become exit codes in `aios3.cli.main`.
+
+    Ctrl-C cancels the work (the client closes its connections) and exits 130 with one
+    newline on stdout, as aws-cli does (and before click turns it into an `Abort` with
+    its own newline on stderr)."""
+    try:
+        return asyncio.run(_wrap(work)) or OK
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")
+        return INTERRUPTED
 
 
 async def _wrap(work: Callable[[], Awaitable[int | None]]) -> int | None:

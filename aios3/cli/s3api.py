@@ -137,6 +137,7 @@ def _invoke(
     if wanted is not None:
         _print_skeleton(op, params, wanted)
         return _common.OK
+    _common.check_output(opts)
     by_member = {p.member: p for p in params}
     values: dict[str, object] = {}
     for member, value in _input_document(kwargs).items():
@@ -162,11 +163,11 @@ def _invoke(
         async with _common.client(opts) as s3:
             if paging is None:
                 response = await getattr(s3, op.method_name)(**values)
-                data = _response_dict(response)
+                data = _response_dict(response, op.name)
                 _common.emit(opts, op.name, data)
             else:
                 pages = s3.get_paginator(op.method_name).paginate(**values, PaginationConfig=paging)
-                dicts = [_response_dict(page) async for page in pages]
+                dicts = [_response_dict(page, op.name) async for page in pages]
                 _common.emit_pages(opts, op.name, *_full(pages, dicts))
         return _common.OK
 
@@ -178,7 +179,28 @@ def _invoke(
             body.close()
 
 
-def _response_dict(response: Any) -> dict[str, Any]:
+_SSE_KMS = ("ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled")
+_FROM_HEADERS: dict[str, frozenset[str]] = {
+    "CreateMultipartUpload": frozenset(
+        {
+            *_SSE_KMS,
+            *("AbortDate", "AbortRuleId", "SSECustomerAlgorithm", "SSECustomerKeyMD5"),
+            *("SSEKMSEncryptionContext", "RequestCharged", "ChecksumAlgorithm", "ChecksumType"),
+            "VersionId",  # botocore 1.44's x-amz-version-id
+        }
+    ),
+    "CompleteMultipartUpload": frozenset({*_SSE_KMS, "Expiration", "VersionId", "RequestCharged"}),
+    "ListParts": frozenset({"AbortDate", "AbortRuleId", "RequestCharged", "VersionId"}),
+    "ListMultipartUploads": frozenset({"RequestCharged"}),
+    "CreateSession": frozenset({*_SSE_KMS, "SSEKMSEncryptionContext"}),
+}
+"""The response members that come from headers, where aws-cli prints them: botocore's
+parser reads the headers before the body, so its dict (and aws-cli's JSON and YAML) has
+them first. Only the operations whose model puts a body member before a header member;
+a unit test checks the resulting order against botocore's model."""
+
+
+def _response_dict(response: Any, operation_name: str = "") -> dict[str, Any]:
     from aios3.models import CreateSessionResponse
 
     if isinstance(response, CreateSessionResponse):
@@ -186,6 +208,11 @@ def _response_dict(response: Any) -> dict[str, Any]:
     else:
         d = response.to_dict()
     d.pop("ResponseMetadata", None)
+    first = _FROM_HEADERS.get(operation_name)
+    if first:  # a stable partition: the header members, then the body's, as botocore
+        d = {k: v for k, v in d.items() if k in first} | {
+            k: v for k, v in d.items() if k not in first
+        }
     return d
 
 

@@ -40,26 +40,32 @@ def _env(server: S3Server) -> dict[str, str]:
     return env
 
 
-async def _run(cmd: list[str], server: S3Server) -> subprocess.CompletedProcess[str]:
+async def _run(
+    cmd: list[str], server: S3Server, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(
         subprocess.run,
         [*cmd, "--endpoint-url", server.endpoint_url],
         capture_output=True,
         text=True,
-        env=_env(server),
+        env=_env(server) if env is None else env,
         timeout=60,
         check=False,
     )
 
 
-async def aios3(server: S3Server, *args: str) -> subprocess.CompletedProcess[str]:
-    return await _run([sys.executable, "-m", "aios3", "s3api", *args], server)
+async def aios3(
+    server: S3Server, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return await _run([sys.executable, "-m", "aios3", "s3api", *args], server, env)
 
 
-async def aws(server: S3Server, *args: str) -> subprocess.CompletedProcess[str]:
+async def aws(
+    server: S3Server, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     if AWS is None:
         pytest.skip("the aws command (awscli, the dev extra) is not installed")
-    return await _run([AWS, "s3api", *args], server)
+    return await _run([AWS, "s3api", *args], server, env)
 
 
 def _instants(value: Any) -> Any:
@@ -203,3 +209,72 @@ async def test_bad_credentials_are_a_service_error(seaweed: S3Server) -> None:
     assert r.returncode == 254, r.stderr
     assert "when calling the ListMultipartUploads operation" in r.stderr
     assert "wrong-secret-1234" not in r.stderr
+
+
+async def test_no_sign_request_prints_what_aws_prints(
+    moto_server: S3Server, make_bucket: MakeBucket, tmp_path: Path
+) -> None:
+    """moto serves unsigned requests: the same commands, `--no-sign-request` and no
+    credentials anywhere, give the same JSON as `aws s3api --no-sign-request`."""
+    bucket = await make_bucket(moto_server)
+    env = {
+        k: v
+        for k, v in _env(moto_server).items()
+        if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    }
+    part = tmp_path / "part.bin"
+    part.write_bytes(b"u" * 1024)
+
+    async def both(*args: str) -> tuple[Any, Any]:
+        mine = await aios3(moto_server, *args, "--no-sign-request", env=env)
+        theirs = await aws(moto_server, *args, "--no-sign-request", env=env)
+        return _json(mine), _json(theirs)
+
+    # without the flag and without credentials, both refuse before sending (exit 253)
+    r = await aios3(moto_server, "list-multipart-uploads", "--bucket", bucket, env=env)
+    assert r.returncode == 253, r.stderr
+    assert "Unable to locate credentials" in r.stderr
+
+    mine, theirs = await both("create-multipart-upload", "--bucket", bucket, "--key", "anon")
+    assert set(mine) == set(theirs) >= {"Bucket", "Key", "UploadId"}
+    ids = [mine["UploadId"], theirs["UploadId"]]
+    args = ["--bucket", bucket, "--key", "anon", "--part-number", "1", "--body", str(part)]
+    mine = _json(await aios3(moto_server, "upload-part", *args, "--upload-id", ids[0],
+                             "--no-sign-request", env=env))  # fmt: skip
+    theirs = _json(await aws(moto_server, "upload-part", *args, "--upload-id", ids[1],
+                             "--no-sign-request", env=env))  # fmt: skip
+    assert mine == theirs and mine["ETag"]
+    mine, theirs = await both("list-multipart-uploads", "--bucket", bucket)
+    assert mine == theirs
+    assert {u["UploadId"] for u in mine["Uploads"]} == set(ids)
+    for upload_id in ids:
+        r = await aios3(moto_server, "abort-multipart-upload", "--bucket", bucket, "--key",
+                        "anon", "--upload-id", upload_id, "--no-sign-request", env=env)  # fmt: skip
+        assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+
+
+async def test_the_profiles_output_setting_prints_what_aws_prints(
+    moto_server: S3Server, make_bucket: MakeBucket, tmp_path: Path
+) -> None:
+    bucket = await make_bucket(moto_server)
+    created = _json(
+        await aios3(moto_server, "create-multipart-upload", "--bucket", bucket, "--key", "k")
+    )
+    assert created["UploadId"]
+    config = tmp_path / "config"
+    config.write_text("[default]\noutput = text\n[profile tab]\noutput = table\n")
+    env = {**_env(moto_server), "AWS_CONFIG_FILE": str(config)}
+    # (an explicit profile turns the environment's keys off, in botocore: unsigned then)
+    args = ["list-multipart-uploads", "--bucket", bucket, "--no-sign-request"]
+    args += ["--query", "Uploads[].[Key, UploadId]"]
+    for extra, extra_env in [
+        ([], {}),  # the default profile's text
+        (["--profile", "tab"], {}),  # table
+        (["--profile", "tab"], {"AWS_DEFAULT_OUTPUT": "json"}),  # the environment wins
+        (["--profile", "tab", "--output", "text"], {}),  # --output wins
+    ]:
+        mine = await aios3(moto_server, *args, *extra, env={**env, **extra_env})
+        theirs = await aws(moto_server, *args, *extra, env={**env, **extra_env})
+        assert mine.returncode == theirs.returncode == 0, (extra, mine.stderr, theirs.stderr)
+        assert mine.stdout == theirs.stdout, extra
+        assert created["UploadId"] in mine.stdout

@@ -376,3 +376,26 @@ def test_table_colour_and_vertical_layout() -> None:
     assert output.plain({"t": __import__("datetime").datetime(2026, 1, 2)}) == {
         "t": "2026-01-02T00:00:00"
     }
+
+
+@pytest.mark.parametrize("name", OPERATION_NAMES)
+def test_json_keys_come_in_botocores_order(name: str) -> None:
+    """aws-cli prints botocore's dict: the members read from headers first, then the
+    body's, each in the output shape's order (`RestXMLParser._add_modeled_parse`)."""
+    import botocore.session
+
+    from aios3.cli.s3api import _response_dict
+
+    shape = botocore.session.get_session().get_service_model("s3").operation_model(name)
+    members = shape.output_shape.members
+    model = BY_NAME[name].response
+    keys = [f.alias or n for n, f in model.model_fields.items() if n != "response_metadata"]
+    located = [m for m, s in members.items() if s.serialization.get("location")]
+    botocore_order = [m for m in located + [m for m in members if m not in located] if m in keys]
+
+    class Full:  # a response whose to_dict() has every member, in the model's order
+        def to_dict(self) -> dict[str, object]:
+            return {"ResponseMetadata": {}, **{k: 1 for k in keys}}
+
+    printed = [k for k in _response_dict(Full(), name) if k in botocore_order]
+    assert printed == botocore_order

@@ -1,0 +1,226 @@
+"""`--no-sign-request` and the `output` setting (aws-cli's precedence: `--output`, then
+`AWS_DEFAULT_OUTPUT`, then the profile's `output`, then json), without a server: the
+client the command builds sends through a `MockTransport`, and the config files are the
+test's own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import botocore
+import pytest
+
+import aios3
+from aios3.cli import main
+from aios3.testing import MockRequest, MockResponse, MockTransport
+
+# Python 3.10 asyncio frees a closed loop socket late, in whichever test collects it
+pytestmark = (
+    [pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+    if sys.version_info < (3, 11)
+    else []
+)
+
+ENDPOINT = ["--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"]
+LIST_PARTS = [
+    "s3api", "list-parts", "--bucket", "b", "--key", "k", "--upload-id", "u", "--no-paginate"
+]  # fmt: skip
+PARTS = (
+    b"<ListPartsResult><Bucket>b</Bucket><Key>k</Key><UploadId>u</UploadId>"
+    b"<IsTruncated>false</IsTruncated></ListPartsResult>"
+)
+
+
+class Sent:
+    """The clients the command built (their `Config`) and the requests they sent."""
+
+    def __init__(self) -> None:
+        self.configs: list[aios3.Config | None] = []
+        self.requests: list[MockRequest] = []
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
+    """`aios3.S3Client` as the command builds it, sending through a `MockTransport`."""
+    record = Sent()
+    real: Callable[..., aios3.S3Client] = aios3.S3Client
+
+    def handler(request: MockRequest) -> MockResponse:
+        record.requests.append(request)
+        return MockResponse(200, body=PARTS)
+
+    def build(**kwargs: Any) -> aios3.S3Client:
+        record.configs.append(kwargs.get("config"))
+        return real(**kwargs, transport=MockTransport(handler))
+
+    monkeypatch.setattr(aios3, "S3Client", build)
+    return record
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ------------------------------------------------------------------ --no-sign-request
+
+
+def test_no_sign_request_sends_unsigned_without_any_credentials(
+    capsys: pytest.CaptureFixture[str], sent: Sent
+) -> None:
+    # no credentials anywhere (the isolated environment): signing fails, unsigned goes out
+    code, out, err = run(capsys, *LIST_PARTS, *ENDPOINT)
+    assert code == 253, err
+    assert "Unable to locate credentials" in err
+    assert sent.requests == []
+
+    code, out, err = run(capsys, *LIST_PARTS, *ENDPOINT, "--no-sign-request")
+    assert code == 0, err
+    assert json.loads(out)["UploadId"] == "u"
+    (request,) = sent.requests
+    assert "Authorization" not in request.headers
+    assert "X-Amz-Date" not in request.headers
+    config = sent.configs[-1]
+    assert config is not None and config.signature_version is botocore.UNSIGNED
+
+
+def test_no_sign_request_ignores_credentials_in_the_environment_and_goes_before_the_group(
+    capsys: pytest.CaptureFixture[str], sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    code, _, err = run(capsys, "--no-sign-request", *LIST_PARTS, *ENDPOINT)
+    assert code == 0, err
+    code, _, err = run(capsys, "--no-sign-request", "mpu", "ls", "s3://b", *ENDPOINT)
+    assert code == 0, err
+    assert len(sent.requests) == 2
+    for r in sent.requests:
+        assert "Authorization" not in r.headers
+        assert "AKIDFROMENV" not in str(r.headers)
+
+
+def test_no_sign_request_refuses_a_directory_bucket_before_sending(
+    capsys: pytest.CaptureFixture[str], sent: Sent
+) -> None:
+    code, out, err = run(
+        capsys,
+        "s3api",
+        "create-session",
+        "--bucket",
+        "my-bucket--usw2-az1--x-s3",
+        "--region",
+        "us-west-2",
+        "--no-sign-request",
+    )
+    assert code == 252, err
+    assert "Parameter validation failed:\nBucket: directory buckets" in err
+    assert "Traceback" not in err and out == ""
+    assert sent.requests == []
+
+
+# ------------------------------------------------------------------ the output setting
+
+CONFIG = """\
+[default]
+output = text
+[profile tab]
+output = table
+[profile yml]
+output = yaml
+[profile none]
+region = us-east-1
+[profile bad]
+output = xml
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config"
+    path.write_text(CONFIG)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    return path
+
+
+def _format(out: str) -> str:
+    """Which of aios3's formats printed `out` (a ListParts answer)."""
+    if out.startswith("{"):
+        return "json"
+    if out.startswith("-") and "|" in out:
+        return "table"
+    if out.startswith("Bucket: b\n"):
+        return "yaml"
+    return "text" if "\tu\n" in out else f"unknown: {out!r}"
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({}, [], "text"),  # the default profile's
+        ({}, ["--profile", "tab"], "table"),
+        ({"AWS_PROFILE": "tab"}, [], "table"),
+        ({"AWS_DEFAULT_PROFILE": "yml"}, [], "yaml"),
+        ({}, ["--profile", "none"], "json"),  # a profile without output: json
+        ({"AWS_DEFAULT_OUTPUT": "yaml"}, ["--profile", "tab"], "yaml"),  # env over profile
+        ({"AWS_DEFAULT_OUTPUT": "yaml"}, ["--profile", "tab", "--output", "json"], "json"),
+        ({}, ["--profile", "tab", "--output", "text"], "text"),  # --output over everything
+        ({"AWS_PROFILE": "tab"}, ["--profile", "yml"], "yaml"),  # --profile over AWS_PROFILE
+    ],
+)
+def test_output_precedence_is_aws_clis(
+    capsys: pytest.CaptureFixture[str],
+    sent: Sent,
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    args: list[str],
+    expected: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, *LIST_PARTS, *ENDPOINT, "--no-sign-request", *args)
+    assert code == 0, err
+    assert _format(out) == expected, out
+
+
+def test_output_from_the_root_options_wins_over_the_profile(
+    capsys: pytest.CaptureFixture[str], sent: Sent, config_file: Path
+) -> None:
+    code, out, err = run(capsys, "--output", "json", *LIST_PARTS, *ENDPOINT, "--no-sign-request")
+    assert code == 0, err
+    assert _format(out) == "json"
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "shown"),
+    [({}, ["--profile", "bad"], "xml"), ({"AWS_DEFAULT_OUTPUT": "bogus"}, [], "bogus")],
+)
+def test_an_unknown_output_type_is_aws_clis_error_before_anything_is_sent(
+    capsys: pytest.CaptureFixture[str],
+    sent: Sent,
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    args: list[str],
+    shown: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, *LIST_PARTS, *ENDPOINT, "--no-sign-request", *args)
+    # aws-cli's words and exit code (it says so after the call; aios3 before it)
+    assert (code, out, err) == (255, "", f"\nUnknown output type: {shown}\n")
+    assert sent.requests == []
+
+
+def test_an_unknown_profile_is_still_the_clients_error_253(
+    capsys: pytest.CaptureFixture[str], sent: Sent, config_file: Path
+) -> None:
+    code, _, err = run(capsys, *LIST_PARTS, *ENDPOINT, "--profile", "no-such-profile")
+    assert code == 253, err
+    assert "no-such-profile" in err
+    assert sent.requests == []
