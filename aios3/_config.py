@@ -176,7 +176,9 @@ class Config(BaseModel):
             [Unsigned requests](../configuration.md#unsigned-requests).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True
+    )
 
     if not TYPE_CHECKING:  # keep pydantic's typed __init__ signature for type checkers
 

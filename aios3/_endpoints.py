@@ -37,7 +37,11 @@ def _get_provider() -> object:
                 from botocore.loaders import create_loader
 
                 loader = create_loader()
-                ruleset = loader.load_service_model("s3", "endpoint-rule-set-1")
+                # what load_service_model("s3", ...) loads, without its check that "s3" is
+                # a known service: that lists every service's folder (most of the time)
+                kind = "endpoint-rule-set-1"
+                version = loader.determine_latest_version("s3", kind)
+                ruleset = loader.load_data(f"s3/{version}/{kind}")
                 partitions = loader.load_data("partitions")
                 _provider = EndpointProvider(ruleset_data=ruleset, partition_data=partitions)
     return _provider

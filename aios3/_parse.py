@@ -14,8 +14,6 @@ from http import HTTPStatus
 from typing import Any, TypeVar, cast
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -69,12 +67,38 @@ _LAZY = ConfigDict(defer_build=True)  # built on first use, not at import
 _DATETIME = TypeAdapter(datetime, config=_LAZY)
 
 
+class _Unreadable(Exception):
+    """An XML body defusedxml could not read, or refused (entities, DTDs...)."""
+
+
+_defused: tuple[Callable[[bytes], Element], tuple[type[Exception], ...]] | None = None
+
+
+def fromstring(body: bytes) -> Element:
+    """defusedxml's `fromstring`; `_Unreadable` for a body it cannot read or refuses.
+
+    defusedxml is imported on the first XML answer: its import builds a pure-Python copy of
+    ElementTree, a tenth of `import aios3`, which a program that only aborts never needs.
+    """
+    global _defused
+    if _defused is None:
+        from defusedxml import DefusedXmlException
+        from defusedxml.ElementTree import fromstring as parse
+
+        _defused = parse, (ParseError, DefusedXmlException)
+    parse, errors = _defused
+    try:
+        return parse(body)
+    except errors as exc:
+        raise _Unreadable(str(exc)) from exc
+
+
 def _xml(body: bytes, status: int, *, secret: bool = False) -> Element:
     """The parsed body. The message of an unreadable one quotes its start, unless the body
     carries `secret`s (CreateSession's credentials)."""
     try:
-        return fromstring(body)  # type: ignore[no-any-return]
-    except (ParseError, DefusedXmlException) as exc:
+        return fromstring(body)
+    except _Unreadable as exc:
         shown = f"{len(body)} bytes, not shown: they hold credentials" if secret else body[:200]
         raise ResponseParseError(
             f"the server sent an unreadable XML body ({exc}): {shown!r}", status_code=status
@@ -222,7 +246,7 @@ def parse_error(
     if stripped:
         try:
             root = fromstring(body)
-        except (ParseError, DefusedXmlException):
+        except _Unreadable:
             root = None
         if root is not None and _tag(root) == "Error":
             s3_error = True
@@ -866,7 +890,7 @@ def delete_bucket_lifecycle(
     if body.strip():
         try:
             root = fromstring(body)
-        except (ParseError, DefusedXmlException):
+        except _Unreadable:
             root = None
         if root is not None and _tag(root) == "Error":
             raise parse_error(status, headers, body, "DeleteBucketLifecycle", meta.retry_attempts)

@@ -284,10 +284,28 @@ def _print_skeleton(op: Operation[Any, Any], params: tuple[Param, ...], wanted: 
         out.write(json.dumps(doc, indent=4) + "\n")
 
 
-group = click.Group(
+class _Commands(click.Group):
+    """Builds a command's options from its request model when the command is asked for:
+    one command runs, the others are not built (`--help` lists them all)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(xform_name(name, "-") for name in OPERATION_NAMES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        built = self.commands.get(cmd_name)
+        if built is None:
+            name = _BY_COMMAND.get(cmd_name)
+            if name is None:
+                return None
+            built = self.commands[cmd_name] = _build(BY_NAME[name])
+        return built
+
+
+_BY_COMMAND = {xform_name(name, "-"): name for name in OPERATION_NAMES}
+
+group = _Commands(
     "s3api",
     help="S3 operations as `aws s3api` has them (the multipart family).",
-    commands=[_build(BY_NAME[name]) for name in OPERATION_NAMES],
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=False,  # aws-cli: a usage error (252), not the help
 )

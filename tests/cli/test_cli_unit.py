@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from botocore import xform_name
 
@@ -95,28 +96,32 @@ def test_core_import_does_not_load_the_cli() -> None:
 # ------------------------------------------------------------------ options from the models
 
 
+def _command(name: str) -> click.Command:
+    cmd = group.get_command(None, name)  # type: ignore[arg-type]
+    assert cmd is not None
+    return cmd
+
+
 def test_every_request_field_is_an_option_named_as_aws_cli_names_it() -> None:
     assert [c for c in group.list_commands(None)] == sorted(  # type: ignore[arg-type]
         xform_name(n, "-") for n in OPERATION_NAMES
     )
     for name in OPERATION_NAMES:
         op = BY_NAME[name]
-        cmd = group.commands[xform_name(name, "-")]
+        cmd = group.get_command(None, xform_name(name, "-"))  # type: ignore[arg-type]
         flags = {o for p in cmd.params for o in p.opts}
         for field, info in op.request.model_fields.items():
             assert f"--{xform_name(info.alias or field, '-')}" in flags, (name, field)
-    abort = {o for p in group.commands["abort-multipart-upload"].params for o in p.opts}
+    abort = {o for p in _command("abort-multipart-upload").params for o in p.opts}
     assert {"--upload-id", "--expected-bucket-owner", "--if-match-initiated-time"} <= abort
-    upload = {o for p in group.commands["upload-part"].params for o in p.opts}
+    upload = {o for p in _command("upload-part").params for o in p.opts}
     assert {"--sse-customer-key", "--sse-customer-key-md5", "--checksum-crc64-nvme"} <= upload
     create = {
-        o
-        for p in group.commands["create-multipart-upload"].params
-        for o in [*p.opts, *p.secondary_opts]
+        o for p in _command("create-multipart-upload").params for o in [*p.opts, *p.secondary_opts]
     }
     assert {"--ssekms-key-id", "--bucket-key-enabled", "--no-bucket-key-enabled"} <= create
     assert "--mpu-object-size" in {
-        o for p in group.commands["complete-multipart-upload"].params for o in p.opts
+        o for p in _command("complete-multipart-upload").params for o in p.opts
     }
 
 
