@@ -12,33 +12,46 @@ from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
+import gc as _gc
 from typing import TYPE_CHECKING
 
-from . import errors, models, retries, transport
-from ._client import (
-    ListMultipartUploadsPaginator,
-    ListPartsPaginator,
-    PaginationConfig,
-    S3Client,
-)
-from ._config import Config
-from ._endpoints import ResolvedEndpoint
-from ._orphans import VerifyPolicy
-from ._paginate import PageIterator
-from ._retry import RetryStrategy, StandardRetryStrategy
-from ._transport import AiohttpTransport, RawResponse, Transport
-from .errors import (
-    AbortNotVerifiedError,
-    AccessDenied,
-    Aios3Error,
-    ClientError,
-    EndpointResolutionError,
-    NoCredentialsError,
-    NoSuchUpload,
-    ParamValidationError,
-    SweepListingError,
-    TransportError,
-)
+# The cyclic garbage collector is paused while aios3 and its dependencies are imported:
+# importing them allocates hundreds of thousands of long-lived objects (classes, schemas,
+# botocore's and aiohttp's tables), and the full collections that this triggers, each
+# walking every object made so far, were a quarter of `import aios3`. Nothing collectable
+# is made here; the collector is back on (unless it was off already) before this returns.
+_gc_was_enabled = _gc.isenabled()
+_gc.disable()
+try:
+    from . import errors, models, retries, transport
+    from ._client import (
+        ListMultipartUploadsPaginator,
+        ListPartsPaginator,
+        PaginationConfig,
+        S3Client,
+    )
+    from ._config import Config
+    from ._endpoints import ResolvedEndpoint
+    from ._orphans import VerifyPolicy
+    from ._paginate import PageIterator
+    from ._retry import RetryStrategy, StandardRetryStrategy
+    from ._transport import AiohttpTransport, RawResponse, Transport
+    from .errors import (
+        AbortNotVerifiedError,
+        AccessDenied,
+        Aios3Error,
+        ClientError,
+        EndpointResolutionError,
+        NoCredentialsError,
+        NoSuchUpload,
+        ParamValidationError,
+        SweepListingError,
+        TransportError,
+    )
+finally:
+    if _gc_was_enabled:
+        _gc.enable()
+    del _gc_was_enabled
 
 if TYPE_CHECKING:  # imported on first use (see __getattr__), to keep `import aios3` short
     from ._resource import Bucket, MultipartUpload, MultipartUploadPart, Object, S3Resource

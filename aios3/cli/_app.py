@@ -8,6 +8,7 @@ become exit code 252.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -86,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # first model it builds: a tenth of a short command's time, for plugins that have
         # nothing to observe in aios3's own models. A value set by the user is kept.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        # what the imports made (modules, classes, tables) lives as long as the process:
+        # moved out of the collector's sight, it is not walked by every collection after
+        # (nor by the one that `import aios3`'s paused collector owes, see aios3/__init__)
+        gc.freeze()
     args = list(sys.argv[1:] if argv is None else argv)
     _debug = "--debug" in args
     try:

@@ -60,3 +60,18 @@ def test_the_helpers_load_on_first_use() -> None:
         assert "NoSuchThing" in str(exc)
     else:
         raise AssertionError("aios3.NoSuchThing did not raise AttributeError")
+
+
+def test_import_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """aios3 pauses the collector while it imports (see aios3/__init__.py), and restores it."""
+    probe = (
+        "import gc, sys\n{before}\nimport aios3\nprint(gc.isenabled(), 'aios3._gc' in sys.modules)"
+    )
+    for before, enabled in (("", "True"), ("gc.disable()", "False")):
+        out = subprocess.run(
+            [sys.executable, "-c", probe.format(before=before)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.split()[0] == enabled
