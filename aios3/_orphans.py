@@ -114,22 +114,49 @@ async def abort_and_verify(
     call carries the request's `RequestPayer` and `ExpectedBucketOwner`; every abort its
     `IfMatchInitiatedTime` too. Errors other than `NoSuchUpload`/`NoSuchKey` propagate.
     """
-    listing = ListPartsRequest.model_validate(
-        {  # only what was given: the Stubber's expected_params see exactly these
-            k: v
-            for k, v in (
-                ("Bucket", request.bucket),
-                ("Key", request.key),
-                ("UploadId", request.upload_id),
-                ("RequestPayer", request.request_payer),
-                ("ExpectedBucketOwner", request.expected_bucket_owner),
-            )
-            if v is not None
-        }
+    rounds, aborted, gone = await verified_rounds(client, request, policy)
+    if aborted is not None:
+        return VerifiedAbortResponse.model_construct(
+            request_charged=aborted.request_charged,
+            version_id=aborted.version_id,
+            response_metadata=aborted.response_metadata,
+            rounds=rounds,
+        )
+    meta = (
+        ResponseMetadata()
+        if gone is None
+        else ResponseMetadata.model_validate(gone.response["ResponseMetadata"])
     )
+    return VerifiedAbortResponse.model_construct(
+        request_charged=None, response_metadata=meta, rounds=rounds
+    )
+
+
+async def verified_rounds(
+    client: S3Client,
+    request: AbortMultipartUploadRequest,
+    policy: VerifyPolicy,
+) -> tuple[list[AbortRound], AbortMultipartUploadResponse | None, NoSuchUpload | None]:
+    """`abort_and_verify`'s loop: the rounds, the first abort that succeeded (None if
+    every abort answered `NoSuchUpload`) and the first `NoSuchUpload`. The sweeper calls
+    this directly: it needs the rounds, not a response model per upload."""
+    # only what was given: the Stubber's expected_params see exactly these (the values
+    # come from a validated request: constructed, not validated again)
+    given = {
+        name: value
+        for name, value in (
+            ("bucket", request.bucket),
+            ("key", request.key),
+            ("upload_id", request.upload_id),
+            ("request_payer", request.request_payer),
+            ("expected_bucket_owner", request.expected_bucket_owner),
+        )
+        if value is not None
+    }
+    listing = ListPartsRequest.model_construct(**given)  # type: ignore[arg-type]
     rounds: list[AbortRound] = []
     aborted: AbortMultipartUploadResponse | None = None  # the first abort that succeeded
-    gone_meta: ResponseMetadata | None = None  # else the first NoSuchUpload's metadata
+    gone: NoSuchUpload | None = None  # the first NoSuchUpload
     started = policy.clock()
     while True:
         number = len(rounds) + 1
@@ -138,24 +165,18 @@ async def abort_and_verify(
             resp = await client.abort_multipart_upload(request)
         except NoSuchUpload as exc:
             abort = "already_gone"
-            if gone_meta is None:
-                gone_meta = ResponseMetadata.model_validate(exc.response["ResponseMetadata"])
+            if gone is None:
+                gone = exc
         else:
             abort = "aborted"
             if aborted is None:
                 aborted = resp
         listed = await _list_after_abort(client, listing)
         if isinstance(listed, str):
-            rounds.append(AbortRound(number=number, abort=abort, listing=listed))
-            if aborted is not None:
-                charged, meta = aborted.request_charged, aborted.response_metadata
-            else:
-                charged, meta = None, gone_meta or ResponseMetadata()
-            return VerifiedAbortResponse.model_construct(
-                request_charged=charged, response_metadata=meta, rounds=rounds
-            )
+            rounds.append(AbortRound.model_construct(number=number, abort=abort, listing=listed))
+            return rounds, aborted, gone
         rounds.append(
-            AbortRound(
+            AbortRound.model_construct(
                 number=number,
                 abort=abort,
                 listing="parts",

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ._orphans import VerifyPolicy, abort_and_verify
+from ._orphans import VerifyPolicy, abort_and_verify, verified_rounds
 from .errors import Aios3Error, NoSuchKey, NoSuchUpload, ParamValidationError, SweepListingError
 from .models import (
     AbortMultipartUploadRequest,
@@ -465,8 +465,8 @@ class _Sweep:
             if outcome == "aborted":
                 request = self.abort_request(upload)
                 if self.mode == "parts":
-                    verified = await abort_and_verify(self.client, request, self.policy)
-                    if verified.rounds[0].abort == "already_gone":
+                    rounds, _, _ = await verified_rounds(self.client, request, self.policy)
+                    if rounds[0].abort == "already_gone":
                         outcome = "already_gone"
                 else:
                     try:
