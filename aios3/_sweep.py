@@ -344,11 +344,13 @@ class _Sweep:
         self.cut_short = False  # the listing was left unfinished because of `stop`
         self.tally = _Tally()
         self.concurrency = concurrency
-        # the uploads waiting for a worker: at most `concurrency`, so the listing stops
-        # when the workers are behind
-        self.work: asyncio.Queue[tuple[Job, MultipartUploadSummary]] = asyncio.Queue(
-            maxsize=concurrency
-        )
+        # the uploads waiting for a worker, fed a page at a time: the next page goes in
+        # when fewer than `concurrency` are left (see wait_for_room), so at most a page
+        # and `concurrency` uploads wait, and the listing stops when the workers are
+        # behind. (Fed one upload at a time through a bounded queue, the listing task was
+        # woken once per upload: a tenth of the sweep's CPU with verify="parts".)
+        self.work: asyncio.Queue[tuple[Job, MultipartUploadSummary]] = asyncio.Queue()
+        self.room = asyncio.Event()
         self.workers: list[asyncio.Task[None]] = []
         self.fatal: list[BaseException] = []
         # with verify="listing": hash((key, upload_id)) of each upload aborted (8 bytes of
@@ -508,8 +510,12 @@ class _Sweep:
         work = self.work
         fatal = self.fatal
         stop = self.stop
+        low = self.concurrency
+        room = self.room
         while True:
             job, upload = await work.get()
+            if work.qsize() < low:
+                room.set()
             try:
                 # after a fatal error or a stop the rest is dropped, so put never blocks
                 if stop.is_set():
@@ -519,15 +525,28 @@ class _Sweep:
                     await job(upload)
             except Exception as exc:  # an on_progress error, or a bug: stops the sweep
                 fatal.append(exc)
+                room.set()
             finally:
                 work.task_done()
 
-    async def spawn(self, job: Job, upload: MultipartUploadSummary) -> None:
+    def spawn(self, job: Job, upload: MultipartUploadSummary) -> None:
+        """Queue an upload for the workers (no wait: see `wait_for_room`)."""
         if self.fatal:
             raise self.fatal[0]
         if not self.workers:
             self.workers = [asyncio.ensure_future(self.worker()) for _ in range(self.concurrency)]
-        await self.work.put((job, upload))
+        self.work.put_nowait((job, upload))
+
+    async def wait_for_room(self) -> None:
+        """After a page: until fewer than `concurrency` uploads wait for a worker, or one
+        failed for good (then raised here)."""
+        work = self.work
+        room = self.room
+        while work.qsize() >= self.concurrency and not self.fatal:
+            room.clear()
+            await room.wait()
+        if self.fatal:
+            raise self.fatal[0]
 
     async def drain(self) -> None:
         """Until every upload handed to the workers is handled."""
@@ -608,8 +627,9 @@ class _Sweep:
                 if inline:
                     await self.emit("would_abort", upload)
                 else:
-                    await self.spawn(self.one, upload)
+                    self.spawn(self.one, upload)
             del page, uploads
+            await self.wait_for_room()
 
     async def verify_by_listing(self) -> None:
         """List the prefix again: an aborted upload still listed gets abort-and-verify."""
@@ -633,7 +653,8 @@ class _Sweep:
                     upload, self.cutoff, self.prefix
                 ):
                     self.tally.survivors += 1
-                    await self.spawn(self.reverify, upload)
+                    self.spawn(self.reverify, upload)
+            await self.wait_for_room()
         await self.drain()
 
 
