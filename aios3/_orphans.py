@@ -22,7 +22,6 @@ from .models import (
     AbortMultipartUploadResponse,
     AbortRound,
     ListPartsRequest,
-    ListPartsResponse,
     ResponseMetadata,
     VerifiedAbortResponse,
 )
@@ -140,20 +139,21 @@ async def verified_rounds(
     """`abort_and_verify`'s loop: the rounds, the first abort that succeeded (None if
     every abort answered `NoSuchUpload`) and the first `NoSuchUpload`. The sweeper calls
     this directly: it needs the rounds, not a response model per upload."""
-    # only what was given: the Stubber's expected_params see exactly these (the values
-    # come from a validated request: constructed, not validated again)
-    given = {
-        name: value
-        for name, value in (
-            ("bucket", request.bucket),
-            ("key", request.key),
-            ("upload_id", request.upload_id),
-            ("request_payer", request.request_payer),
-            ("expected_bucket_owner", request.expected_bucket_owner),
-        )
-        if value is not None
-    }
-    listing = ListPartsRequest.model_construct(**given)  # type: ignore[arg-type]
+    # only what was given: the Stubber's expected_params see exactly these. (Validated
+    # again: pydantic's validation is faster than its model_construct)
+    listing = ListPartsRequest(
+        **{
+            name: value
+            for name, value in (
+                ("Bucket", request.bucket),
+                ("Key", request.key),
+                ("UploadId", request.upload_id),
+                ("RequestPayer", request.request_payer),
+                ("ExpectedBucketOwner", request.expected_bucket_owner),
+            )
+            if value is not None
+        }
+    )
     rounds: list[AbortRound] = []
     aborted: AbortMultipartUploadResponse | None = None  # the first abort that succeeded
     gone: NoSuchUpload | None = None  # the first NoSuchUpload
@@ -171,12 +171,22 @@ async def verified_rounds(
             abort = "aborted"
             if aborted is None:
                 aborted = resp
-        listed = await _list_after_abort(client, listing)
-        if isinstance(listed, str):
-            rounds.append(AbortRound.model_construct(number=number, abort=abort, listing=listed))
+        # the listing, inline (one coroutine less per upload in a sweep)
+        gone_as: Literal["no_such_upload", "no_such_key", "no_parts"] | None = None
+        try:
+            listed = await client.list_parts(listing)
+        except NoSuchUpload:
+            gone_as = "no_such_upload"
+        except NoSuchKey:  # Ceph RGW's answer for an aborted upload
+            gone_as = "no_such_key"
+        else:
+            if not listed.parts and not listed.is_truncated:
+                gone_as = "no_parts"
+        if gone_as is not None:
+            rounds.append(AbortRound(number=number, abort=abort, listing=gone_as))
             return rounds, aborted, gone
         rounds.append(
-            AbortRound.model_construct(
+            AbortRound(
                 number=number,
                 abort=abort,
                 listing="parts",
@@ -198,17 +208,3 @@ async def verified_rounds(
                 rounds=rounds,
             )
         await policy.sleep(wait)
-
-
-async def _list_after_abort(
-    client: S3Client, listing: ListPartsRequest
-) -> Literal["no_such_upload", "no_such_key", "no_parts"] | ListPartsResponse:
-    try:
-        listed = await client.list_parts(listing)
-    except NoSuchUpload:
-        return "no_such_upload"
-    except NoSuchKey:  # Ceph RGW's answer for an aborted upload
-        return "no_such_key"
-    if not listed.parts and not listed.is_truncated:
-        return "no_parts"
-    return listed
