@@ -474,7 +474,13 @@ class S3Client:
                     )
                 ):
                     error._max_attempts_reached()
-                raise error
+                try:
+                    raise error
+                finally:
+                    # the traceback holds this frame: without these, the error and the
+                    # frame would keep each other (and the caller's frames, with their
+                    # locals) alive until a garbage collection, for every failed call
+                    error = classified = None  # type: ignore[assignment]
             token = next_token
             log.debug(
                 "retrying %s after %s (attempt %d, backoff %.2fs)",
