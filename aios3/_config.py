@@ -335,6 +335,10 @@ def check_ca_bundle(path: str, what: str) -> None:
             f"{what}: {path!r} is a directory; give the path of a CA bundle file (PEM)"
         )
     if not os.path.isfile(path):
+        if os.path.exists(path):  # a FIFO, a socket, a device: opening a FIFO would block
+            raise ParamValidationError(
+                f"{what}: {path!r} is not a regular file; give the path of a CA bundle file (PEM)"
+            )
         raise ParamValidationError(f"{what}: no such file: {path!r}")
     try:
         with open(path, "rb") as f:

@@ -103,7 +103,9 @@ class Transport(Protocol):
         ...
 
 
-_CA_CONTEXTS: dict[tuple[str, int, int], ssl.SSLContext] = {}
+# path -> (mtime_ns, size, context): the newest version of each bundle only (a bundle
+# rewritten by certificate tooling replaces its context instead of adding one)
+_CA_CONTEXTS: dict[str, tuple[int, int, ssl.SSLContext]] = {}
 
 
 def ca_bundle_context(path: str) -> ssl.SSLContext:
@@ -111,14 +113,15 @@ def ca_bundle_context(path: str) -> ssl.SSLContext:
     again only if the file changes): every client and connection shares it."""
     try:
         st = os.stat(path)
-        key = (path, st.st_mtime_ns, st.st_size)
-        context = _CA_CONTEXTS.get(key)
-        if context is None:
-            context = _CA_CONTEXTS[key] = ssl.create_default_context(cafile=path)
+        cached = _CA_CONTEXTS.get(path)
+        if cached is not None and cached[0] == st.st_mtime_ns and cached[1] == st.st_size:
+            return cached[2]
+        context = ssl.create_default_context(cafile=path)
     except (OSError, ssl.SSLError, ValueError) as exc:
         raise ParamValidationError(
             f"verify: the CA bundle {path!r} could not be loaded: {exc}"
         ) from None
+    _CA_CONTEXTS[path] = (st.st_mtime_ns, st.st_size, context)
     return context
 
 

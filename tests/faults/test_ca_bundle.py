@@ -83,3 +83,19 @@ async def test_a_bundle_that_is_not_pem_is_refused_before_the_first_https_reques
             with pytest.raises(ParamValidationError, match=r"verify: .*could not be loaded"):
                 await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
         assert tls.connections == 0  # refused before connecting
+
+
+def test_a_rotated_bundle_replaces_its_context_instead_of_adding_one(
+    tmp_path: Path, loads: list[str]
+) -> None:
+    # a bundle that cert tooling rewrites every hour held one SSLContext (the whole parsed
+    # store) per version for the life of the process
+    ca, _, _ = certificates(tmp_path)
+    pem = ca.read_bytes()
+    for n in range(5):
+        ca.write_bytes(pem + b"\n" * n)  # a new size, and so a new version of the file
+        _transport.ca_bundle_context(str(ca))
+    assert len(loads) == 5  # each version loaded once
+    assert len(_transport._CA_CONTEXTS) == 1
+    before = _transport.ca_bundle_context(str(ca))
+    assert _transport.ca_bundle_context(str(ca)) is before and len(loads) == 5

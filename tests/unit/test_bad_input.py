@@ -4,6 +4,7 @@ naming what is wrong, and nothing reaches the server."""
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
 
 import pytest
@@ -210,6 +211,22 @@ async def test_a_ca_bundle_directory_is_refused_before_sending(tmp_path: Any) ->
         **CREDS,
     )
     with pytest.raises(ParamValidationError, match="is a directory"):
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+    await s3.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+async def test_a_ca_bundle_fifo_is_named_as_not_a_file_before_sending(tmp_path: Any) -> None:
+    # it was refused as "no such file" although the path exists
+    fifo = tmp_path / "ca.pem"
+    os.mkfifo(fifo)
+    s3 = aios3.S3Client(
+        region_name="us-east-1",
+        endpoint_url="https://127.0.0.1:1",
+        config=aios3.Config(verify=str(fifo)),
+        **CREDS,
+    )
+    with pytest.raises(ParamValidationError, match="is not a regular file"):
         await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
     await s3.close()
 

@@ -17,6 +17,7 @@ ListMultipartUploads' `Upload` and `CommonPrefix`, CreateSession's `Credentials`
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sys
 import typing
 from collections.abc import Iterable, Iterator, Mapping
@@ -435,3 +436,91 @@ def test_drift_fails_up_to_the_checked_botocore_and_is_named_beyond_it() -> None
     with pytest.raises(pytest.xfail.Exception, match=r"botocore 99\.0\.0 is newer.*X\.output\.New"):
         check(["X.output.New: no such field in X"], version="99.0.0")
     assert drift.newer_than_checked("1.44.10") and not drift.newer_than_checked("1.44.8")
+
+
+# ------------------------------------------------------------------ what aios3 had when checked
+
+# On a botocore newer than `_botocore_drift.CHECKED_AGAINST`, the comparisons above report
+# a member or value aios3 lacks as XFAIL, as if botocore had just added it: a member that
+# aios3 *lost* (a field deleted, a Literal narrowed) read the same, so a regression passed
+# CI on any newer botocore. This list is what aios3 had when its models were checked; it
+# does not depend on botocore, so a loss fails on every botocore.
+CHECKED_MEMBERS = Path(__file__).with_name("checked_members.txt")
+
+
+def _literal_values(tp: Any) -> set[str]:
+    out: set[str] = set()
+    for member in _members(tp):
+        if get_origin(member) is Literal:
+            out |= {str(v) for v in get_args(member)}
+        elif get_origin(member) in (list, typing.Sequence, typing.Iterable):
+            out |= _literal_values(get_args(member)[0])
+    return out
+
+
+def _model_members(model: type[BaseModel], where: str, out: set[str]) -> None:
+    for name, info in model.model_fields.items():
+        alias = info.alias or name
+        if alias == "ResponseMetadata":
+            continue
+        label = f"{where}.{alias}"
+        out.add(label)
+        out |= {f"{label}={v}" for v in _literal_values(info.annotation)}
+        nested = _model_in(info.annotation)
+        if nested is not None:
+            _model_members(nested, label, out)
+
+
+def modelled_members(
+    operations: Iterable[Operation[Any, Any]] = OPERATIONS,
+    typed_dicts: Iterable[tuple[type, str]] | None = None,
+) -> set[str]:
+    """Every field (by its boto3 name) of each operation's models, nested ones included,
+    every Literal value they take, and every key and Literal value of the keyword
+    TypedDicts: `Op.input.Member[.Nested]`, `...=VALUE`, `TypedDictName.Key[=VALUE]`."""
+    out: set[str] = set()
+    for op in operations:
+        _model_members(op.request, f"{op.name}.input", out)
+        _model_members(op.response, f"{op.name}.output", out)
+    for td, _ in _typed_dicts() if typed_dicts is None else typed_dicts:
+        hints, _ = _hints(td)
+        for key, tp in hints.items():
+            out.add(f"{td.__name__}.{key}")
+            out |= {f"{td.__name__}.{key}={v}" for v in _literal_values(tp)}
+    return out
+
+
+def _checked() -> set[str]:
+    return {line for line in CHECKED_MEMBERS.read_text().splitlines() if line}
+
+
+def test_the_models_keep_what_they_had_when_checked_against_botocore() -> None:
+    """A field, key or Literal value that the list has and the models lost fails here on
+    any botocore (the drift tests would call it new on a newer one); one the models gained
+    goes into the list (`python -m tests.unit.test_model_completeness` rewrites it)."""
+    have, checked = modelled_members(), _checked()
+    assert sorted(checked - have) == [], "lost since the models were checked against botocore"
+    assert sorted(have - checked) == [], (
+        "new: rewrite the list with `python -m tests.unit.test_model_completeness`"
+    )
+
+
+def test_a_lost_member_or_value_is_named() -> None:
+    lost = _without(models.ListPartsResponse, "upload_id")
+    op = next(o for o in OPERATIONS if o.name == "ListParts")
+
+    class Narrowed(TypedDict, total=False):
+        StorageClass: Literal["STANDARD"]
+
+    have = modelled_members([op], [])
+    assert "ListParts.output.UploadId" in have
+    drifted = dataclasses.replace(op, response=lost)
+    assert "ListParts.output.UploadId" not in modelled_members([drifted], [])
+    values = modelled_members([], [(Narrowed, "CreateMultipartUpload")])
+    assert values == {"Narrowed.StorageClass", "Narrowed.StorageClass=STANDARD"}
+    assert "ListParts.output.Parts.ChecksumSHA256" in have
+    assert "CreateMultipartUploadParams.StorageClass=GLACIER" in modelled_members([])
+
+
+if __name__ == "__main__":  # rewrite the list after the models gained members or values
+    CHECKED_MEMBERS.write_text("".join(f"{m}\n" for m in sorted(modelled_members())))
