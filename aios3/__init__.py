@@ -35,7 +35,10 @@ try:
     from ._orphans import VerifyPolicy
     from ._paginate import PageIterator
     from ._retry import RetryStrategy, StandardRetryStrategy
+    from ._sweep import SweepEvent, SweepFailure, SweepReport
+    from ._transfer import TransferConfig, UploadExtraArgs
     from ._transport import AiohttpTransport, RawResponse, Transport
+    from ._upload import ManagedUpload
     from .errors import (
         AbortNotVerifiedError,
         AccessDenied,
@@ -55,24 +58,15 @@ finally:
 
 if TYPE_CHECKING:  # imported on first use (see __getattr__), to keep `import aios3` short
     from ._resource import Bucket, MultipartUpload, MultipartUploadPart, Object, S3Resource
-    from ._sweep import SweepEvent, SweepFailure, SweepReport
-    from ._transfer import TransferConfig, UploadExtraArgs
-    from ._upload import ManagedUpload
 
-# what is imported on first use: the resource style, the sweeper, the transfer and upload
-# helpers (a client that only aborts, or the command line, never loads them)
+# what is imported on first use: the resource style (a client, or the command line, never
+# loads it)
 _LAZY = {
     "Bucket": "_resource",
     "MultipartUpload": "_resource",
     "MultipartUploadPart": "_resource",
     "Object": "_resource",
     "S3Resource": "_resource",
-    "SweepEvent": "_sweep",
-    "SweepFailure": "_sweep",
-    "SweepReport": "_sweep",
-    "TransferConfig": "_transfer",
-    "UploadExtraArgs": "_transfer",
-    "ManagedUpload": "_upload",
 }
 
 

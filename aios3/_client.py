@@ -17,7 +17,7 @@ from collections.abc import (
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from multidict import CIMultiDict
 from typing_extensions import Self, Unpack, overload
@@ -51,7 +51,13 @@ from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, Pagina
 from ._parse import metadata, parse_error
 from ._retry import LegacyRetryStrategy, RetryStrategy, RetryToken, classify, strategy_for
 from ._serialize import WireRequest, serialize
+
+# imported here, not in the methods, so that typing.get_type_hints() (pydantic's
+# validate_call, beartype, inspect.signature(eval_str=True)) reads these methods' hints
+from ._sweep import SweepEvent, SweepReport
+from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
+from ._upload import ManagedUpload
 from .errors import (
     Aios3Error,
     ClientError,
@@ -115,11 +121,6 @@ from .models import (
     UploadPartResponse,
     VerifiedAbortResponse,
 )
-
-if TYPE_CHECKING:  # imported in the methods that use them: `import aios3` stays short
-    from ._sweep import SweepEvent, SweepReport
-    from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
-    from ._upload import ManagedUpload
 
 __all__ = ["ListMultipartUploadsPaginator", "ListPartsPaginator", "PaginationConfig", "S3Client"]
 
@@ -1052,8 +1053,6 @@ class S3Client:
         Raises:
             ParamValidationError: bad parameters, before anything is sent.
         """
-        from ._upload import ManagedUpload
-
         return ManagedUpload(self, params, verify=verify, cleanup_timeout=cleanup_timeout)
 
     async def upload_file(
