@@ -79,7 +79,7 @@ class SweepFailure(BaseModel):
             `AbortNotVerifiedError` (parts still listed after the verification's rounds).
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     key: str
     upload_id: str
@@ -123,7 +123,7 @@ class SweepReport(BaseModel):
             `selected == aborted + already_gone + failed_count` still holds.
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     bucket: str
     prefix: str
