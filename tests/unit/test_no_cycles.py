@@ -1,8 +1,8 @@
 """A call, failed or not, leaves no reference cycle behind: what it made is freed when the
 caller drops it, not at the next garbage collection. (An error kept in a local of the
 frame that raised it, which its traceback holds, made a cycle per failed call that kept
-the caller's frames and their locals alive: in a sweep, a tenth of the CPU went to the
-collector.)"""
+the caller's frames and their locals alive: a sweep of 10,000 uploads with
+verify="parts" left about 130,000 objects for the collector.)"""
 
 from __future__ import annotations
 
