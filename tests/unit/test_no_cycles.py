@@ -2,7 +2,7 @@
 caller drops it, not at the next garbage collection. (An error kept in a local of the
 frame that raised it, which its traceback holds, made a cycle per failed call that kept
 the caller's frames and their locals alive: a sweep of 10,000 uploads with
-verify="parts" left about 130,000 objects for the collector.)"""
+verify="parts" left about 300,000 objects for the collector.)"""
 
 from __future__ import annotations
 
