@@ -121,11 +121,7 @@ async def abort_and_verify(
             response_metadata=aborted.response_metadata,
             rounds=rounds,
         )
-    meta = (
-        ResponseMetadata()
-        if gone is None
-        else ResponseMetadata.model_validate(gone.response["ResponseMetadata"])
-    )
+    meta = ResponseMetadata() if gone is None else ResponseMetadata.model_validate(gone)
     return VerifiedAbortResponse.model_construct(
         request_charged=None, response_metadata=meta, rounds=rounds
     )
@@ -135,9 +131,10 @@ async def verified_rounds(
     client: S3Client,
     request: AbortMultipartUploadRequest,
     policy: VerifyPolicy,
-) -> tuple[list[AbortRound], AbortMultipartUploadResponse | None, NoSuchUpload | None]:
+) -> tuple[list[AbortRound], AbortMultipartUploadResponse | None, object | None]:
     """`abort_and_verify`'s loop: the rounds, the first abort that succeeded (None if
-    every abort answered `NoSuchUpload`) and the first `NoSuchUpload`. The sweeper calls
+    every abort answered `NoSuchUpload`) and the first `NoSuchUpload`'s `ResponseMetadata`
+    dict (not the error: its traceback holds this frame, a cycle per upload gone). The sweeper calls
     this directly: it needs the rounds, not a response model per upload."""
     # only what was given: the Stubber's expected_params see exactly these. (Validated
     # again: pydantic's validation is faster than its model_construct)
@@ -156,7 +153,7 @@ async def verified_rounds(
     )
     rounds: list[AbortRound] = []
     aborted: AbortMultipartUploadResponse | None = None  # the first abort that succeeded
-    gone: NoSuchUpload | None = None  # the first NoSuchUpload
+    gone: object | None = None  # the first NoSuchUpload's ResponseMetadata
     started = policy.clock()
     while True:
         number = len(rounds) + 1
@@ -166,7 +163,7 @@ async def verified_rounds(
         except NoSuchUpload as exc:
             abort = "already_gone"
             if gone is None:
-                gone = exc
+                gone = exc.response["ResponseMetadata"]
         else:
             abort = "aborted"
             if aborted is None:
