@@ -81,3 +81,19 @@ async def test_a_retried_then_failed_call_leaves_no_cycle(collector_off: None) -
                 with pytest.raises(error):
                     await client.list_parts(Bucket="b", Key="k", UploadId="u")
             assert gc.collect() == 0
+
+
+async def test_a_verified_abort_of_an_upload_already_gone_leaves_no_cycle(
+    collector_off: None,
+) -> None:
+    async def answer(request: MockRequest) -> MockResponse:
+        return MockResponse(404, {"x-amz-request-id": "R"}, NO_SUCH_UPLOAD)
+
+    async with _client(answer) as s3:
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify=True)
+        gc.collect()
+        for _ in range(20):
+            r = await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u", verify=True)
+            assert r.rounds[0].abort == "already_gone"
+            assert r.response_metadata.request_id == "R"
+        assert gc.collect() == 0
