@@ -75,6 +75,36 @@ def test_import_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert out.stdout.split()[0] == enabled
 
 
+def test_import_leaves_nothing_for_the_collector_to_walk_and_nothing_frozen() -> None:
+    """What `import aios3` allocated is in the oldest generation, not owed to the first
+    young collection after it (which walked all of it, a tenth of the import); nothing
+    stays frozen; and objects the process froze itself before stay frozen."""
+    probe = (
+        "import gc, json\n"
+        "keep = [[] for _ in range(10)]\n"
+        "{before}\n"
+        "import aios3\n"
+        "young = len(gc.get_objects(0)) + len(gc.get_objects(1))\n"
+        "seen = {{id(o) for o in gc.get_objects()}}\n"
+        "print(json.dumps([young, gc.get_freeze_count(), gc.isenabled(), id(keep[0]) in seen]))"
+    )
+    for before in ("", "gc.freeze()"):
+        out = subprocess.run(
+            [sys.executable, "-c", probe.format(before=before)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        young, frozen, enabled, tracked = json.loads(out.stdout)
+        assert enabled is True
+        if not before:
+            assert frozen == 0 and tracked  # nothing left frozen
+            if sys.version_info < (3, 14):  # 3.14's incremental collector has no gen 1
+                assert young < 5000  # not the import's hundreds of thousands of objects
+        else:  # the process's own frozen objects are left alone
+            assert frozen > 0 and not tracked
+
+
 def test_every_public_method_has_hints_that_resolve_at_run_time() -> None:
     """`typing.get_type_hints` (pydantic's validate_call, beartype, inspect.signature with
     eval_str) works on the client's and the resource's public methods: no hint names a
