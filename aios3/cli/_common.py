@@ -16,7 +16,6 @@ from dataclasses import dataclass, fields
 from typing import Any, TextIO
 
 import click
-import jmespath  # type: ignore[import-untyped]  # imported by aios3 already
 from click.core import ParameterSource
 
 # aws-cli version 2's exit codes
@@ -117,6 +116,8 @@ def global_options(ctx: click.Context) -> GlobalOptions:
     if opts.output is None:
         opts.output = _configured_output(opts.profile)
     if opts.query is not None:
+        import jmespath  # type: ignore[import-untyped]  # only for --query
+
         try:
             jmespath.compile(opts.query)
         except jmespath.exceptions.JMESPathError as exc:
@@ -255,6 +256,8 @@ def emit(
         _output.write_yaml_stream(_queried(opts, pages), stream)
         return
     if opts.query is not None:
+        import jmespath
+
         data = jmespath.search(opts.query, data)
     if opts.output == "text":
         _output.write_text(data, stream)
@@ -283,6 +286,8 @@ def emit_pages(
         for page in pages:
             data = _output.plain(page)
             if opts.query is not None:
+                import jmespath
+
                 data = jmespath.search(opts.query, data)
             _output.write_text(data, stream)
         if "NextToken" in full:
@@ -296,6 +301,8 @@ def emit_pages(
 def _queried(opts: GlobalOptions, pages: Iterable[Any]) -> Iterable[Any]:
     if opts.query is None:
         return pages
+
+    import jmespath
 
     return [jmespath.search(opts.query, p) for p in pages]
 

@@ -291,23 +291,25 @@ def test_the_profile_is_read_as_a_botocore_session_reads_it(
     assert read(lambda: _scoped_config(profile)) == expected
 
 
-def test_a_command_does_not_build_a_botocore_session_for_the_output_setting(
+def test_a_command_loads_no_session_and_no_jmespath_it_does_not_need(
     config_file: Path,
 ) -> None:
     """Reading the profile's `output` imports no `botocore.session` (a tenth of a short
-    command): checked in a process of its own, with a command that sends nothing."""
+    command), and jmespath is imported for `--query` only: checked in a process of its
+    own, with a command that sends nothing."""
     probe = (
-        "import sys\n"
+        "import json, sys\n"
         "from aios3.cli import main\n"
         "code = main(['s3api', 'list-parts', '--profile', 'tab', "
-        "'--generate-cli-skeleton', 'input'])\n"
-        "print(code, 'botocore.session' in sys.modules)\n"
+        "'--generate-cli-skeleton', 'input'] + sys.argv[1:])\n"
+        "print(json.dumps([code, 'botocore.session' in sys.modules, 'jmespath' in sys.modules]))\n"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=True,
-    )
-    assert r.stdout.split()[-2:] == ["0", "False"]
+    for extra, jmespath in (([], False), (["--query", "Bucket"], True)):
+        r = subprocess.run(
+            [sys.executable, "-c", probe, *extra],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=True,
+        )
+        assert json.loads(r.stdout.splitlines()[-1]) == [0, False, jmespath]

@@ -9,6 +9,19 @@ import sys
 
 from aios3 import models
 
+# what `import aios3` must not load: the layers above a call, and modules only some calls
+# (or the command line) need
+NOT_AT_IMPORT = (
+    "aios3._resource",
+    "aios3.cli",
+    "aios3.testing",
+    "botocore.session",  # the credential chain's, loaded by a client that needs it
+    "click",
+    "defusedxml",  # the first XML answer
+    "jmespath",  # PageIterator.search and the command line's --query
+    "xml.sax",
+)
+
 PROBE = """
 import json, sys
 import aios3
@@ -22,24 +35,22 @@ built = sorted(
 from aios3._config import Config
 if Config.__pydantic_complete__:
     built.append("Config")
-loaded = sorted(m for m in sys.modules if m.startswith("aios3."))
+loaded = sorted(m for m in sys.modules if m.startswith("aios3.") or m in NOT_AT_IMPORT)
 print(json.dumps({"built": built, "loaded": loaded}))
 """
 
-ON_FIRST_USE = ("aios3._resource",)
-
 
 def _probe(extra: str = "") -> dict[str, list[str]]:
+    probe = f"NOT_AT_IMPORT = {NOT_AT_IMPORT!r}\n" + PROBE
     out = subprocess.run(
-        [sys.executable, "-c", PROBE + extra], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe + extra], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def test_import_aios3_loads_no_helper_and_builds_no_model_schema() -> None:
     seen = _probe()
-    assert [m for m in ON_FIRST_USE if m in seen["loaded"]] == []
-    assert "aios3.cli" not in seen["loaded"] and "aios3.testing" not in seen["loaded"]
+    assert [m for m in NOT_AT_IMPORT if m in seen["loaded"]] == []
     if models._DEFER_BUILD:
         assert seen["built"] == []
     else:  # pydantic < 2.12: the models with aliases are built at import (see models.py)
@@ -132,3 +143,14 @@ def test_every_public_method_has_hints_that_resolve_at_run_time() -> None:
             except NameError as exc:
                 failures.append(f"{cls.__name__}.{name}: {exc}")
     assert failures == []
+
+
+def test_the_xml_escape_is_saxutils() -> None:
+    """The serializer's `escape` (kept to avoid importing `xml.sax`) is
+    `xml.sax.saxutils.escape`."""
+    from xml.sax.saxutils import escape as saxutils_escape
+
+    from aios3._serialize import escape
+
+    for text in ("", "plain", "a&b<c>d", "&amp;", "<<&&>>", "'\"", "é\x00\n\t]]>", "&lt;"):
+        assert escape(text) == saxutils_escape(text)
