@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING
 _gc_was_enabled = _gc.isenabled()
 _gc.disable()
 try:
+    from . import _native
+
+    _native.defer()  # awscrt's native module, which botocore imports, loads on first use
     from . import errors, models, retries, transport
     from ._client import (
         ListMultipartUploadsPaginator,

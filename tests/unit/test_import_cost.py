@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from aios3 import models
 
 # what `import aios3` must not load: the layers above a call, and modules only some calls
@@ -154,3 +156,75 @@ def test_the_xml_escape_is_saxutils() -> None:
 
     for text in ("", "plain", "a&b<c>d", "&amp;", "<<&&>>", "'\"", "é\x00\n\t]]>", "&lt;"):
         assert escape(text) == saxutils_escape(text)
+
+
+_CRT = """
+import json, sys, threading
+{before}
+import aios3
+import botocore.compat
+deferred = type(sys.modules["_awscrt"]).__name__ == "_Deferred"
+import awscrt.checksums
+from awscrt import checksums
+results = []
+threads = [
+    threading.Thread(target=lambda: results.append(checksums.crc32c(b"abc"))) for _ in range(8)
+]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+from botocore.crt.auth import CrtS3SigV4AsymAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+request = AWSRequest(method="GET", url="https://b.s3.amazonaws.com/k", headers={{}})
+CrtS3SigV4AsymAuth(Credentials("AK", "SK"), "s3", "*").add_auth(request)
+print(json.dumps({{
+    "deferred_at_import": deferred,
+    "has_crt": botocore.compat.HAS_CRT,
+    "crc32c": sorted(set(results)),
+    "sigv4a": request.headers["Authorization"].startswith("AWS4-ECDSA-P256-SHA256 "),
+    "loaded": type(sys.modules["_awscrt"]).__name__,
+    "same": all(
+        getattr(checksums._awscrt, n) is getattr(sys.modules["_awscrt"], n)
+        for n in dir(sys.modules["_awscrt"]) if not n.startswith("_")
+    ),
+}}))
+"""
+
+
+def _crt_probe(before: str = "") -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CRT.format(before=before)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_awscrt_native_module_loads_on_first_use() -> None:
+    """botocore imports awscrt whenever it is installed; its native module (a tenth of
+    `import aios3`) is loaded on the first call into awscrt instead, from any thread, and
+    botocore sees awscrt as it did (`HAS_CRT`, SigV4a through its CRT signer)."""
+    import importlib.util
+
+    if importlib.util.find_spec("_awscrt") is None:
+        pytest.skip("awscrt is not installed")
+    seen = _crt_probe()
+    assert seen["deferred_at_import"] is True
+    assert seen["has_crt"] is True
+    assert seen["crc32c"] == [0x364B3FB7]  # CRC32C("abc"), from every thread
+    assert seen["sigv4a"] is True
+    assert seen["loaded"] == "module"  # the real extension is in sys.modules now
+    assert seen["same"] is True  # and awscrt's modules read through to it
+
+
+def test_awscrt_imported_before_aios3_is_left_alone() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("_awscrt") is None:
+        pytest.skip("awscrt is not installed")
+    seen = _crt_probe(before="import awscrt.auth")
+    assert seen["deferred_at_import"] is False
+    assert seen["crc32c"] == [0x364B3FB7] and seen["sigv4a"] is True
