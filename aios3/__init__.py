@@ -23,16 +23,18 @@ from typing import TYPE_CHECKING
 _gc_was_enabled = _gc.isenabled()
 _gc.disable()
 try:
-    from . import _native
+    from . import _native, _tls
 
     _native.defer()  # awscrt's native module, which botocore imports, loads on first use
-    from . import errors, models, retries, transport
-    from ._client import (
-        ListMultipartUploadsPaginator,
-        ListPartsPaginator,
-        PaginationConfig,
-        S3Client,
-    )
+    # aiohttp's import-time TLS contexts read the CA store on their first handshake
+    with _tls.ca_store_on_first_use():
+        from . import errors, models, retries, transport
+        from ._client import (
+            ListMultipartUploadsPaginator,
+            ListPartsPaginator,
+            PaginationConfig,
+            S3Client,
+        )
     from ._config import Config
     from ._endpoints import ResolvedEndpoint
     from ._orphans import VerifyPolicy
