@@ -41,6 +41,7 @@ from ._config import (
     Settings,
     SetupCache,
     check_ca_bundle,
+    check_chain_credentials,
     check_client_args,
     check_region,
     env_credentials,
@@ -334,7 +335,7 @@ class S3Client:
         elif self._static is not None:
             creds = CredentialCache(loader=None, static=self._static)
         elif isinstance(source, FrozenCredentials):  # AWS_ACCESS_KEY_ID / ..._SECRET_...
-            creds = CredentialCache(loader=None, static=source)
+            creds = CredentialCache(loader=None, static=check_chain_credentials(source))
         elif source.loaded is not None:  # another client's chain found them: shared
             creds = CredentialCache(loader=None, shared=source.loaded)
         else:

@@ -45,6 +45,7 @@ __all__ = [
     "SetupCache",
     "SetupKey",
     "SharedConfig",
+    "check_chain_credentials",
     "check_client_args",
     "check_endpoint_url",
     "check_region",
@@ -707,10 +708,18 @@ def env_credentials(profile_name: str | None) -> FrozenCredentials | None:
     if not access_key or not secret_key or env.get("AWS_CREDENTIAL_EXPIRATION", ""):
         return None
     token = env.get("AWS_SECURITY_TOKEN", "") or env.get("AWS_SESSION_TOKEN", "") or None
-    check_credential_text(access_key, "the access key id from the credential chain")
-    if token is not None:
-        check_credential_text(token, "the session token from the credential chain")
     return FrozenCredentials(access_key, secret_key, token)
+
+
+def check_chain_credentials(creds: FrozenCredentials) -> FrozenCredentials:
+    """The checks the credential cache makes on what botocore's chain returns (header-safe
+    text), for keys taken from the environment without the chain. Made when a client uses
+    them, not when they are read: an unsigned client, or one with explicit keys, never
+    looks at them."""
+    check_credential_text(creds.access_key, "the access key id from the credential chain")
+    if creds.token is not None:
+        check_credential_text(creds.token, "the session token from the credential chain")
+    return creds
 
 
 class CredentialChain:

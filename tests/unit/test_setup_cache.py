@@ -373,12 +373,20 @@ def test_env_credentials_leave_partial_and_expiring_keys_to_the_chain(
     assert env_credentials(None) is None  # refreshable keys
 
 
-def test_env_credentials_are_checked_as_the_chains_are(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_env_credentials_are_checked_when_used(
+    files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AK\nX")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "SKENV")
     with pytest.raises(aios3.ParamValidationError, match="access key id") as info:
-        env_credentials(None)
+        await abort()
     assert "AK\nX" not in str(info.value)
+    # a client that does not use them: unsigned, or with its own keys
+    import botocore
+
+    await abort(config=Config(signature_version=botocore.UNSIGNED))
+    s3 = await abort(aws_access_key_id="AK", aws_secret_access_key="SK")
+    assert access_key(s3) == "AK"
 
 
 # ----------------------------------------------------------------------- settings
