@@ -562,11 +562,16 @@ class CredentialCache:
 
     `loader` is a blocking callable returning botocore credentials (or None); it runs in a
     worker thread, once, and again only when the credentials near their expiry.
+    `shared` (with no `loader`) are botocore credentials an earlier client's chain already
+    returned (`aios3._config.CredentialChain`): the first signer is made from them on the
+    event loop when reading them cannot block (plain keys, or refreshable ones outside
+    botocore's refresh window), else in a worker thread as a loader's.
     `clock` (seconds since the epoch, `time.time` by default) is injectable for tests.
     """
 
     loader: Callable[[], BotoCredentials | None] | None
     static: FrozenCredentials | None = None
+    shared: BotoCredentials | None = None
     refresh_margin: float = 300.0
     clock: Callable[[], float] = time.time
     _boto: BotoCredentials | None = None
@@ -603,6 +608,13 @@ class CredentialCache:
                 return self._signer
             if self.static is not None:
                 creds, refresh_at = self.static, float("inf")
+            elif (
+                self._boto is None
+                and self.loader is None
+                and self.shared is not None
+                and _will_not_refresh(self.shared)
+            ):
+                creds, refresh_at = self._fetch()  # keys in memory: nothing to wait for
             else:
                 # the thread only returns values: installed together here, on the loop, so
                 # a caller cancelled meanwhile cannot leave old keys with a new deadline
@@ -638,6 +650,8 @@ class CredentialCache:
     def _fetch_unguarded(self) -> tuple[FrozenCredentials, float]:
         if self.loader is not None:  # the provider chain runs once, found or not
             self._boto, self.loader = self.loader(), None
+        elif self._boto is None:
+            self._boto = self.shared
         boto = self._boto
         if boto is None:
             raise NoCredentialsError(
@@ -659,6 +673,19 @@ class CredentialCache:
         else:
             refresh_at = float("inf")
         return FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token), refresh_at
+
+
+def _will_not_refresh(boto: BotoCredentials) -> bool:
+    """`get_frozen_credentials()` will return the keys in memory: plain credentials, or
+    refreshable ones a minute or more outside botocore's advisory refresh window (inside
+    it botocore refreshes, which may call a process or the network)."""
+    refresh_needed = getattr(boto, "refresh_needed", None)
+    if refresh_needed is None:
+        return True
+    advisory = getattr(boto, "_advisory_refresh_timeout", None)
+    if not isinstance(advisory, int | float):
+        return False
+    return not refresh_needed(advisory + 60)
 
 
 def _retrieve(task: asyncio.Task[_Session]) -> None:

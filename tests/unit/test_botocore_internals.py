@@ -73,8 +73,9 @@ CALLABLES: list[tuple[str, str, list[str] | None]] = [
     ),
     ("botocore.auth._host_from_url", "aios3/_auth.py, aios3/_endpoints.py", ["url"]),
     # endpoints: the S3 rule set and the partitions, evaluated by botocore's provider
-    ("botocore.loaders.create_loader", "aios3/_endpoints.py", None),
-    ("botocore.loaders.Loader.load_service_model", "aios3/_endpoints.py", None),
+    ("botocore.loaders.create_loader", "aios3/_endpoints.py", ["search_path_string"]),
+    # (wrapped by botocore's instance_cache: its signature is *args, **kwargs)
+    ("botocore.loaders.Loader.determine_latest_version", "aios3/_endpoints.py", None),
     ("botocore.loaders.Loader.load_data", "aios3/_endpoints.py", ["name"]),
     (
         "botocore.endpoint_provider.EndpointProvider",
@@ -82,7 +83,25 @@ CALLABLES: list[tuple[str, str, list[str] | None]] = [
         ["ruleset_data", "partition_data"],
     ),
     ("botocore.endpoint_provider.EndpointProvider.resolve_endpoint", "aios3/_endpoints.py", None),
-    # settings and credentials: botocore's session, config providers and credential chain
+    # settings: botocore's config providers and config file loader, without a session
+    (
+        "botocore.configprovider.create_botocore_default_config_mapping",
+        "aios3/_config.py (SharedConfig)",
+        ["session"],
+    ),
+    ("botocore.configprovider.ConfigValueStore", "aios3/_config.py (SharedConfig)", ["mapping"]),
+    (
+        "botocore.configprovider.ConfigValueStore.get_config_variable",
+        "aios3/_config.py (SharedConfig)",
+        ["logical_name"],
+    ),
+    ("botocore.configloader.load_config", "aios3/_config.py (SharedConfig)", ["config_filename"]),
+    (
+        "botocore.configloader.raw_config_parse",
+        "aios3/_config.py (SharedConfig)",
+        ["config_filename"],
+    ),
+    # credentials: botocore's session and credential chain
     ("botocore.session.Session", "aios3/_config.py", ["session_vars", "event_hooks"]),
     ("botocore.session.Session.get_scoped_config", "aios3/_config.py", None),
     ("botocore.session.Session.get_config_variable", "aios3/_config.py", ["logical_name"]),
@@ -106,6 +125,9 @@ CONSTANTS = [
     ("botocore.exceptions.BotoCoreError", "aios3/_auth.py, aios3/_config.py, aios3/_endpoints.py"),
     ("botocore.exceptions.ProfileNotFound", "aios3/_config.py"),
     ("botocore.session.Session.full_config", "aios3/_config.py"),
+    ("botocore.exceptions.ConfigNotFound", "aios3/_config.py (SharedConfig)"),
+    ("botocore.loaders._JSON_OPEN_METHODS", "aios3/_endpoints.py"),
+    ("botocore.loaders.Loader.search_paths", "aios3/_endpoints.py"),
 ]
 
 
