@@ -142,47 +142,13 @@ def _configured_output(profile: str | None) -> str:
 
 
 def _scoped_config(profile: str | None) -> dict[str, Any]:
-    """botocore's `Session(profile=profile).get_scoped_config()`, without a `Session`:
-    importing `botocore.session` (with botocore's client, handler and credential modules)
-    and building one was a tenth of a short command, for one setting. The profile name and
-    the two file names come from botocore's own variable chain (`--profile`, then
-    `AWS_DEFAULT_PROFILE`, then `AWS_PROFILE`; `AWS_CONFIG_FILE`,
-    `AWS_SHARED_CREDENTIALS_FILE` and their defaults), the files are read by botocore's
-    `configloader`, and what follows is `Session.full_config` and `get_scoped_config`,
-    line for line: the credentials file's profiles merged into the config file's, and a
-    profile named but absent is `ProfileNotFound`."""
-    from botocore.configloader import load_config, raw_config_parse
-    from botocore.configprovider import ConfigValueStore, create_botocore_default_config_mapping
-    from botocore.exceptions import ConfigNotFound, ProfileNotFound
+    """botocore's `Session(profile=profile).get_scoped_config()`, without a `Session`
+    (`aios3._config.SharedConfig`, what the client's setup reads the settings with):
+    importing `botocore.session` and building one was a tenth of a short command, for one
+    setting. A profile named but absent is botocore's `ProfileNotFound`."""
+    from aios3._config import SharedConfig
 
-    class _Variables:  # what botocore's chain asks of a session for these three variables
-        def instance_variables(self) -> dict[str, object]:
-            return {} if profile is None else {"profile": profile}
-
-        def get_scoped_config(self) -> dict[str, Any]:  # none of the three is a profile key
-            return {}
-
-    store = ConfigValueStore(mapping=create_botocore_default_config_mapping(_Variables()))
-    try:
-        config: dict[str, Any] = load_config(store.get_config_variable("config_file"))
-    except ConfigNotFound:
-        config = {"profiles": {}}
-    try:
-        cred_profiles = raw_config_parse(store.get_config_variable("credentials_file"))
-    except ConfigNotFound:
-        cred_profiles = {}
-    profiles: dict[str, dict[str, Any]] = config["profiles"]
-    for name, cred_vars in cred_profiles.items():
-        if name not in profiles:
-            profiles[name] = cred_vars
-        else:
-            profiles[name].update(cred_vars)
-    profile_name = store.get_config_variable("profile")
-    if profile_name is None:
-        return profiles.get("default", {})
-    if profile_name not in profiles:
-        raise ProfileNotFound(profile=profile_name)
-    return profiles[profile_name]
+    return SharedConfig(profile).get_scoped_config()
 
 
 class OutputTypeError(ValueError):
