@@ -12,7 +12,9 @@ first attribute read on it (the first call into awscrt) loads the real extension
 way the import system would have (`importlib.util.module_from_spec`, then `exec_module`),
 and from then on the stand-in holds the real module's attributes. Nothing changes but
 when the extension is loaded. It is not installed when `_awscrt` or awscrt is imported
-already, nor when `_awscrt` is not installed.
+already, nor when `_awscrt` is not installed. Where aios3 asks for awscrt (SigV4a, the
+CRT checksums) it calls `load()` first, so that an awscrt whose extension cannot be
+loaded is reported there as missing, as before.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import types
 from importlib.machinery import ModuleSpec
 from importlib.util import find_spec, module_from_spec
 
-__all__ = ["NAME", "defer"]
+__all__ = ["NAME", "defer", "load"]
 
 NAME = "_awscrt"
 
@@ -73,3 +75,12 @@ def defer() -> None:
     if spec is None or spec.loader is None:
         return
     sys.modules[NAME] = _Deferred(spec)
+
+
+def load() -> None:
+    """Load the real extension now if the stand-in is in its place: an awscrt that cannot
+    be loaded raises `ImportError` here, where aios3 asks for awscrt (and says what to
+    install), as it did when botocore's import loaded it."""
+    module = sys.modules.get(NAME)
+    if isinstance(module, _Deferred):
+        module._aios3_load()

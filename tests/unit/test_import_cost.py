@@ -228,3 +228,43 @@ def test_awscrt_imported_before_aios3_is_left_alone() -> None:
     seen = _crt_probe(before="import awscrt.auth")
     assert seen["deferred_at_import"] is False
     assert seen["crc32c"] == [0x364B3FB7] and seen["sigv4a"] is True
+
+
+_BROKEN_CRT = """
+import importlib.abc, importlib.machinery, json, sys
+
+class _Loader(importlib.abc.Loader):
+    def create_module(self, spec):
+        raise ImportError("_awscrt.so: cannot open shared object file")
+
+    def exec_module(self, module):
+        pass
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "_awscrt":
+            return importlib.machinery.ModuleSpec(name, _Loader())
+        return None
+
+sys.meta_path.insert(0, _Finder())
+import aios3
+from aios3 import _auth, _checksums
+from aios3.errors import MissingDependencyError
+
+seen = []
+for call in (lambda: _checksums._crt_factory("CRC32C"), _auth._sigv4a_class):
+    try:
+        call()
+    except MissingDependencyError as exc:
+        seen.append("awscrt" in str(exc))
+print(json.dumps(seen))
+"""
+
+
+def test_an_awscrt_that_cannot_load_is_still_reported_missing() -> None:
+    """With the extension's loading deferred, an awscrt whose extension does not load is
+    found out where aios3 asks for awscrt: `MissingDependencyError`, as before."""
+    out = subprocess.run(
+        [sys.executable, "-c", _BROKEN_CRT], capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout.splitlines()[-1]) == [True, True]
