@@ -23,13 +23,18 @@ from typing import TYPE_CHECKING
 _gc_was_enabled = _gc.isenabled()
 _gc.disable()
 try:
-    from . import errors, models, retries, transport
-    from ._client import (
-        ListMultipartUploadsPaginator,
-        ListPartsPaginator,
-        PaginationConfig,
-        S3Client,
-    )
+    from . import _native, _tls
+
+    _native.defer()  # awscrt's native module, which botocore imports, loads on first use
+    # aiohttp's import-time TLS contexts read the CA store on their first handshake
+    with _tls.ca_store_on_first_use():
+        from . import errors, models, retries, transport
+        from ._client import (
+            ListMultipartUploadsPaginator,
+            ListPartsPaginator,
+            PaginationConfig,
+            S3Client,
+        )
     from ._config import Config
     from ._endpoints import ResolvedEndpoint
     from ._orphans import VerifyPolicy
@@ -52,6 +57,15 @@ try:
         TransportError,
     )
 finally:
+    # What the imports made survives them: instead of letting the first collection after
+    # this walk all of it (a young collection over every object allocated here, about a
+    # tenth of `import aios3`) only to find it alive, it is moved to the oldest generation
+    # unwalked (freeze, then unfreeze: two list splices). Garbage among it is still
+    # collected, by the next full collection. Skipped when the process has frozen objects
+    # of its own (a pre-fork server's `gc.freeze()`): unfreeze would thaw them too.
+    if _gc.get_freeze_count() == 0:
+        _gc.freeze()
+        _gc.unfreeze()
     if _gc_was_enabled:
         _gc.enable()
     del _gc_was_enabled

@@ -445,6 +445,10 @@ def _sigv4a_class() -> type:
         CrtS3SigV4AsymAuth = None
     try:
         import awscrt  # noqa: F401
+
+        from ._native import load
+
+        load()  # awscrt's extension, if its loading was deferred (see aios3._native)
     except ImportError:
         CrtS3SigV4AsymAuth = None
     if CrtS3SigV4AsymAuth is None:

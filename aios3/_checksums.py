@@ -98,6 +98,10 @@ _crt_cache: dict[str, Callable[[], Hasher]] = {}
 def _crt_factory(algorithm: str) -> Callable[[], Hasher]:
     try:
         from awscrt import checksums
+
+        from ._native import load
+
+        load()  # awscrt's extension, if its loading was deferred (see aios3._native)
     except ImportError:
         raise MissingDependencyError(
             f"ChecksumAlgorithm={algorithm!r} needs awscrt to compute it: pip install "

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import jmespath  # type: ignore[import-untyped]
 from typing_extensions import TypedDict, Unpack
 
 from .errors import PaginationError, ParamValidationError
@@ -377,6 +376,8 @@ class PageIterator(Generic[P]):
         A list result is flattened (each element yielded), anything else yielded as it is:
         `async for key in pages.search("Uploads[].Key")`.
         """
+        import jmespath  # type: ignore[import-untyped]  # on first use: a search is rare
+
         compiled = jmespath.compile(expression)
         async for page in self:
             found = compiled.search(page.to_dict())

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from pydantic import BaseModel
 
@@ -202,6 +201,12 @@ def bucket_configuration_body(config: CreateBucketConfiguration) -> bytes | None
         f"<LocationConstraint>{escape(config.location_constraint)}</LocationConstraint>"
         "</CreateBucketConfiguration>"
     ).encode()
+
+
+def escape(text: str) -> str:
+    """`xml.sax.saxutils.escape`: `&`, `<` and `>` as entities (`&` first), without
+    importing the `xml.sax` package for it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _xml_text(value: object) -> str:

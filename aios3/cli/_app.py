@@ -80,7 +80,49 @@ _debug = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns aws-cli version 2's exit code."""
+    """Run the command line; returns aws-cli version 2's exit code.
+
+    Called without `argv`, this process is the command line: once the command is done
+    (its output flushed, the `atexit` handlers run), the process ends there, with the
+    command's exit code, instead of tearing the interpreter down (see `_end_process`)."""
+    code = _main(argv)
+    if argv is None:
+        _end_process(code)
+    return code
+
+
+def _end_process(code: int) -> None:
+    """End the process now, as `sys.exit(code)` would end it, minus the interpreter's
+    teardown: clearing every module and freeing every object one by one (a short
+    command's whole import, a few tens of milliseconds) only for the memory to be handed
+    back to the system after. What an exit must do is done first: the output streams are
+    flushed and the `atexit` handlers run (logging's flush, coverage's data file, ...).
+    Returns, for the ordinary exit, when any of that is not certain: a flush that fails
+    (a closed pipe: the interpreter reports it as usual), a thread still running (exit
+    waits for non-daemon threads), or an interpreter without `atexit._run_exitfuncs`."""
+    import atexit
+    import threading
+
+    run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
+    if run_exitfuncs is None or threading.active_count() != 1:
+        return
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # the ordinary exit reports it
+        return
+    run_exitfuncs()
+    try:  # what an atexit handler printed
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # nothing is left to report it to
+        pass
+    os._exit(code)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     global _debug
     if argv is None:  # this process is the command line (not a call from Python code)
         # pydantic's plugin scan reads every installed distribution's entry points on the

@@ -16,7 +16,6 @@ from dataclasses import dataclass, fields
 from typing import Any, TextIO
 
 import click
-import jmespath  # type: ignore[import-untyped]  # imported by aios3 already
 from click.core import ParameterSource
 
 # aws-cli version 2's exit codes
@@ -117,6 +116,8 @@ def global_options(ctx: click.Context) -> GlobalOptions:
     if opts.output is None:
         opts.output = _configured_output(opts.profile)
     if opts.query is not None:
+        import jmespath  # type: ignore[import-untyped]  # only for --query
+
         try:
             jmespath.compile(opts.query)
         except jmespath.exceptions.JMESPathError as exc:
@@ -131,14 +132,23 @@ def _configured_output(profile: str | None) -> str:
     env = os.environ.get("AWS_DEFAULT_OUTPUT")
     if env:
         return env
-    import botocore.session
     from botocore.exceptions import BotoCoreError
 
     try:
-        configured = botocore.session.Session(profile=profile).get_scoped_config().get("output")
+        configured = _scoped_config(profile).get("output")
     except BotoCoreError:  # an unknown profile, a broken file: the client reports it (253)
         configured = None
     return str(configured) if configured else "json"
+
+
+def _scoped_config(profile: str | None) -> dict[str, Any]:
+    """botocore's `Session(profile=profile).get_scoped_config()`, without a `Session`
+    (`aios3._config.SharedConfig`, what the client's setup reads the settings with):
+    importing `botocore.session` and building one was a tenth of a short command, for one
+    setting. A profile named but absent is botocore's `ProfileNotFound`."""
+    from aios3._config import SharedConfig
+
+    return SharedConfig(profile).get_scoped_config()
 
 
 class OutputTypeError(ValueError):
@@ -212,6 +222,8 @@ def emit(
         _output.write_yaml_stream(_queried(opts, pages), stream)
         return
     if opts.query is not None:
+        import jmespath
+
         data = jmespath.search(opts.query, data)
     if opts.output == "text":
         _output.write_text(data, stream)
@@ -240,6 +252,8 @@ def emit_pages(
         for page in pages:
             data = _output.plain(page)
             if opts.query is not None:
+                import jmespath
+
                 data = jmespath.search(opts.query, data)
             _output.write_text(data, stream)
         if "NextToken" in full:
@@ -253,6 +267,8 @@ def emit_pages(
 def _queried(opts: GlobalOptions, pages: Iterable[Any]) -> Iterable[Any]:
     if opts.query is None:
         return pages
+
+    import jmespath
 
     return [jmespath.search(opts.query, p) for p in pages]
 

@@ -6,6 +6,8 @@ test's own."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,8 @@ import pytest
 import aios3
 from aios3.cli import main
 from aios3.testing import MockRequest, MockResponse, MockTransport
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Python 3.10 asyncio frees a closed loop socket late, in whichever test collects it
 pytestmark = (
@@ -224,3 +228,88 @@ def test_an_unknown_profile_is_still_the_clients_error_253(
     assert code == 253, err
     assert "no-such-profile" in err
     assert sent.requests == []
+
+
+# ------------------------------------------------------------ the profile, as botocore reads it
+
+_CREDENTIALS = """\
+[default]
+aws_access_key_id = AK
+[creds-only]
+output = yaml
+[tab]
+output = text
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "profile"),
+    [
+        ({}, None),
+        ({}, "tab"),  # in both files: the credentials file's values win
+        ({}, "creds-only"),  # only in the credentials file
+        ({}, "none"),
+        ({}, "no-such-profile"),
+        ({"AWS_PROFILE": "yml"}, None),
+        ({"AWS_DEFAULT_PROFILE": "tab", "AWS_PROFILE": "yml"}, None),
+        ({"AWS_PROFILE": ""}, None),
+        ({"AWS_PROFILE": "yml"}, "tab"),
+        ({"AWS_CONFIG_FILE": "/nonexistent/config"}, None),
+        ({"AWS_CONFIG_FILE": "/nonexistent/config"}, "creds-only"),
+        ({"AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials"}, "creds-only"),
+    ],
+)
+def test_the_profile_is_read_as_a_botocore_session_reads_it(
+    tmp_path: Path,
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    profile: str | None,
+) -> None:
+    """The command line reads the profile's `output` without a botocore `Session`
+    (`_scoped_config`); what it reads is what `Session.get_scoped_config()` returns."""
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    from aios3.cli._common import _scoped_config
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text(_CREDENTIALS)
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def read(how: object) -> object:
+        try:
+            return how()  # type: ignore[operator]
+        except ProfileNotFound as exc:
+            return f"ProfileNotFound: {exc}"
+
+    expected = read(lambda: botocore.session.Session(profile=profile).get_scoped_config())
+    assert read(lambda: _scoped_config(profile)) == expected
+
+
+def test_a_command_loads_no_session_and_no_jmespath_it_does_not_need(
+    config_file: Path,
+) -> None:
+    """Reading the profile's `output` imports no `botocore.session` (a tenth of a short
+    command), and jmespath is imported for `--query` only: checked in a process of its
+    own, with a command that sends nothing."""
+    probe = (
+        "import json, sys\n"
+        "from aios3.cli import main\n"
+        "code = main(['s3api', 'list-parts', '--profile', 'tab', "
+        "'--generate-cli-skeleton', 'input'] + sys.argv[1:])\n"
+        "print(json.dumps([code, 'botocore.session' in sys.modules, 'jmespath' in sys.modules]))\n"
+    )
+    for extra, jmespath in (([], False), (["--query", "Bucket"], True)):
+        r = subprocess.run(
+            [sys.executable, "-c", probe, *extra],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=True,
+        )
+        assert json.loads(r.stdout.splitlines()[-1]) == [0, False, jmespath]
