@@ -225,14 +225,19 @@ class _PageKit:
 
 
 _page_kit: _PageKit | None = None
-_EXPAT_NAMES: dict[str, str] = {}  # expat's "uri}name" → "name"
 
 
-def _expat_local(name: str) -> str:
-    local = name[name.index("}") + 1 :] if "}" in name else name
-    if len(_EXPAT_NAMES) < 4096:
-        _EXPAT_NAMES[name] = local
-    return local
+class _LocalNames(dict[str, str]):
+    """expat's "uri}name" → "name", memoised (S3 uses a handful of names)."""
+
+    def __missing__(self, name: str) -> str:
+        local = name[name.index("}") + 1 :] if "}" in name else name
+        if len(self) < 4096:
+            self[name] = local
+        return local
+
+
+_EXPAT_NAMES = _LocalNames()
 
 
 def _read_page(body: bytes, item: str) -> tuple[Element, list[dict[str, Any]], str | None]:
@@ -254,7 +259,7 @@ def _read_page(body: bytes, item: str) -> tuple[Element, list[dict[str, Any]], s
     tb = kit.builder()
     names = _EXPAT_NAMES
     items: list[dict[str, Any]] = []
-    depth = 0  # elements open, the root included
+    depth = 0  # elements open, the root included (not counted inside an item)
     d: dict[str, Any] | None = None  # inside an item: the dict being filled
     stack: list[tuple[dict[str, Any], str]] = []  # the dicts and names of d's ancestors
     leaf: str | None = None  # inside an item: the open element, while it has no child
@@ -263,24 +268,25 @@ def _read_page(body: bytes, item: str) -> tuple[Element, list[dict[str, Any]], s
 
     def start(tag: str, attrs: list[str]) -> None:
         nonlocal depth, d, leaf, text, too_deep
-        depth += 1
-        local = names.get(tag) or _expat_local(tag)
         if d is not None:
             if leaf is not None:  # the open element has a child: it becomes a dict
                 if len(stack) + 1 >= _MAX_DEPTH and too_deep is None:
                     too_deep = leaf
                 stack.append((d, leaf))
                 d = {}
-            leaf, text = local, None
-        elif depth == 2 and local == item:
+            leaf = names[tag]
+            text = None
+            return
+        depth += 1
+        if depth == 2 and names[tag] == item:
             d = {}
         else:
             tb.start("{" + tag if "}" in tag else tag, {})
 
     def end(tag: str) -> None:
         nonlocal depth, d, leaf
-        depth -= 1
         if d is None:
+            depth -= 1
             tb.end(tag)
         elif leaf is not None:
             if text is not None:
@@ -292,9 +298,10 @@ def _read_page(body: bytes, item: str) -> tuple[Element, list[dict[str, Any]], s
             inner = d
             d, name = stack.pop()
             d[name] = inner
-        else:
+        else:  # the item's end: back among the root's children
             items.append(d)
             d = None
+            depth = 1
 
     def data(s: str) -> None:
         nonlocal text
