@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import PydanticUndefined
 
 if TYPE_CHECKING:
     from xml.parsers import expat as xml_expat
@@ -108,11 +109,11 @@ def _xml(body: bytes, status: int, *, secret: bool = False) -> Element:
 
 
 def _unreadable(
-    body: bytes, status: int, exc: _Unreadable, *, secret: bool = False
+    body: bytes, status: int, problem: object, *, secret: bool = False
 ) -> ResponseParseError:
     shown = f"{len(body)} bytes, not shown: they hold credentials" if secret else body[:200]
     return ResponseParseError(
-        f"the server sent an unreadable XML body ({exc}): {shown!r}", status_code=status
+        f"the server sent an unreadable XML body ({problem}): {shown!r}", status_code=status
     )
 
 
@@ -204,16 +205,15 @@ class _PageKit:
 
         def skipped_entity(name: str, is_parameter_entity: bool) -> None:
             # ElementTree's `_default`: a reference to an entity nothing declared (possible
-            # once a DTD names an external subset) is an error; a parameter entity is not
+            # once a DTD names an external subset) is an error; a parameter entity is not.
+            # This handler holds `p`: a cycle, which whoever parses breaks when done
+            # (raised without a local: a local holding it would be a cycle through its
+            # traceback)
             if not is_parameter_entity:
-                err = expat_error(
+                raise expat_error(
                     f"undefined entity &{name};: line {p.ErrorLineNumber}, "
                     f"column {p.ErrorColumnNumber}"
                 )
-                err.code = 11  # XML_ERROR_UNDEFINED_ENTITY
-                err.lineno = p.ErrorLineNumber
-                err.offset = p.ErrorColumnNumber
-                raise err
 
         p.EntityDeclHandler = entity_decl
         p.UnparsedEntityDeclHandler = unparsed_entity_decl
@@ -313,11 +313,19 @@ def _read_page(body: bytes, item: str) -> tuple[Element, list[dict[str, Any]], s
     p.StartElementHandler = start
     p.EndElementHandler = end
     p.CharacterDataHandler = data
+    # no reference cycle is left behind (it would keep the page's items alive until a
+    # garbage collection): the parser's handler that holds the parser is dropped, and the
+    # error is raised outside the `except` (an exception kept in a local of a frame that
+    # its traceback holds is a cycle)
     try:
         p.Parse(body, True)
     except kit.errors as exc:
-        raise _Unreadable(str(exc)) from exc
-    return tb.close(), items, too_deep
+        problem = str(exc)
+    else:
+        return tb.close(), items, too_deep
+    finally:
+        p.SkippedEntityHandler = None
+    raise _Unreadable(problem)
 
 
 def _page(
@@ -327,7 +335,11 @@ def _page(
     try:
         root, items, too_deep = _read_page(body, item)
     except _Unreadable as exc:
-        raise _unreadable(body, status, exc) from None
+        problem: str | None = str(exc)
+    else:
+        problem = None
+    if problem is not None:  # raised here, not in the `except`: no cycle (see `_read_page`)
+        raise _unreadable(body, status, problem)
     if _tag(root) == "Error":
         raise parse_error(status, headers, body, op, retries)
     return root, items, too_deep
@@ -380,6 +392,49 @@ def built(cls: type[M], values: dict[str, Any]) -> M:
     m = cls.__new__(cls)
     object.__setattr__(m, "__dict__", values)
     object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes)
+_CONSTRUCT_PLANS: dict[type[BaseModel], tuple[tuple[str, Callable[[], Any] | None, Any], ...]] = {}
+
+
+def _constructed(cls: type[M], values: dict[str, Any]) -> M:
+    """`cls.model_construct(**values)` (values by field name), for a model whose defaults
+    are immutable or come from factories that take no argument.
+
+    pydantic's `model_construct` asks `inspect.signature` about the default factory of each
+    field left unset, on every call: about 80 µs for a `ListMultipartUploads` answer
+    without `CommonPrefixes`, and a reference cycle each time (inspect's parse of the
+    signature). `tests/unit/test_parse_page.py` checks that the two stay equal.
+    """
+    plan = _CONSTRUCT_PLANS.get(cls)
+    if plan is None:
+        fields = cls.model_fields
+        if cls.__pydantic_post_init__ or any(
+            f.default_factory_takes_validated_data
+            or (f.default_factory is None and not isinstance(f.default, _IMMUTABLE))
+            for f in fields.values()
+            if not f.is_required()
+        ):
+            raise TypeError(f"{cls.__name__}: use model_construct")  # a programming error
+        plan = _CONSTRUCT_PLANS[cls] = tuple(
+            (name, cast("Callable[[], Any] | None", f.default_factory), f.default)
+            for name, f in fields.items()
+        )
+    data: dict[str, Any] = {}
+    for name, factory, default in plan:
+        if name in values:
+            data[name] = values[name]
+        elif factory is not None:
+            data[name] = factory()
+        elif default is not PydanticUndefined:  # a required field left unset stays unset
+            data[name] = default
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", data)
+    object.__setattr__(m, "__pydantic_fields_set__", {n for n in values if n in data})
     object.__setattr__(m, "__pydantic_extra__", None)
     object.__setattr__(m, "__pydantic_private__", None)
     return m
@@ -735,7 +790,8 @@ def list_parts(
         raise _too_deep(too_deep, status)
     if parts:  # left unset when the answer had none: to_dict() leaves it out, as boto3
         out["parts"] = _validated(_PARTS, parts, status)
-    return ListPartsResponse.model_construct(**out, response_metadata=meta)
+    out["response_metadata"] = meta
+    return _constructed(ListPartsResponse, out)
 
 
 _LIST_UPLOADS_XML: dict[str, tuple[str, Conv]] = {
@@ -777,7 +833,8 @@ def list_multipart_uploads(
         out["uploads"] = _validated(_UPLOADS, uploads, status)
     if prefixes:
         out["common_prefixes"] = prefixes
-    return ListMultipartUploadsResponse.model_construct(**out, response_metadata=meta)
+    out["response_metadata"] = meta
+    return _constructed(ListMultipartUploadsResponse, out)
 
 
 _SESSION_HEADERS: dict[str, tuple[str, Conv]] = {
