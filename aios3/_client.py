@@ -37,15 +37,26 @@ from ._checksums import DEFAULT_ALGORITHM as DEFAULT_CHECKSUM_ALGORITHM
 from ._checksums import Hasher, TrailerChecksum, b64digest, hasher_factory
 from ._config import (
     Config,
+    CredentialChain,
     Settings,
-    boto_session,
+    SetupCache,
+    check_ca_bundle,
+    check_chain_credentials,
     check_client_args,
     check_region,
-    credential_loader,
+    env_credentials,
     is_unsigned,
+    load_shared_config,
     resolve_settings,
+    setup_key,
 )
-from ._endpoints import EndpointParams, EndpointResolver, ResolvedEndpoint, load_rule_set
+from ._endpoints import (
+    EndpointParams,
+    EndpointResolver,
+    ResolvedEndpoint,
+    load_rule_set,
+    shared_resolver,
+)
 from ._orphans import VerifyPolicy
 from ._paginate import ListMultipartUploadsPaginator, ListPartsPaginator, PaginationConfig
 from ._parse import metadata, parse_error
@@ -138,6 +149,10 @@ _REDIRECT_CODES = frozenset(
     {"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"}
 )
 _MAX_BUCKET_REGIONS = 4096
+_SETUPS: SetupCache[tuple[Settings, FrozenCredentials | CredentialChain, EndpointResolver]] = (
+    SetupCache()
+)
+"""Client setups per `SetupKey`, shared by the clients of the process (see `_ready`)."""
 
 
 class S3Client:
@@ -271,6 +286,27 @@ class S3Client:
             return self._resolver
         if self._closed:
             raise Aios3Error("this S3Client is closed")
+        key = setup_key(
+            region_name=self._region_name,
+            endpoint_url=self._endpoint_url,
+            profile_name=self._profile_name,
+            config=self._config,
+        )
+        # a client set up before with the same key (arguments, Config, AWS_* environment,
+        # shared files unchanged) shares its setup: nothing to read, no thread hop. The
+        # key costs two os.stat calls on the loop; a CA bundle path is checked again (a
+        # stat and a one-byte read), so a bundle removed since is reported as it was.
+        hit = _SETUPS.get(key)
+        if hit is not None:
+            if isinstance(hit[0].verify, str):
+                check_ca_bundle(
+                    hit[0].verify,
+                    "verify"
+                    if isinstance(self._config.verify, str)
+                    else "verify (AWS_CA_BUNDLE / the profile's ca_bundle)",
+                )
+            self._install(*hit)
+            return hit[2]
         if self._setup_lock is None:
             self._setup_lock = asyncio.Lock()
         async with self._setup_lock:
@@ -278,29 +314,49 @@ class S3Client:
                 # the blocking part runs in a thread and only returns values; they are
                 # installed here, on the loop, all together, so a caller cancelled while
                 # the thread runs leaves the client untouched (the next call sets it up)
-                settings, creds, resolver = await loop.run_in_executor(None, self._setup_blocking)
+                setup = await loop.run_in_executor(None, self._setup_blocking)
                 if self._closed:
                     raise Aios3Error("this S3Client is closed")
-                cfg = self._config
-                if self._transport is None:
-                    self._transport = AiohttpTransport(
-                        connect_timeout=cfg.connect_timeout,
-                        read_timeout=cfg.read_timeout,
-                        max_pool_connections=cfg.max_pool_connections,
-                        verify=settings.verify,
-                    )
-                self._settings = settings
-                self._default_checksum = settings.request_checksum_calculation == "when_supported"
-                self._creds = creds
-                self._retry = retry = cfg.retry_strategy or strategy_for(
-                    settings.retry_mode, settings.max_attempts
-                )
-                # the adaptive mode's rate limiter (any strategy may have the hook)
-                self._before_send = getattr(retry, "before_send", None)
-                self._sessions = ExpressSessions(self._fetch_session)
-                self._resolver = resolver
+                _SETUPS.put(key, setup)  # only if the shared files' mtimes can be trusted
+                self._install(*setup)
         assert self._resolver is not None
         return self._resolver
+
+    def _install(
+        self,
+        settings: Settings,
+        source: FrozenCredentials | CredentialChain,
+        resolver: EndpointResolver,
+    ) -> None:
+        """Make the client ready with a setup (on the loop, all at once)."""
+        cfg = self._config
+        if self._unsigned:  # no credential is looked up, as botocore with UNSIGNED
+            creds = CredentialCache.unsigned()
+        elif self._static is not None:
+            creds = CredentialCache(loader=None, static=self._static)
+        elif isinstance(source, FrozenCredentials):  # AWS_ACCESS_KEY_ID / ..._SECRET_...
+            creds = CredentialCache(loader=None, static=check_chain_credentials(source))
+        elif source.loaded is not None:  # another client's chain found them: shared
+            creds = CredentialCache(loader=None, shared=source.loaded)
+        else:
+            creds = CredentialCache(loader=source.load)
+        if self._transport is None:
+            self._transport = AiohttpTransport(
+                connect_timeout=cfg.connect_timeout,
+                read_timeout=cfg.read_timeout,
+                max_pool_connections=cfg.max_pool_connections,
+                verify=settings.verify,
+            )
+        self._settings = settings
+        self._default_checksum = settings.request_checksum_calculation == "when_supported"
+        self._creds = creds
+        self._retry = retry = cfg.retry_strategy or strategy_for(
+            settings.retry_mode, settings.max_attempts
+        )
+        # the adaptive mode's rate limiter (any strategy may have the hook)
+        self._before_send = getattr(retry, "before_send", None)
+        self._sessions = ExpressSessions(self._fetch_session)
+        self._resolver = resolver
 
     def _foreign_loop(self) -> Aios3Error:
         return Aios3Error(
@@ -308,38 +364,36 @@ class S3Client:
             "use one client per event loop (per asyncio.run() call, per thread)"
         )
 
-    def _setup_blocking(self) -> tuple[Settings, CredentialCache, EndpointResolver]:
-        session = boto_session(self._profile_name)
+    def _setup_blocking(
+        self,
+    ) -> tuple[Settings, FrozenCredentials | CredentialChain, EndpointResolver]:
+        """Read the shared config files and resolve the settings, the credential source and
+        the endpoint resolver (blocking; in a worker thread). No botocore `Session` is
+        built here: the credential chain builds one if it runs (`CredentialChain`)."""
+        shared = load_shared_config(self._profile_name)
         s = resolve_settings(
-            session,
+            shared,
             region_name=self._region_name,
             endpoint_url=self._endpoint_url,
             config=self._config,
         )
-        if self._unsigned:  # no credential is looked up, as botocore with UNSIGNED
-            creds = CredentialCache.unsigned()
-        else:
-            creds = CredentialCache(
-                loader=None if self._static else (lambda: credential_loader(session)),
-                static=self._static,
-            )
-        load_rule_set()  # parse the rule set JSON here, not on the event loop
-        resolver = EndpointResolver(
-            EndpointParams(
-                region=s.region,
-                endpoint_url=s.endpoint_url,
-                use_fips=s.use_fips,
-                use_dualstack=s.use_dualstack,
-                accelerate=s.accelerate,
-                force_path_style=s.force_path_style,
-                use_arn_region=s.use_arn_region,
-                disable_multiregion_access_points=s.disable_mrap,
-                disable_s3_express_session_auth=s.disable_s3_express_session_auth,
-                use_global_endpoint=s.use_global_endpoint,
-                explicit_path_style=s.addressing_style == "path",
-            )
+        source = env_credentials(self._profile_name) or CredentialChain(self._profile_name)
+        params = EndpointParams(
+            region=s.region,
+            endpoint_url=s.endpoint_url,
+            use_fips=s.use_fips,
+            use_dualstack=s.use_dualstack,
+            accelerate=s.accelerate,
+            force_path_style=s.force_path_style,
+            use_arn_region=s.use_arn_region,
+            disable_multiregion_access_points=s.disable_mrap,
+            disable_s3_express_session_auth=s.disable_s3_express_session_auth,
+            use_global_endpoint=s.use_global_endpoint,
+            explicit_path_style=s.addressing_style == "path",
+            data_path=s.data_path,
         )
-        return s, creds, resolver
+        load_rule_set(s.data_path)  # parse the rule set JSON here, not on the event loop
+        return s, source, shared_resolver(params)
 
     @property
     def region_name(self) -> str | None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal, cast
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Protocol, TypeVar, cast
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -26,7 +28,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from ._auth import check_credential_text
+from ._auth import FrozenCredentials, check_credential_text
 from ._retry import RETRY_MODES, RetryMode, RetryStrategy
 from .errors import ParamValidationError
 from .models import param_error
@@ -37,14 +39,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Config",
+    "CredentialChain",
     "RetriesConfig",
     "Settings",
+    "SetupCache",
+    "SetupKey",
+    "SharedConfig",
+    "check_chain_credentials",
     "check_client_args",
     "check_endpoint_url",
     "check_region",
+    "env_credentials",
     "is_unsigned",
+    "load_shared_config",
     "resolve_settings",
+    "setup_key",
 ]
+
+_T = TypeVar("_T")
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 3
@@ -369,6 +381,9 @@ class Settings:
     verify: bool | str
     request_checksum_calculation: Literal["when_supported", "when_required"] = "when_supported"
     response_checksum_validation: Literal["when_supported", "when_required"] = "when_supported"
+    data_path: str | None = None
+    """botocore's `data_path` (`AWS_DATA_PATH` / the profile's `data_path`): more folders
+    where the endpoint rule set is looked for first, as botocore's loader does."""
 
 
 def _bool(value: object, default: bool) -> bool:
@@ -379,8 +394,18 @@ def _bool(value: object, default: bool) -> bool:
     return str(value).strip().lower() == "true"
 
 
+def _profile_error(profile_name: str | None) -> ParamValidationError:
+    name = profile_name or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+    return ParamValidationError(
+        f"profile_name: the profile {name!r} is not in the shared config files",
+    )
+
+
 def boto_session(profile_name: str | None) -> BotoSession:
-    """A botocore session for the profile (blocking: reads the shared files)."""
+    """A whole botocore session for the profile (blocking: reads the shared files).
+
+    Only the credential chain needs one (`CredentialChain`); settings are read through
+    `SharedConfig`, which does not import `botocore.session`."""
     import botocore.session
     from botocore.exceptions import BotoCoreError, ProfileNotFound
 
@@ -388,19 +413,115 @@ def boto_session(profile_name: str | None) -> BotoSession:
     try:
         session.get_scoped_config()
     except ProfileNotFound:
-        name = (
-            profile_name or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
-        )
-        raise ParamValidationError(
-            f"profile_name: the profile {name!r} is not in the shared config files",
-        ) from None
+        raise _profile_error(profile_name) from None
     except BotoCoreError as exc:  # e.g. a shared config file that cannot be parsed
         raise ParamValidationError(f"the shared AWS config could not be read: {exc}") from None
     return session
 
 
+class SharedConfig:
+    """What a botocore `Session` reads the settings from, without building one.
+
+    A `Session` costs the import of `botocore.session` (with the client, handler and
+    credential modules) and its construction (event handlers, components): tens of
+    milliseconds that a client which needs no credential chain never uses. This object
+    has the three things botocore's own config providers call on a session
+    (`instance_variables()`, `get_scoped_config()`, `full_config`), so the variables are
+    resolved by botocore's chain definitions (`create_botocore_default_config_mapping`: the
+    same environment variables, profile keys, defaults and conversions, in the same order)
+    and the files are read by botocore's `configloader`. `get_scoped_config` and
+    `full_config` are botocore's `Session` methods of the same names, line for line; a
+    test compares every setting aios3 reads with a real `Session`'s.
+    """
+
+    def __init__(self, profile_name: str | None) -> None:
+        from botocore.configprovider import (
+            ConfigValueStore,
+            create_botocore_default_config_mapping,
+        )
+
+        # Session(profile=...) keeps the profile as an instance variable
+        self._instance_vars: dict[str, object] = (
+            {} if profile_name is None else {"profile": profile_name}
+        )
+        self._config: dict[str, Any] | None = None
+        self._store = ConfigValueStore(mapping=create_botocore_default_config_mapping(self))
+
+    def instance_variables(self) -> dict[str, object]:
+        return dict(self._instance_vars)
+
+    def get_config_variable(self, logical_name: str) -> Any:
+        return self._store.get_config_variable(logical_name)
+
+    @property
+    def full_config(self) -> dict[str, Any]:
+        """botocore's `Session.full_config`: the config file's profiles, with the profile
+        names (and values) of the credentials file merged in."""
+        if self._config is None:
+            from botocore.configloader import load_config, raw_config_parse
+            from botocore.exceptions import ConfigNotFound
+
+            try:
+                self._config = load_config(self.get_config_variable("config_file"))
+            except ConfigNotFound:
+                self._config = {"profiles": {}}
+            try:
+                cred_profiles = raw_config_parse(self.get_config_variable("credentials_file"))
+            except ConfigNotFound:
+                pass
+            else:
+                profiles = self._config["profiles"]
+                for profile, cred_vars in cred_profiles.items():
+                    if profile not in profiles:
+                        profiles[profile] = cred_vars
+                    else:
+                        profiles[profile].update(cred_vars)
+        return self._config
+
+    def get_scoped_config(self) -> dict[str, Any]:
+        """botocore's `Session.get_scoped_config`: the profile's section (`ProfileNotFound`
+        for a profile named but absent, even `default`)."""
+        from botocore.exceptions import ProfileNotFound
+
+        profile_name = self.get_config_variable("profile")
+        profile_map = self.full_config["profiles"]
+        if profile_name is None:
+            return profile_map.get("default", {})  # type: ignore[no-any-return]
+        if profile_name not in profile_map:
+            raise ProfileNotFound(profile=profile_name)
+        return profile_map[profile_name]  # type: ignore[no-any-return]
+
+
+def load_shared_config(profile_name: str | None) -> SharedConfig:
+    """The shared config for the profile, read and checked (blocking: reads the files).
+
+    A profile that is not in the files is a `ParamValidationError`, as is a file that
+    cannot be parsed."""
+    from botocore.exceptions import BotoCoreError, ProfileNotFound
+
+    shared = SharedConfig(profile_name)
+    try:
+        shared.get_scoped_config()
+    except ProfileNotFound:
+        raise _profile_error(profile_name) from None
+    except BotoCoreError as exc:  # e.g. a shared config file that cannot be parsed
+        raise ParamValidationError(f"the shared AWS config could not be read: {exc}") from None
+    return shared
+
+
+class ConfigSource(Protocol):
+    """A botocore `Session` or a `SharedConfig`: what `resolve_settings` reads."""
+
+    @property
+    def full_config(self) -> dict[str, Any]: ...
+
+    def get_scoped_config(self) -> dict[str, Any]: ...
+
+    def get_config_variable(self, logical_name: str) -> Any: ...
+
+
 def resolve_settings(
-    session: BotoSession,
+    session: ConfigSource,
     *,
     region_name: str | None,
     endpoint_url: str | None,
@@ -503,11 +624,12 @@ def resolve_settings(
         response_checksum_validation=_checksum_setting(
             session, config.response_checksum_validation, "response_checksum_validation"
         ),
+        data_path=session.get_config_variable("data_path") or None,
     )
 
 
 def _checksum_setting(
-    session: BotoSession, value: str | None, key: str
+    session: ConfigSource, value: str | None, key: str
 ) -> Literal["when_supported", "when_required"]:
     """`Config`, then `AWS_<KEY>` / the profile's `<key>`, then "when_supported"; checked as
     botocore's `_handle_checksum_config` checks it (lower-cased, one of two values)."""
@@ -527,7 +649,7 @@ def _checksum_setting(
     )
 
 
-def _retry_settings(session: BotoSession, config: Config) -> tuple[int, RetryMode]:
+def _retry_settings(session: ConfigSource, config: Config) -> tuple[int, RetryMode]:
     """Total attempts and retry mode: `Config` first, then env / profile, as botocore.
 
     The default number of attempts is the mode's: 5 in legacy mode (botocore's), else 3."""
@@ -566,6 +688,153 @@ def _retry_settings(session: BotoSession, config: Config) -> tuple[int, RetryMod
     return max_attempts, cast(RetryMode, mode)
 
 
-def credential_loader(session: BotoSession) -> BotoCredentials | None:
-    """botocore's provider chain for the session's profile (blocking)."""
-    return session.get_credentials()
+def env_credentials(profile_name: str | None) -> FrozenCredentials | None:
+    """The keys botocore's credential chain would take from the environment, when that is
+    certain without running the chain (no thread, no `botocore.session`); else None.
+
+    `botocore.credentials.create_credential_resolver` puts its `EnvProvider` first, and
+    takes it out only for a profile given to the session itself (`profile_name` here;
+    `AWS_PROFILE` does not), so with no `profile_name` a non-empty `AWS_ACCESS_KEY_ID`
+    ends the chain there, whatever the profile holds (`credential_process`, `sso_*`,
+    `role_arn`). What is left to the chain: a missing or empty secret (botocore's
+    `PartialCredentialsError`) and `AWS_CREDENTIAL_EXPIRATION` (refreshable keys).
+    The token is `AWS_SECURITY_TOKEN`, else `AWS_SESSION_TOKEN`, as in `EnvProvider`.
+    """
+    if profile_name is not None:
+        return None
+    env = os.environ
+    access_key = env.get("AWS_ACCESS_KEY_ID", "")
+    secret_key = env.get("AWS_SECRET_ACCESS_KEY", "")
+    if not access_key or not secret_key or env.get("AWS_CREDENTIAL_EXPIRATION", ""):
+        return None
+    token = env.get("AWS_SECURITY_TOKEN", "") or env.get("AWS_SESSION_TOKEN", "") or None
+    return FrozenCredentials(access_key, secret_key, token)
+
+
+def check_chain_credentials(creds: FrozenCredentials) -> FrozenCredentials:
+    """The checks the credential cache makes on what botocore's chain returns (header-safe
+    text), for keys taken from the environment without the chain. Made when a client uses
+    them, not when they are read: an unsigned client, or one with explicit keys, never
+    looks at them."""
+    check_credential_text(creds.access_key, "the access key id from the credential chain")
+    if creds.token is not None:
+        check_credential_text(creds.token, "the session token from the credential chain")
+    return creds
+
+
+class CredentialChain:
+    """botocore's credential chain for one profile, run at most once per process and setup
+    key (`SetupKey`) when it finds credentials: the clients set up with the same key share
+    the botocore credentials object it returns (boto3 shares one per session), refreshable
+    ones included (botocore's refresh is thread-safe). A chain that found nothing, or
+    failed, runs again for the next client."""
+
+    __slots__ = ("_creds", "_lock", "_profile_name")
+
+    def __init__(self, profile_name: str | None) -> None:
+        self._profile_name = profile_name
+        self._lock = threading.Lock()
+        self._creds: BotoCredentials | None = None
+
+    def __repr__(self) -> str:
+        return f"<CredentialChain profile={self._profile_name!r} loaded={self._creds is not None}>"
+
+    @property
+    def loaded(self) -> BotoCredentials | None:
+        """The credentials found by an earlier run (never blocks)."""
+        return self._creds
+
+    def load(self) -> BotoCredentials | None:
+        """Run the chain (blocking: files, processes, the network), or return its result."""
+        with self._lock:
+            if self._creds is None:
+                self._creds = boto_session(self._profile_name).get_credentials()
+            return self._creds
+
+
+# -------------------------------------------------------------------------------------------
+# The process-wide setup cache
+
+
+_RACY_NS = 2_000_000_000
+"""A file modified less than this before it was stat'ed may be modified again with the same
+mtime (coarse file-system clocks, 1-2 s on some file systems): no setup read from it is
+cached."""
+_MAX_SETUPS = 32
+
+
+def _file_identity(path: str) -> tuple[str, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:  # missing (or unreadable): botocore reads it as absent
+        return None
+    return (path, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _shared_file_path(env_var: str, default: str) -> str:
+    # as botocore's config chain (an empty value counts as set) and configloader read it
+    path = os.environ.get(env_var, default)
+    return os.path.expanduser(os.path.expandvars(path))
+
+
+@dataclass(frozen=True, slots=True)
+class SetupKey:
+    """Everything a client's setup depends on: its arguments and `Config`, the `AWS_*`
+    environment variables, and the identity (path, inode, size, mtime) of the shared
+    config and credentials files."""
+
+    args: tuple[object, ...]
+    env: tuple[tuple[str, str], ...] = field(repr=False)  # AWS_SECRET_ACCESS_KEY is in it
+    files: tuple[object, ...]
+    cacheable: bool = field(compare=False, hash=False)
+    """False when a file was modified too recently to trust its mtime (`_RACY_NS`)."""
+
+
+def setup_key(
+    *,
+    region_name: str | None,
+    endpoint_url: str | None,
+    profile_name: str | None,
+    config: Config,
+) -> SetupKey:
+    """The key of a client's setup, from the arguments, the environment and two `os.stat`
+    calls (cheap enough for the event loop; nothing is read)."""
+    now = time.time_ns()
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+    files = (
+        _file_identity(_shared_file_path("AWS_CONFIG_FILE", "~/.aws/config")),
+        _file_identity(_shared_file_path("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")),
+    )
+    cacheable = all(f is None or f[3] < now - _RACY_NS for f in files)
+    return SetupKey((region_name, endpoint_url, profile_name, config), env, files, cacheable)
+
+
+class SetupCache(Generic[_T]):
+    """What client setups resolved, per `SetupKey`, for the life of the process (the
+    newest `_MAX_SETUPS` keys). Thread-safe: every operation is one dict operation."""
+
+    def __init__(self, max_entries: int = _MAX_SETUPS) -> None:
+        self._entries: dict[SetupKey, _T] = {}
+        self._max = max_entries
+
+    def get(self, key: SetupKey) -> _T | None:
+        return self._entries.get(key)
+
+    def put(self, key: SetupKey, value: _T) -> None:
+        if not key.cacheable:
+            return
+        entries = self._entries
+        entries.pop(key, None)
+        while len(entries) >= self._max:
+            try:
+                del entries[next(iter(entries))]
+            except (KeyError, StopIteration, RuntimeError):  # another thread got there
+                break
+        entries[key] = value
+
+    def clear(self) -> None:
+        """Forget every setup (the next client of each key reads everything again)."""
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -2,49 +2,95 @@
 
 aios3 does not hand-write AWS's endpoint rules: it evaluates the S3 endpoint rule set and
 the partitions that botocore ships (`botocore.endpoint_provider.EndpointProvider`), loaded
-once per process. Results are cached per bucket for the life of a resolver, so the rule set
+once per process (found where botocore's loader finds them, parsed with a plain
+`json.loads`). Results are cached per bucket for the life of a resolver, so the rule set
 runs once per bucket, not once per call.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import EndpointResolutionError
 
-__all__ = ["EndpointParams", "EndpointResolver", "ResolvedEndpoint"]
+__all__ = ["EndpointParams", "EndpointResolver", "ResolvedEndpoint", "shared_resolver"]
 
 AuthSchemeName = Literal["sigv4", "sigv4a", "sigv4-s3express"]
 
 _provider_lock = threading.Lock()
-_provider: object | None = None
+_providers: dict[str | None, object] = {}
+_RULE_SET = "endpoint-rule-set-1"
 
 
-def load_rule_set() -> None:
-    """Load botocore's S3 rule set and partitions now (blocking; once per process)."""
-    _get_provider()
+def load_rule_set(data_path: str | None = None) -> None:
+    """Load botocore's S3 rule set and partitions now (blocking; once per process and
+    data path)."""
+    _get_provider(data_path)
 
 
-def _get_provider() -> object:
-    """botocore's S3 `EndpointProvider`, built once per process."""
-    global _provider
-    if _provider is None:
+def _get_provider(data_path: str | None = None) -> object:
+    """botocore's S3 `EndpointProvider`, built once per process (and per `data_path`,
+    botocore's `AWS_DATA_PATH`: folders searched before botocore's own data)."""
+    provider = _providers.get(data_path)
+    if provider is None:
         with _provider_lock:
-            if _provider is None:
+            provider = _providers.get(data_path)
+            if provider is None:
                 from botocore.endpoint_provider import EndpointProvider
-                from botocore.loaders import create_loader
 
-                loader = create_loader()
-                # what load_service_model("s3", ...) loads, without its check that "s3" is
-                # a known service: that lists every service's folder (most of the time)
-                kind = "endpoint-rule-set-1"
-                version = loader.determine_latest_version("s3", kind)
-                ruleset = loader.load_data(f"s3/{version}/{kind}")
-                partitions = loader.load_data("partitions")
-                _provider = EndpointProvider(ruleset_data=ruleset, partition_data=partitions)
-    return _provider
+                # no garbage collection while the 900 kB rule set becomes objects: its
+                # allocations would trigger several, each walking every object of the
+                # process (measured: 3 to 4 times the parse itself); nothing made here is
+                # garbage until the raw data is dropped, by reference counting
+                collecting = gc.isenabled()
+                gc.disable()
+                try:
+                    ruleset, partitions = read_rule_set(data_path)
+                    provider = EndpointProvider(ruleset_data=ruleset, partition_data=partitions)
+                    del ruleset, partitions
+                finally:
+                    if collecting:
+                        gc.enable()
+                _providers[data_path] = provider
+    return provider
+
+
+def read_rule_set(data_path: str | None = None) -> tuple[dict[str, object], dict[str, object]]:
+    """The S3 rule set and the partitions, as botocore's loader finds them.
+
+    The files are the ones `Loader.load_data` would pick (the newest API version of the
+    rule set; the first folder of the loader's search path that has the file, the user's
+    data path and `~/.aws/models` before botocore's own data), parsed with a plain
+    `json.loads`: botocore's loader parses into `OrderedDict`s, a fifth of the time of
+    loading the 900 kB rule set, which the endpoint provider does not need. What
+    `load_service_model("s3", ...)` adds (a check that "s3" is a known service) lists
+    every service's folder, and is skipped too."""
+    from botocore.loaders import create_loader
+
+    loader = create_loader(data_path)
+    version = loader.determine_latest_version("s3", _RULE_SET)
+    return _load_json(loader, f"s3/{version}/{_RULE_SET}"), _load_json(loader, "partitions")
+
+
+def _load_json(loader: object, name: str) -> dict[str, object]:
+    import json
+
+    try:
+        from botocore.loaders import _JSON_OPEN_METHODS as openers
+    except ImportError:  # pragma: no cover - a botocore that moved it: its own loader
+        return loader.load_data(name)  # type: ignore[attr-defined, no-any-return]
+    for folder in loader.search_paths:  # type: ignore[attr-defined]
+        base = os.path.join(folder, name)
+        for ext, open_method in openers.items():
+            path = base + ext
+            if os.path.isfile(path):
+                with open_method(path, "rb") as f:
+                    return json.loads(f.read())  # type: ignore[no-any-return]
+    return loader.load_data(name)  # type: ignore[attr-defined, no-any-return]  # raises
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +127,8 @@ class EndpointParams:
     use_global_endpoint: bool = False
     explicit_path_style: bool = False
     """The user asked for `addressing_style="path"` (not implied by a custom endpoint)."""
+    data_path: str | None = None
+    """botocore's data path: where the rule set is looked for first (`AWS_DATA_PATH`)."""
 
 
 _SCHEME_PREFERENCE = ("sigv4-s3express", "sigv4", "sigv4a")
@@ -156,7 +204,7 @@ class EndpointResolver:
         if p.endpoint_url is not None:
             kwargs["Endpoint"] = p.endpoint_url
         try:
-            ep = _get_provider().resolve_endpoint(**kwargs)  # type: ignore[attr-defined]
+            ep = _get_provider(p.data_path).resolve_endpoint(**kwargs)  # type: ignore[attr-defined]
         except BotoCoreError as exc:
             msg = getattr(exc, "kwargs", {}).get("msg") or str(exc)
             raise EndpointResolutionError(
@@ -193,3 +241,19 @@ class EndpointResolver:
             headers=headers,
             backend=backend,
         )
+
+
+_resolvers: dict[EndpointParams, EndpointResolver] = {}
+_MAX_RESOLVERS = 64
+
+
+def shared_resolver(params: EndpointParams) -> EndpointResolver:
+    """The process's resolver for `params`: clients with the same settings share one, and
+    with it the endpoints it has resolved per bucket (a resolution depends on nothing
+    else; a dict operation at a time, so threads and loops may share it)."""
+    resolver = _resolvers.get(params)
+    if resolver is None:
+        if len(_resolvers) >= _MAX_RESOLVERS:
+            _resolvers.clear()
+        resolver = _resolvers.setdefault(params, EndpointResolver(params))
+    return resolver

@@ -58,16 +58,14 @@ def _params(func: Callable[..., Any]) -> list[str]:
 
 # (internal, the aios3 module that uses it, the parameters it must accept, in order, or None)
 CALLABLES: list[tuple[str, str, list[str] | None]] = [
-    # signing: aios3 subclasses botocore's signers and overrides two of their methods
+    # signing: aios3 subclasses botocore's signers, builds the signature in its own add_auth
+    # (the differential test compares it with botocore's) and calls these of their methods
     ("botocore.auth.S3SigV4Auth", "aios3/_auth.py", ["credentials", "service_name", "region_name"]),
-    ("botocore.auth.S3SigV4Auth.add_auth", "aios3/_auth.py", ["request"]),
-    ("botocore.auth.S3SigV4Auth.headers_to_sign", "aios3/_auth.py (overridden)", ["request"]),
-    (
-        "botocore.auth.S3SigV4Auth.signature",
-        "aios3/_auth.py (overridden)",
-        ["string_to_sign", "request"],
-    ),
+    ("botocore.auth.S3SigV4Auth.add_auth", "aios3/_auth.py (overridden)", ["request"]),
     ("botocore.auth.S3SigV4Auth._sign", "aios3/_auth.py", ["key", "msg", "hex"]),
+    ("botocore.auth.S3SigV4Auth._set_necessary_date_headers", "aios3/_auth.py", ["request"]),
+    ("botocore.auth.S3SigV4Auth.payload", "aios3/_auth.py", ["request"]),
+    ("botocore.auth.S3SigV4Auth._canonical_query_string_params", "aios3/_auth.py", ["params"]),
     (
         "botocore.auth.S3ExpressAuth",
         "aios3/_auth.py",
@@ -75,8 +73,9 @@ CALLABLES: list[tuple[str, str, list[str] | None]] = [
     ),
     ("botocore.auth._host_from_url", "aios3/_auth.py, aios3/_endpoints.py", ["url"]),
     # endpoints: the S3 rule set and the partitions, evaluated by botocore's provider
-    ("botocore.loaders.create_loader", "aios3/_endpoints.py", None),
-    ("botocore.loaders.Loader.load_service_model", "aios3/_endpoints.py", None),
+    ("botocore.loaders.create_loader", "aios3/_endpoints.py", ["search_path_string"]),
+    # (wrapped by botocore's instance_cache: its signature is *args, **kwargs)
+    ("botocore.loaders.Loader.determine_latest_version", "aios3/_endpoints.py", None),
     ("botocore.loaders.Loader.load_data", "aios3/_endpoints.py", ["name"]),
     (
         "botocore.endpoint_provider.EndpointProvider",
@@ -84,7 +83,25 @@ CALLABLES: list[tuple[str, str, list[str] | None]] = [
         ["ruleset_data", "partition_data"],
     ),
     ("botocore.endpoint_provider.EndpointProvider.resolve_endpoint", "aios3/_endpoints.py", None),
-    # settings and credentials: botocore's session, config providers and credential chain
+    # settings: botocore's config providers and config file loader, without a session
+    (
+        "botocore.configprovider.create_botocore_default_config_mapping",
+        "aios3/_config.py (SharedConfig)",
+        ["session"],
+    ),
+    ("botocore.configprovider.ConfigValueStore", "aios3/_config.py (SharedConfig)", ["mapping"]),
+    (
+        "botocore.configprovider.ConfigValueStore.get_config_variable",
+        "aios3/_config.py (SharedConfig)",
+        ["logical_name"],
+    ),
+    ("botocore.configloader.load_config", "aios3/_config.py (SharedConfig)", ["config_filename"]),
+    (
+        "botocore.configloader.raw_config_parse",
+        "aios3/_config.py (SharedConfig)",
+        ["config_filename"],
+    ),
+    # credentials: botocore's session and credential chain
     ("botocore.session.Session", "aios3/_config.py", ["session_vars", "event_hooks"]),
     ("botocore.session.Session.get_scoped_config", "aios3/_config.py", None),
     ("botocore.session.Session.get_config_variable", "aios3/_config.py", ["logical_name"]),
@@ -102,9 +119,15 @@ CALLABLES: list[tuple[str, str, list[str] | None]] = [
 
 CONSTANTS = [
     ("botocore.auth.SIGNED_HEADERS_BLACKLIST", "aios3/_auth.py"),
+    ("botocore.auth.EMPTY_SHA256_HASH", "aios3/_auth.py"),
+    ("botocore.auth.UNSIGNED_PAYLOAD", "aios3/_auth.py"),
+    ("botocore.auth.STREAMING_UNSIGNED_PAYLOAD_TRAILER", "aios3/_auth.py"),
     ("botocore.exceptions.BotoCoreError", "aios3/_auth.py, aios3/_config.py, aios3/_endpoints.py"),
     ("botocore.exceptions.ProfileNotFound", "aios3/_config.py"),
     ("botocore.session.Session.full_config", "aios3/_config.py"),
+    ("botocore.exceptions.ConfigNotFound", "aios3/_config.py (SharedConfig)"),
+    ("botocore.loaders._JSON_OPEN_METHODS", "aios3/_endpoints.py"),
+    ("botocore.loaders.Loader.search_paths", "aios3/_endpoints.py"),
 ]
 
 

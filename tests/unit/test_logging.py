@@ -122,6 +122,49 @@ async def test_botocore_signer_records_outside_aios3_still_appear(
     assert any(m.startswith("Signature:") for m in theirs)
 
 
+async def test_aios3_sigv4_emits_no_botocore_signer_record_even_without_the_filter(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # aios3 builds SigV4 (and S3 Express) signatures itself: botocore's add_auth, which
+    # logs the canonical request and the signature at DEBUG, is not on the path at all
+    monkeypatch.setattr(logging.getLogger("botocore.auth"), "filters", [])
+    caplog.set_level(logging.DEBUG)
+    async with aios3.S3Client(
+        region_name="us-west-2",
+        aws_access_key_id=AK,
+        aws_secret_access_key=SECRET,
+        aws_session_token=TOKEN,
+        transport=MockTransport(_answer),
+    ) as s3:
+        await s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+        await s3.abort_multipart_upload(Bucket=DIRECTORY_BUCKET, Key="k", UploadId="u")
+    assert not [r for r in caplog.records if r.name == "botocore.auth"]
+
+
+def test_the_filter_drops_what_a_botocore_signer_logs_while_aios3_signs(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the paths still signed by botocore's own add_auth (SigV4a: its CRT class) run with
+    # the filter on: a botocore signer that logs, put in SigV4a's place, logs nothing
+    from multidict import CIMultiDict
+
+    from aios3 import _auth
+
+    monkeypatch.setattr(_auth, "_sigv4a_class", lambda: SigV4Auth)
+    caplog.set_level(logging.DEBUG)
+    signer = _auth.Signer(_auth.FrozenCredentials(AK, SECRET, TOKEN), "sigv4a")
+    headers: CIMultiDict[str] = CIMultiDict({"Host": "b.s3.amazonaws.com"})
+    request = _auth.SigningRequest("GET", "https://b.s3.amazonaws.com/k", headers, b"", {})
+    signer.sign(request, "s3", "*")
+    assert "Signature=" in headers["Authorization"]
+    assert not [r for r in caplog.records if r.name == "botocore.auth"]
+    # the same botocore class signing outside aios3 still logs
+    SigV4Auth(Credentials(AK, SECRET), "s3", "*").add_auth(
+        AWSRequest(method="GET", url="https://b.s3.amazonaws.com/k", data=b"")
+    )
+    assert [r for r in caplog.records if r.name == "botocore.auth"]
+
+
 def test_the_filter_is_installed_once() -> None:
     from aios3._auth import hide_signing_logs
 
