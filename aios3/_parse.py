@@ -1,8 +1,10 @@
 """HTTP answer → typed response model, or the typed `ClientError` the service meant.
 
-Every XML body is parsed with defusedxml. The parsers are tolerant of what real servers
-send: namespaced or bare elements, moto's `ListPartsResponse` root, an empty `<ETag>`,
-missing markers on the last page, and entity-quoted ETags.
+Every XML body is parsed with defusedxml's protections: by defusedxml's ElementTree, and
+the listing pages by expat handlers guarded as defusedxml guards it (`_read_page`). The
+parsers are tolerant of what real servers send: namespaced or bare elements, moto's
+`ListPartsResponse` root, an empty `<ETag>`, missing markers on the last page, and
+entity-quoted ETags.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ import email.utils
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from http import HTTPStatus
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from xml.etree.ElementTree import Element, ParseError
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import PydanticUndefined
+
+if TYPE_CHECKING:
+    from xml.parsers import expat as xml_expat
 
 from .errors import ERROR_CLASSES, ClientError, ErrorResponse, ResponseParseError
 from .models import (
@@ -99,10 +105,16 @@ def _xml(body: bytes, status: int, *, secret: bool = False) -> Element:
     try:
         return fromstring(body)
     except _Unreadable as exc:
-        shown = f"{len(body)} bytes, not shown: they hold credentials" if secret else body[:200]
-        raise ResponseParseError(
-            f"the server sent an unreadable XML body ({exc}): {shown!r}", status_code=status
-        ) from None
+        raise _unreadable(body, status, exc, secret=secret) from None
+
+
+def _unreadable(
+    body: bytes, status: int, problem: object, *, secret: bool = False
+) -> ResponseParseError:
+    shown = f"{len(body)} bytes, not shown: they hold credentials" if secret else body[:200]
+    return ResponseParseError(
+        f"the server sent an unreadable XML body ({problem}): {shown!r}", status_code=status
+    )
 
 
 _LOCAL_NAMES: dict[str, str] = {}
@@ -120,30 +132,217 @@ def _tag(e: Element) -> str:
 
 
 _MAX_DEPTH = 4
-"""How deep `_fields` follows nested elements. S3's list items nest one level (`Owner`,
-`Initiator`); anything much deeper is not an S3 answer, and must not recurse unbounded."""
+"""How deep a listing's items may nest elements. S3's list items nest one level (`Owner`,
+`Initiator`); anything much deeper is not an S3 answer (a `ResponseParseError`)."""
 
 
-def _fields(e: Element, status: int, depth: int = 0) -> dict[str, Any]:
-    """An element's children as {name: text}; nested elements as dicts; empty text dropped
-    (but an empty `<ETag/>` is kept as "", as botocore does). Nesting deeper than
-    `_MAX_DEPTH` is a `ResponseParseError`."""
-    if depth >= _MAX_DEPTH:
-        raise ResponseParseError(
-            f"the server sent elements nested more than {_MAX_DEPTH} levels deep in "
-            f"<{_tag(e)}>: not an S3 answer",
-            status_code=status,
+def _too_deep(name: str, status: int) -> ResponseParseError:
+    return ResponseParseError(
+        f"the server sent elements nested more than {_MAX_DEPTH} levels deep in "
+        f"<{name}>: not an S3 answer",
+        status_code=status,
+    )
+
+
+# --------------------------------------------------------------------------- listing pages
+# A page of 1000 parts or uploads is read by expat handlers that build each item's
+# {name: text} dict as the elements go by: no ElementTree for the items (defusedxml's
+# ElementTree parser is pure Python, and its tree was then walked again). The parser is
+# created with defusedxml's protections, as `defusedxml.ElementTree` sets them: every
+# entity declaration and external reference raises defusedxml's own exception (a DTD
+# without them is allowed, as there), and an undefined entity is an error, as in
+# ElementTree. `tests/unit/test_parse_page.py` holds it to defusedxml + ElementTree.
+
+
+class _PageKit:
+    """What reading a page needs, imported on the first page (see `fromstring`)."""
+
+    def __init__(self) -> None:
+        from xml.etree.ElementTree import TreeBuilder
+        from xml.parsers import expat
+
+        from defusedxml import (
+            DefusedXmlException,
+            EntitiesForbidden,
+            ExternalReferenceForbidden,
         )
-    d: dict[str, Any] = {}
-    for c in e:
-        name = _tag(c)
-        if len(c):
-            d[name] = _fields(c, status, depth + 1)
-        elif c.text is not None:
-            d[name] = c.text
-        elif name == "ETag":
-            d[name] = ""
-    return d
+
+        self.create = expat.ParserCreate
+        self.builder = TreeBuilder
+        self.errors: tuple[type[Exception], ...] = (expat.ExpatError, DefusedXmlException)
+        self.expat_error = expat.ExpatError
+        self.entities_forbidden = EntitiesForbidden
+        self.external_forbidden = ExternalReferenceForbidden
+
+    def parser(self) -> xml_expat.XMLParserType:
+        p = self.create(None, "}")  # as ElementTree: "uri}name" for a namespaced element
+        entities, external, expat_error = (
+            self.entities_forbidden,
+            self.external_forbidden,
+            self.expat_error,
+        )
+
+        def entity_decl(
+            name: str,
+            is_parameter_entity: bool,
+            value: str | None,
+            base: str | None,
+            sysid: str | None,
+            pubid: str | None,
+            notation_name: str | None,
+        ) -> None:
+            raise entities(name, value, base, sysid, pubid, notation_name)
+
+        def unparsed_entity_decl(
+            name: str, base: str | None, sysid: str | None, pubid: str | None, notation: str
+        ) -> None:
+            raise entities(name, None, base, sysid, pubid, notation)
+
+        def external_ref(
+            context: str, base: str | None, sysid: str | None, pubid: str | None
+        ) -> int:
+            raise external(context, base, sysid, pubid)
+
+        def skipped_entity(name: str, is_parameter_entity: bool) -> None:
+            # ElementTree's `_default`: a reference to an entity nothing declared (possible
+            # once a DTD names an external subset) is an error; a parameter entity is not.
+            # This handler holds `p`: a cycle, which whoever parses breaks when done
+            # (raised without a local: a local holding it would be a cycle through its
+            # traceback)
+            if not is_parameter_entity:
+                raise expat_error(
+                    f"undefined entity &{name};: line {p.ErrorLineNumber}, "
+                    f"column {p.ErrorColumnNumber}"
+                )
+
+        p.EntityDeclHandler = entity_decl
+        p.UnparsedEntityDeclHandler = unparsed_entity_decl
+        p.ExternalEntityRefHandler = external_ref
+        p.SkippedEntityHandler = skipped_entity
+        p.buffer_text = True  # one call per text, entity references included
+        p.ordered_attributes = True  # a list, not a dict: attributes are never read
+        return p
+
+
+_page_kit: _PageKit | None = None
+
+
+class _LocalNames(dict[str, str]):
+    """expat's "uri}name" → "name", memoised (S3 uses a handful of names)."""
+
+    def __missing__(self, name: str) -> str:
+        local = name[name.index("}") + 1 :] if "}" in name else name
+        if len(self) < 4096:
+            self[name] = local
+        return local
+
+
+_EXPAT_NAMES = _LocalNames()
+
+
+def _read_page(body: bytes, item: str) -> tuple[Element, list[dict[str, Any]], str | None]:
+    """A listing page: (its root, its `item` elements as dicts, the element nested too deep).
+
+    The root holds every element but the items (read with `_from_xml` etc., as
+    `fromstring`'s). Each item (a child of the root named `item`, in any namespace) is
+    {name: text}, a nested element a dict of the same kind; an element without text is left
+    out, but an empty `<ETag/>` is "" (as botocore reads it). The first element with
+    children more than `_MAX_DEPTH` levels inside an item is named, for the caller to
+    raise after the rest of the page is read (as a walk of the whole tree raised it).
+    `_Unreadable` for a body expat cannot read or defusedxml's protections refuse.
+    """
+    global _page_kit
+    kit = _page_kit
+    if kit is None:
+        kit = _page_kit = _PageKit()
+    p = kit.parser()
+    tb = kit.builder()
+    names = _EXPAT_NAMES
+    items: list[dict[str, Any]] = []
+    depth = 0  # elements open, the root included (not counted inside an item)
+    d: dict[str, Any] | None = None  # inside an item: the dict being filled
+    stack: list[tuple[dict[str, Any], str]] = []  # the dicts and names of d's ancestors
+    leaf: str | None = None  # inside an item: the open element, while it has no child
+    text: str | None = None  # the leaf's text so far
+    too_deep: str | None = None
+
+    def start(tag: str, attrs: list[str]) -> None:
+        nonlocal depth, d, leaf, text, too_deep
+        if d is not None:
+            if leaf is not None:  # the open element has a child: it becomes a dict
+                if len(stack) + 1 >= _MAX_DEPTH and too_deep is None:
+                    too_deep = leaf
+                stack.append((d, leaf))
+                d = {}
+            leaf = names[tag]
+            text = None
+            return
+        depth += 1
+        if depth == 2 and names[tag] == item:
+            d = {}
+        else:
+            tb.start("{" + tag if "}" in tag else tag, {})
+
+    def end(tag: str) -> None:
+        nonlocal depth, d, leaf
+        if d is None:
+            depth -= 1
+            tb.end(tag)
+        elif leaf is not None:
+            if text is not None:
+                d[leaf] = text
+            elif leaf == "ETag":
+                d[leaf] = ""
+            leaf = None
+        elif stack:
+            inner = d
+            d, name = stack.pop()
+            d[name] = inner
+        else:  # the item's end: back among the root's children
+            items.append(d)
+            d = None
+            depth = 1
+
+    def data(s: str) -> None:
+        nonlocal text
+        if leaf is not None:
+            text = s if text is None else text + s
+        elif d is None and depth > 1:
+            tb.data(s)
+
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    p.CharacterDataHandler = data
+    # no reference cycle is left behind (it would keep the page's items alive until a
+    # garbage collection): the parser's handler that holds the parser is dropped, and the
+    # error is raised outside the `except` (an exception kept in a local of a frame that
+    # its traceback holds is a cycle)
+    try:
+        p.Parse(body, True)
+    except kit.errors as exc:
+        problem = str(exc)
+    else:
+        return tb.close(), items, too_deep
+    finally:
+        p.SkippedEntityHandler = None
+    raise _Unreadable(problem)
+
+
+def _page(
+    body: bytes, item: str, status: int, headers: CIMultiDictProxy[str], op: str, retries: int
+) -> tuple[Element, list[dict[str, Any]], str | None]:
+    """`_read_page`, with `_xml_result`'s errors: unreadable, or a 200 carrying `<Error>`."""
+    try:
+        root, items, too_deep = _read_page(body, item)
+    except _Unreadable as exc:
+        problem: str | None = str(exc)
+    else:
+        problem = None
+    if problem is not None:  # raised here, not in the `except`: no cycle (see `_read_page`)
+        raise _unreadable(body, status, problem)
+    if _tag(root) == "Error":
+        raise parse_error(status, headers, body, op, retries)
+    return root, items, too_deep
 
 
 def _validated(adapter: TypeAdapter[list[T]], items: list[dict[str, Any]], status: int) -> list[T]:
@@ -193,6 +392,49 @@ def built(cls: type[M], values: dict[str, Any]) -> M:
     m = cls.__new__(cls)
     object.__setattr__(m, "__dict__", values)
     object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes)
+_CONSTRUCT_PLANS: dict[type[BaseModel], tuple[tuple[str, Callable[[], Any] | None, Any], ...]] = {}
+
+
+def _constructed(cls: type[M], values: dict[str, Any]) -> M:
+    """`cls.model_construct(**values)` (values by field name), for a model whose defaults
+    are immutable or come from factories that take no argument.
+
+    pydantic's `model_construct` asks `inspect.signature` about the default factory of each
+    field left unset, on every call: about 80 µs for a `ListMultipartUploads` answer
+    without `CommonPrefixes`, and a reference cycle each time (inspect's parse of the
+    signature). `tests/unit/test_parse_page.py` checks that the two stay equal.
+    """
+    plan = _CONSTRUCT_PLANS.get(cls)
+    if plan is None:
+        fields = cls.model_fields
+        if cls.__pydantic_post_init__ or any(
+            f.default_factory_takes_validated_data
+            or (f.default_factory is None and not isinstance(f.default, _IMMUTABLE))
+            for f in fields.values()
+            if not f.is_required()
+        ):
+            raise TypeError(f"{cls.__name__}: use model_construct")  # a programming error
+        plan = _CONSTRUCT_PLANS[cls] = tuple(
+            (name, cast("Callable[[], Any] | None", f.default_factory), f.default)
+            for name, f in fields.items()
+        )
+    data: dict[str, Any] = {}
+    for name, factory, default in plan:
+        if name in values:
+            data[name] = values[name]
+        elif factory is not None:
+            data[name] = factory()
+        elif default is not PydanticUndefined:  # a required field left unset stays unset
+            data[name] = default
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", data)
+    object.__setattr__(m, "__pydantic_fields_set__", {n for n in values if n in data})
     object.__setattr__(m, "__pydantic_extra__", None)
     object.__setattr__(m, "__pydantic_private__", None)
     return m
@@ -537,19 +779,19 @@ def list_parts(
 ) -> ListPartsResponse:
     out: dict[str, Any] = {}
     _from_headers(headers, _LIST_PARTS_HEADERS, out)
-    parts: list[dict[str, Any]] = []
-    root = _xml_result(status, headers, body, "ListParts", meta.retry_attempts)
+    root, parts, too_deep = _page(body, "Part", status, headers, "ListParts", meta.retry_attempts)
     for child in _from_xml(root, _LIST_PARTS_XML, out):
         tag = _tag(child)
-        if tag == "Part":
-            parts.append(_fields(child, status))
-        elif tag == "Initiator":
+        if tag == "Initiator":
             out["initiator"] = _person(child, Initiator)
         elif tag == "Owner":
             out["owner"] = _person(child, Owner)
+    if too_deep is not None:
+        raise _too_deep(too_deep, status)
     if parts:  # left unset when the answer had none: to_dict() leaves it out, as boto3
         out["parts"] = _validated(_PARTS, parts, status)
-    return ListPartsResponse.model_construct(**out, response_metadata=meta)
+    out["response_metadata"] = meta
+    return _constructed(ListPartsResponse, out)
 
 
 _LIST_UPLOADS_XML: dict[str, tuple[str, Conv]] = {
@@ -576,22 +818,23 @@ def list_multipart_uploads(
     rc = headers.get("x-amz-request-charged")
     if rc is not None:
         out["request_charged"] = rc
-    uploads: list[dict[str, Any]] = []
     prefixes: list[CommonPrefix] = []
-    root = _xml_result(status, headers, body, "ListMultipartUploads", meta.retry_attempts)
+    root, uploads, too_deep = _page(
+        body, "Upload", status, headers, "ListMultipartUploads", meta.retry_attempts
+    )
     for child in _from_xml(root, _LIST_UPLOADS_XML, out):
-        tag = _tag(child)
-        if tag == "Upload":
-            uploads.append(_fields(child, status))
-        elif tag == "CommonPrefixes":
+        if _tag(child) == "CommonPrefixes":
             for c in child:
                 if _tag(c) == "Prefix":
                     prefixes.append(CommonPrefix.model_construct(prefix=c.text or ""))
+    if too_deep is not None:
+        raise _too_deep(too_deep, status)
     if uploads:  # left unset when the answer had none: to_dict() leaves them out
         out["uploads"] = _validated(_UPLOADS, uploads, status)
     if prefixes:
         out["common_prefixes"] = prefixes
-    return ListMultipartUploadsResponse.model_construct(**out, response_metadata=meta)
+    out["response_metadata"] = meta
+    return _constructed(ListMultipartUploadsResponse, out)
 
 
 _SESSION_HEADERS: dict[str, tuple[str, Conv]] = {

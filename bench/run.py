@@ -1,4 +1,5 @@
-"""Client CPU per call: aios3 vs aiobotocore vs a raw signed aiohttp request.
+"""Client CPU per call: aios3 vs aiobotocore vs a raw signed aiohttp request (and, for the
+listings, the same request parsed by defusedxml and one pydantic call: `floor3p`).
 
     python -m bench.run                 # the full run (~3-4 minutes on 2 cores)
     python -m bench.run --quick         # a smoke run (< 30 s)
@@ -57,7 +58,7 @@ OP_ROUTES = {
     "list_parts": "list_parts",
     "list_uploads": "list_uploads",
 }
-CLIENTS = ("raw", "aiobotocore", "aios3", "aios3-resource", "aios3-express")
+CLIENTS = ("raw", "floor3p", "aiobotocore", "aios3", "aios3-resource", "aios3-express")
 DIRECTORY_BUCKET = "bench--usw2-az1--x-s3"
 MODES = ("seq", "c64")
 
@@ -148,24 +149,34 @@ class Client:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def make_raw(base: str) -> Client:
-    """The floor: AWSRequest + botocore's S3SigV4Auth + a reused aiohttp session."""
+Send = Callable[[str, str], Awaitable[tuple[int, bytes]]]
+
+
+def _raw_sender() -> tuple[aiohttp.ClientSession, Send]:
+    """The floor's request: AWSRequest + botocore's S3SigV4Auth + a reused aiohttp session."""
     from botocore.auth import S3SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import ReadOnlyCredentials
 
     signer = S3SigV4Auth(ReadOnlyCredentials(ACCESS_KEY, SECRET_KEY, None), "s3", REGION)
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))
-    abort_url = f"{base}/{BUCKET}/{KEY}?uploadId={UPLOAD_ID}"
-    missing_url = f"{base}/{BUCKET}/{KEY}?uploadId={MISSING}"
-    uploads_url = f"{base}/{BUCKET}?uploads"
-    sizes: dict[str, int] = {}
 
     async def send(method: str, url: str) -> tuple[int, bytes]:
         req = AWSRequest(method=method, url=url)
         signer.add_auth(req)
         async with session.request(method, req.url, headers=dict(req.headers.items())) as resp:
             return resp.status, await resp.read()
+
+    return session, send
+
+
+async def make_raw(base: str) -> Client:
+    """The floor: AWSRequest + botocore's S3SigV4Auth + a reused aiohttp session."""
+    session, send = _raw_sender()
+    abort_url = f"{base}/{BUCKET}/{KEY}?uploadId={UPLOAD_ID}"
+    missing_url = f"{base}/{BUCKET}/{KEY}?uploadId={MISSING}"
+    uploads_url = f"{base}/{BUCKET}?uploads"
+    sizes: dict[str, int] = {}
 
     async def abort() -> None:
         status, _ = await send("DELETE", abort_url)
@@ -202,6 +213,94 @@ async def make_raw(base: str) -> Client:
             "list_parts": list_parts,
             "list_uploads": list_uploads,
         },
+        session.close,
+        deep_check,
+    )
+
+
+def floor3p_parsers() -> dict[str, Callable[[bytes], list[Any]]]:
+    """floor3p's parsing, by op: defusedxml's `fromstring`, then the page's items validated
+    by one `TypeAdapter(list[<a TypedDict of the item>])` call (built once), written the
+    plain way a user would write it. Shared with `bench.parse_ab`."""
+
+    from defusedxml.ElementTree import fromstring
+    from pydantic import TypeAdapter
+    from typing_extensions import TypedDict  # pydantic wants this one before Python 3.12
+
+    ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+    n = len(ns)
+
+    class Part(TypedDict):
+        PartNumber: int
+        LastModified: datetime
+        ETag: str
+        Size: int
+
+    class Person(TypedDict):
+        ID: str
+        DisplayName: str
+
+    class Upload(TypedDict):
+        Key: str
+        UploadId: str
+        Initiator: Person
+        Owner: Person
+        StorageClass: str
+        Initiated: datetime
+
+    parts_adapter = TypeAdapter(list[Part])
+    uploads_adapter = TypeAdapter(list[Upload])
+
+    def parse_parts(body: bytes) -> list[Any]:
+        root = fromstring(body)
+        return parts_adapter.validate_python(
+            [{c.tag[n:]: c.text for c in part} for part in root.iter(ns + "Part")]
+        )
+
+    def parse_uploads(body: bytes) -> list[Any]:
+        root = fromstring(body)
+        return uploads_adapter.validate_python(
+            [
+                {c.tag[n:]: {g.tag[n:]: g.text for g in c} if len(c) else c.text for c in upload}
+                for upload in root.iter(ns + "Upload")
+            ]
+        )
+
+    return {"list_parts": parse_parts, "list_uploads": parse_uploads}
+
+
+async def make_floor3p(base: str) -> Client:
+    """The listings' floor: raw's request, then `floor3p_parsers()`. No aborts: they would
+    be raw's calls exactly (there is nothing to parse in a 204)."""
+    session, send = _raw_sender()
+    parse = floor3p_parsers()
+    parts_url = f"{base}/{BUCKET}/{KEY}?uploadId={UPLOAD_ID}"
+    uploads_url = f"{base}/{BUCKET}?uploads"
+
+    async def list_parts() -> None:
+        status, body = await send("GET", parts_url)
+        check(status == 200, f"floor3p list_parts: HTTP {status}")
+        check(len(parse["list_parts"](body)) == N_ITEMS, "floor3p list_parts: part count")
+
+    async def list_uploads() -> None:
+        status, body = await send("GET", uploads_url)
+        check(status == 200, f"floor3p list_uploads: HTTP {status}")
+        check(len(parse["list_uploads"](body)) == N_ITEMS, "floor3p list_uploads: count")
+
+    async def deep_check() -> dict[str, Any]:
+        _, body = await send("GET", parts_url)
+        last = parse["list_parts"](body)[-1]
+        check(last["PartNumber"] == N_ITEMS and last["Size"] == 5242880, "floor3p: last part")
+        check(isinstance(last["LastModified"], datetime), "floor3p: LastModified")
+        check(last["ETag"].startswith('"') and len(last["ETag"]) == 34, "floor3p: ETag")
+        _, body = await send("GET", uploads_url)
+        first = parse["list_uploads"](body)[0]
+        check(first["Key"] == "key-0000" and first["Owner"]["DisplayName"] == "bench", "floor3p")
+        return {}
+
+    return Client(
+        "floor3p",
+        {"list_parts": list_parts, "list_uploads": list_uploads},
         session.close,
         deep_check,
     )
@@ -362,6 +461,7 @@ async def make_aios3_express(base: str) -> Client:
 
 FACTORIES: dict[str, Callable[[str], Awaitable[Client]]] = {
     "raw": make_raw,
+    "floor3p": make_floor3p,
     "aiobotocore": make_aiobotocore,
     "aios3": make_aios3,
     "aios3-resource": make_aios3_resource,
@@ -524,6 +624,8 @@ RATIOS = (
     Ratio("abort->404: aios3 / aiobotocore", "abort_404", "aios3", "aiobotocore"),
     Ratio("list_parts: aios3 / aiobotocore", "list_parts", "aios3", "aiobotocore", 1 / 6),
     Ratio("list_uploads: aios3 / aiobotocore", "list_uploads", "aios3", "aiobotocore"),
+    Ratio("list_parts: aios3 / floor3p", "list_parts", "aios3", "floor3p", 1.0),  # issue 10
+    Ratio("list_uploads: aios3 / floor3p", "list_uploads", "aios3", "floor3p", 1.0),  # issue 10
 )
 
 
