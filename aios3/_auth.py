@@ -604,6 +604,14 @@ class CredentialCache:
             return s
         return await self._load()
 
+    def fresh_signer(self) -> Signer | None:
+        """`signer()`'s answer when it needs no waiting (nothing to load or refresh), else
+        None: the client's per-attempt fast path, without a coroutine of its own."""
+        s = self._signer
+        if s is not None and self.clock() < self._refresh_at:
+            return s
+        return None
+
     async def _load(self) -> Signer:
         if self._lock is None:
             self._lock = asyncio.Lock()

@@ -444,7 +444,8 @@ class S3Client:
             await prep.add_checksum(wire)
         retry = self._retry
         transport = self._transport
-        assert retry is not None and transport is not None
+        creds = self._creds
+        assert retry is not None and transport is not None and creds is not None
         token = retry.acquire_initial_retry_token(
             replayable=prep.replayable, retry_safe=op.retry_safe
         )
@@ -458,7 +459,9 @@ class S3Client:
         while True:
             if before_send is not None:
                 await before_send()
-            signer = await self._signer_for(prep.scheme, wire.bucket)
+            signer = creds.fresh_signer() if prep.scheme == "sigv4" else None
+            if signer is None:
+                signer = await self._signer_for(prep.scheme, wire.bucket)
             headers = _sign(prep, signer)
             body = prep.body if prep.file_body is None else _attempt_body(prep, token.retry_count)
             if prep.trailer is not None:

@@ -170,22 +170,27 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
         self._proxies: dict[tuple[str, str], str | None] = {}
+        self._ca_bundle = isinstance(verify, str)
 
     def _open(self) -> aiohttp.ClientSession:
         # a CA bundle is given per https request (see send): loaded only when one is made
         connector = aiohttp.TCPConnector(
             limit=self._limit, ssl=self._verify is not False, resolver=self._resolver
         )
-        self._session = aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector,
             timeout=self._timeout,
             auto_decompress=False,
             # bodies are read as sent (as botocore asks); added after signing, so unsigned
             headers={"Accept-Encoding": "identity"},
-            skip_auto_headers=("Content-Type",),
-            middlewares=(_sent_once,),
+            middlewares=() if _RESEND_SWITCH else _MIDDLEWARES,
         )
-        return self._session
+        if _RESEND_SWITCH:
+            # aiohttp's own resend of an idempotent request off (see _sent_once): then the
+            # middleware, two coroutine frames per request, runs only for Expect requests
+            session._retry_connection = False
+        self._session = session
+        return session
 
     async def send(
         self, method: str, url: URL, headers: CIMultiDict[str], body: object
@@ -206,10 +211,11 @@ class AiohttpTransport:
             if self._closed:
                 raise EndpointConnectionError("the transport is closed", endpoint_url=None)
             session = self._open()
-        expect = None
+        expect = middlewares = None  # None: the session's (_sent_once, or none)
         if "Expect" in headers:
             if _EXPECT_SUPPORTED:
                 expect = _EXPECT.set(self._expect_timeout)  # read by _sent_once
+                middlewares = _MIDDLEWARES
             else:  # an aiohttp we cannot bound the wait of: no 100-continue
                 headers = headers.copy()
                 del headers["Expect"]
@@ -221,13 +227,18 @@ class AiohttpTransport:
                 url,
                 headers=headers,
                 data=body,
+                # a Content-Type aiohttp would add to a body (or to a PUT or POST)
+                skip_auto_headers=(
+                    None if body is None and method not in _POST_METHODS else _NO_CONTENT_TYPE
+                ),
                 allow_redirects=False,
                 proxy=self._proxy_for(url),
                 ssl=(
-                    ca_bundle_context(self._verify)
-                    if url.scheme == "https" and isinstance(self._verify, str)
+                    ca_bundle_context(self._verify)  # type: ignore[arg-type]
+                    if self._ca_bundle and url.scheme == "https"
                     else True  # the connector's: verified, or off with verify=False
                 ),
+                middlewares=middlewares,
             ) as resp:
                 if expect is not None and resp.status >= 300:
                     _not_pooled(resp)
@@ -378,6 +389,13 @@ _EXPECT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 )
 # aiohttp keeps the wait for the 100 in ClientRequest._continue (3.12 to 3.14 at least)
 _EXPECT_SUPPORTED = hasattr(aiohttp.ClientRequest, "_continue")
+# aiohttp's switch for its resend of idempotent requests on a reused connection (a private
+# session attribute, in 3.12 to 3.14 at least); without it every request runs _sent_once
+_RESEND_SWITCH = "_retry_connection" in getattr(aiohttp.ClientSession, "ATTRS", ())
+# aiohttp adds Content-Type: application/octet-stream to a body, or to any PUT, POST or
+# PATCH, unless skipped (S3 would store it as the object's type)
+_POST_METHODS = frozenset(aiohttp.ClientRequest.POST_METHODS)
+_NO_CONTENT_TYPE = ("Content-Type",)
 
 
 def _not_pooled(resp: aiohttp.ClientResponse) -> None:
@@ -431,6 +449,9 @@ async def _sent_once(
     finally:
         if timer is not None:
             timer.cancel()
+
+
+_MIDDLEWARES = (_sent_once,)
 
 
 class _WatchedBody(aiohttp.payload.Payload):

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from multidict import CIMultiDict
+from yarl import URL
 
 import aios3
 from aios3.retries import StandardRetryStrategy
@@ -65,6 +67,54 @@ async def test_exactly_max_attempts_requests_reach_the_wire(name: str, attempts:
     assert srv.requests == [method] * attempts
     assert "127.0.0.1" in str(caught.value)
     assert "_NotResent" not in str(caught.value)
+
+
+async def test_exactly_max_attempts_without_aiohttp_resend_switch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # an aiohttp without the session's private resend switch: every request then goes
+    # through the _sent_once middleware, which keeps aiohttp from sending it again
+    import aios3._transport as transport_module
+
+    monkeypatch.setattr(transport_module, "_RESEND_SWITCH", False)
+    method, call = CALLS["DELETE abort"]
+    strategy = StandardRetryStrategy(1, sleep=_no_sleep)
+    async with (
+        FaultServer([ResetBeforeHeaders()]) as srv,
+        local(srv.url, retry_strategy=strategy) as s3,
+    ):
+        with pytest.raises(aios3.errors.EndpointConnectionError) as caught:
+            await asyncio.wait_for(call(s3), BOUND)
+    assert srv.requests == [method]
+    assert "_NotResent" not in str(caught.value)
+
+
+async def test_aiohttp_adds_no_content_type() -> None:
+    # aiohttp adds Content-Type: application/octet-stream to a body and to any PUT or POST
+    # (S3 would store it as the object's type); a Content-Type the caller gives is sent
+    transport = aios3.AiohttpTransport()
+    sends = [
+        ("PUT", None, {}),
+        ("PUT", b"part", {}),
+        ("POST", None, {}),
+        ("POST", b"<xml/>", {}),
+        ("DELETE", None, {}),
+        ("GET", None, {}),
+        ("PUT", b"typed", {"Content-Type": "text/plain"}),
+    ]
+    try:
+        async with CaptureServer(lambda c: Reply(200)) as srv:
+            for method, body, extra in sends:
+                headers = CIMultiDict({"Host": f"127.0.0.1:{srv.port}", **extra})
+                raw = await transport.send(method, URL(srv.url + "/b/k"), headers, body)
+                assert raw.status == 200
+    finally:
+        await transport.close()
+    seen = [(c.method, {k.lower(): v for k, v in c.headers.items()}) for c in srv.requests]
+    assert [m for m, _ in seen] == [m for m, _, _ in sends]
+    for (method, headers), (_, body, extra) in zip(seen, sends, strict=True):
+        assert headers.get("content-type") == extra.get("Content-Type"), (method, body)
+        assert headers.get("accept-encoding") == "identity"
 
 
 # ---------------------------------------------------------------- a server that stops reading
