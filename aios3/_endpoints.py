@@ -2,8 +2,8 @@
 
 aios3 does not hand-write AWS's endpoint rules: it evaluates the S3 endpoint rule set and
 the partitions that botocore ships (`botocore.endpoint_provider.EndpointProvider`), loaded
-once per process (found where botocore's loader finds them, parsed with a plain
-`json.loads`). Results are cached per bucket for the life of a resolver, so the rule set
+once per process (found where botocore's loader finds them, parsed with `json.loads`,
+equal values shared). Results are cached per bucket for the life of a resolver, so the rule set
 runs once per bucket, not once per call.
 """
 
@@ -12,8 +12,9 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import EndpointResolutionError
 
@@ -64,19 +65,25 @@ def read_rule_set(data_path: str | None = None) -> tuple[dict[str, object], dict
 
     The files are the ones `Loader.load_data` would pick (the newest API version of the
     rule set; the first folder of the loader's search path that has the file, the user's
-    data path and `~/.aws/models` before botocore's own data), parsed with a plain
-    `json.loads`: botocore's loader parses into `OrderedDict`s, a fifth of the time of
-    loading the 900 kB rule set, which the endpoint provider does not need. What
+    data path and `~/.aws/models` before botocore's own data), parsed with `json.loads`:
+    botocore's loader parses into `OrderedDict`s, a fifth of the time of loading the 900 kB
+    rule set, which the endpoint provider does not need. The rule set's repeated values
+    are shared (`_shared_json`), since the provider keeps it for the life of the process.
+    What
     `load_service_model("s3", ...)` adds (a check that "s3" is a known service) lists
     every service's folder, and is skipped too."""
     from botocore.loaders import create_loader
 
     loader = create_loader(data_path)
     version = loader.determine_latest_version("s3", _RULE_SET)
-    return _load_json(loader, f"s3/{version}/{_RULE_SET}"), _load_json(loader, "partitions")
+    ruleset = _load_json(loader, f"s3/{version}/{_RULE_SET}", shared=True)
+    return ruleset, _load_json(loader, "partitions")
 
 
-def _load_json(loader: object, name: str) -> dict[str, object]:
+def _load_json(loader: object, name: str, *, shared: bool = False) -> dict[str, object]:
+    """One of botocore's data files, parsed; with `shared`, equal values are one object
+    (`_shared_json`). The partitions are not shared: botocore's endpoint library writes
+    into them (`format_partition_output` sets `outputs["name"]`)."""
     import json
 
     try:
@@ -88,9 +95,109 @@ def _load_json(loader: object, name: str) -> dict[str, object]:
         for ext, open_method in openers.items():
             path = base + ext
             if os.path.isfile(path):
-                with open_method(path, "rb") as f:
-                    return json.loads(f.read())  # type: ignore[no-any-return]
+                data = _gunzip(path) if ext == ".json.gz" else None
+                if data is None:
+                    with open_method(path, "rb") as f:
+                        data = f.read()
+                # decoded as botocore's loader does; the bytes are dropped before the
+                # parse, not kept alongside the text and the objects
+                text = data.decode("utf-8")
+                del data
+                return _shared_json(text) if shared else json.loads(text)
     return loader.load_data(name)  # type: ignore[attr-defined, no-any-return]  # raises
+
+
+def _gunzip(path: str) -> bytes | None:
+    """The content of a one-member gzip file, decompressed into one buffer of its final
+    size (the size its trailer gives): `GzipFile.read()` collects chunks and joins them,
+    holding the 900 kB of the rule set twice. None for what this does not vouch for
+    (several members, a trailer that does not match: `gzip` reads those, and says what is
+    wrong)."""
+    import zlib
+
+    with open(path, "rb") as f:
+        packed = f.read()
+    if len(packed) < 18:  # shorter than a gzip header and trailer
+        return None
+    crc = int.from_bytes(packed[-8:-4], "little")
+    size = int.from_bytes(packed[-4:], "little")
+    try:
+        data = zlib.decompress(packed, wbits=31, bufsize=max(size, 1))
+    except zlib.error:
+        return None
+    # zlib checked the first member against its own trailer; the file's last trailer being
+    # that member's too says that no other member follows it
+    if len(data) & 0xFFFFFFFF != size or zlib.crc32(data) != crc:
+        return None
+    return data
+
+
+def _shared_json(text: str) -> dict[str, object]:
+    """`json.loads(text)`, with every value that occurs more than once held once: equal
+    strings, and equal objects and arrays (compared by content, all the way down) are the
+    same Python object.
+
+    The S3 rule set repeats itself a lot (the same conditions, argument lists, endpoint
+    properties and error texts in many branches): parsed plainly it is about 800 kB of
+    objects that botocore's `EndpointProvider` keeps for the life of the process; shared,
+    about 150 kB. botocore only reads the rule set after building its rules (it copies
+    each rule's mapping into keyword arguments, and evaluates conditions, endpoints and
+    errors into new objects), so sharing changes nothing it computes
+    (`tests/unit/test_endpoints_shared.py` compares the two, and resolutions).
+
+    Objects are shared bottom-up as the parser finishes them: an object's or array's
+    identity stands for its content in its parent's key, since its children are shared
+    already. Scalars other than strings are keyed with their type (`True` is not `1`)."""
+    import json
+
+    memo: dict[object, Any] = {}
+    setdefault = memo.setdefault
+
+    def obj(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        key: list[object] = []
+        for i, (k, v) in enumerate(pairs):
+            k = setdefault(k, k)
+            cls = v.__class__
+            if cls is str:
+                v = setdefault(v, v)
+                key.append((k, v))
+            elif cls is dict:
+                key.append((k, id(v)))
+            elif cls is list:
+                v = _shared_array(v, setdefault)
+                key.append((k, id(v)))
+            else:
+                key.append((k, cls, v))
+            pairs[i] = (k, v)
+        frozen = tuple(key)
+        found = memo.get(frozen)
+        if found is None:
+            found = memo[frozen] = dict(pairs)
+        return found
+
+    try:
+        return json.loads(text, object_pairs_hook=obj)  # type: ignore[no-any-return]
+    finally:
+        memo.clear()  # the keys, at once (not with the last reference to `obj`)
+
+
+def _shared_array(value: list[Any], setdefault: Callable[[object, Any], Any]) -> list[Any]:
+    """`_shared_json`'s step for an array (the parser has no hook for arrays: an object
+    shares the arrays among its values, an array those among its items)."""
+    key: list[object] = [list]
+    for i, x in enumerate(value):
+        cls = x.__class__
+        if cls is str:
+            value[i] = x = setdefault(x, x)
+            key.append(x)
+        elif cls is dict:  # shared already, by the object hook
+            key.append(id(x))
+        elif cls is list:
+            value[i] = x = _shared_array(x, setdefault)
+            key.append(id(x))
+        else:
+            key.append((cls, x))
+    return setdefault(tuple(key), value)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
