@@ -263,7 +263,10 @@ class Config(BaseModel):
 # botocore's validate_region_name: a host label, not all digits (fullmatch: botocore's
 # `$` would let a trailing newline through)
 _REGION = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)")
-_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\U0010ffff]")
+# whitespace, control and non-ASCII characters: everything but the printable ASCII
+# characters. Written as a complement: the same set as [\x00-\x20\x7f-\U0010ffff],
+# whose range up to U+10FFFF took `re` about 5 ms to compile at every `import aios3`
+_URL_UNSAFE = re.compile(r"[^\x21-\x7e]")
 
 
 def check_region(region: object, what: str = "region_name") -> None:
