@@ -410,16 +410,23 @@ def boto_session(profile_name: str | None) -> BotoSession:
     Only the credential chain needs one (`CredentialChain`); settings are read through
     `SharedConfig`, which does not import `botocore.session`."""
     import botocore.session
-    from botocore.exceptions import BotoCoreError, ProfileNotFound
 
     session = botocore.session.Session(profile=profile_name)
+    _check_readable(session, profile_name)
+    return session
+
+
+def _check_readable(source: ConfigSource, profile_name: str | None) -> None:
+    """Read the profile's section now: a profile that is not in the files, or a file that
+    cannot be parsed, is a `ParamValidationError`."""
+    from botocore.exceptions import BotoCoreError, ProfileNotFound
+
     try:
-        session.get_scoped_config()
+        source.get_scoped_config()
     except ProfileNotFound:
         raise _profile_error(profile_name) from None
     except BotoCoreError as exc:  # e.g. a shared config file that cannot be parsed
         raise ParamValidationError(f"the shared AWS config could not be read: {exc}") from None
-    return session
 
 
 class SharedConfig:
@@ -500,15 +507,8 @@ def load_shared_config(profile_name: str | None) -> SharedConfig:
 
     A profile that is not in the files is a `ParamValidationError`, as is a file that
     cannot be parsed."""
-    from botocore.exceptions import BotoCoreError, ProfileNotFound
-
     shared = SharedConfig(profile_name)
-    try:
-        shared.get_scoped_config()
-    except ProfileNotFound:
-        raise _profile_error(profile_name) from None
-    except BotoCoreError as exc:  # e.g. a shared config file that cannot be parsed
-        raise ParamValidationError(f"the shared AWS config could not be read: {exc}") from None
+    _check_readable(shared, profile_name)
     return shared
 
 
