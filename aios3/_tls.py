@@ -36,9 +36,17 @@ def ca_store_on_first_use() -> Iterator[None]:
     if "set_default_verify_paths" in vars(cls):  # replaced by someone else: left alone
         yield
         return
+    # what the class does outside the window (the C method, or a base class's replacement):
+    # taken now, since `ssl.SSLContext` itself may be replaced later (truststore's
+    # `inject_into_ssl()`), and a context's first use must still read the store
+    load_store = cls.set_default_verify_paths
+    importing = threading.get_ident()
     pending: list[ssl.SSLContext] = []
 
     def set_default_verify_paths(self: ssl.SSLContext) -> None:
+        if threading.get_ident() != importing:  # another thread's context: read it now
+            load_store(self)
+            return
         pending.append(self)
 
     cls.set_default_verify_paths = set_default_verify_paths  # type: ignore[method-assign]
@@ -47,18 +55,19 @@ def ca_store_on_first_use() -> Iterator[None]:
     finally:
         del cls.set_default_verify_paths
         for context in pending:
-            _load_on_first_use(context)
+            _load_on_first_use(context, load_store)
 
 
-def _load_on_first_use(context: ssl.SSLContext) -> None:
+def _load_on_first_use(
+    context: ssl.SSLContext, load_store: Callable[[ssl.SSLContext], None]
+) -> None:
     loaded = False
 
     def load() -> None:
         nonlocal loaded
         with _LOCK:
             if not loaded:
-                # the C method itself (not a replacement, even within the window)
-                super(ssl.SSLContext, context).set_default_verify_paths()
+                load_store(context)
                 loaded = True
                 for name in _GUARDED:  # from now on the class's methods, directly
                     vars(context).pop(name, None)

@@ -8,6 +8,7 @@ import json
 import os
 import ssl
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,33 @@ def test_a_method_replaced_by_someone_else_is_left_alone(monkeypatch: pytest.Mon
     with _tls.ca_store_on_first_use():
         assert vars(ssl.SSLContext)["set_default_verify_paths"] is replaced
     assert vars(ssl.SSLContext)["set_default_verify_paths"] is replaced
+
+
+def test_the_store_is_read_after_ssl_sslcontext_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # truststore's inject_into_ssl() replaces ssl.SSLContext after aios3 was imported: the
+    # first handshake raised TypeError (super() of a class the context is not an instance of)
+    with _tls.ca_store_on_first_use():
+        context = ssl.create_default_context()
+    expected = ssl.create_default_context().cert_store_stats()
+
+    class Injected(ssl.SSLContext):
+        pass
+
+    monkeypatch.setattr(ssl, "SSLContext", Injected)
+    assert context.cert_store_stats() == expected
+    assert "_wrap_bio" not in vars(context)
+
+
+def test_a_context_another_thread_makes_in_the_window_reads_the_store_at_once() -> None:
+    # another thread's context may handshake before the window closes: it is not deferred
+    made: list[ssl.SSLContext] = []
+    with _tls.ca_store_on_first_use():
+        thread = threading.Thread(target=lambda: made.append(ssl.create_default_context()))
+        thread.start()
+        thread.join()
+        (context,) = made
+        assert "_wrap_bio" not in vars(context)
+        stats = context.cert_store_stats()
+    assert stats == ssl.create_default_context().cert_store_stats()
