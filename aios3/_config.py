@@ -750,9 +750,28 @@ class CredentialChain:
     def load(self) -> BotoCredentials | None:
         """Run the chain (blocking: files, processes, the network), or return its result."""
         with self._lock:
-            if self._creds is None:
-                self._creds = boto_session(self._profile_name).get_credentials()
-            return self._creds
+            if self._creds is not None:
+                return self._creds
+            creds = boto_session(self._profile_name).get_credentials()
+            if not _runs_again(creds):
+                self._creds = creds
+            return creds
+
+
+def _runs_again(creds: BotoCredentials | None) -> bool:
+    """Whether the next client must run the chain again rather than share `creds`: nothing
+    found, or keys from a `credential_process` that gave no expiry. botocore never runs
+    that process again for these keys, and boto3 runs it again for each new session: a
+    new client is how a program picks up keys the process has rotated (keys with an
+    expiry are refreshed by botocore, and keys read from the files are read again when a
+    file changes)."""
+    if creds is None:
+        return True
+    from botocore.credentials import RefreshableCredentials
+
+    return getattr(creds, "method", None) == "custom-process" and not isinstance(
+        creds, RefreshableCredentials
+    )
 
 
 # -------------------------------------------------------------------------------------------

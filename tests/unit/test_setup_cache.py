@@ -7,6 +7,7 @@ import asyncio
 import gc
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,6 +275,42 @@ async def test_chain_credentials_are_shared_by_clients_of_the_same_key(
     assert hops == []  # plain keys from the first client's chain: read on the loop
     assert second._creds is not None and second._creds._boto is first._creds._boto  # type: ignore[union-attr]
     assert access_key(second) == "AKWORK"
+
+
+def _counting_process(files: Path, expiry: str | None) -> None:
+    """A `credential_process` that answers a new key each time it runs (AKPROC1, ...)."""
+    script = files / "creds.py"
+    extra = f', "Expiration": "{expiry}"' if expiry else ""
+    script.write_text(
+        "import pathlib, sys\n"
+        f"n = pathlib.Path({str(files / 'n')!r})\n"
+        "i = int(n.read_text()) + 1 if n.exists() else 1\n"
+        "n.write_text(str(i))\n"
+        'print(\'{"Version": 1, "AccessKeyId": "AKPROC%d", "SecretAccessKey": "S"'
+        f"{extra}"
+        "}' % i)\n"
+    )
+    cmd = f"{sys.executable} {script}"
+    write(files / "config", f"[profile proc]\ncredential_process = {cmd}\n")
+
+
+async def test_keys_from_a_process_without_expiry_are_fetched_again_by_the_next_client(
+    files: Path, chains: list[str | None]
+) -> None:
+    _counting_process(files, None)
+    assert access_key(await abort(profile_name="proc")) == "AKPROC1"
+    # boto3 runs the process again for a new session: a new client picks up rotated keys
+    assert access_key(await abort(profile_name="proc")) == "AKPROC2"
+    assert chains == ["proc", "proc"]
+
+
+async def test_keys_from_a_process_with_an_expiry_are_shared(
+    files: Path, chains: list[str | None]
+) -> None:
+    _counting_process(files, "2999-01-01T00:00:00Z")
+    assert access_key(await abort(profile_name="proc")) == "AKPROC1"
+    assert access_key(await abort(profile_name="proc")) == "AKPROC1"
+    assert chains == ["proc"]
 
 
 async def test_a_chain_that_found_nothing_runs_again_for_the_next_client(
