@@ -40,6 +40,7 @@ from ._config import (
     CredentialChain,
     Settings,
     SetupCache,
+    SetupKey,
     check_ca_bundle,
     check_chain_credentials,
     check_client_args,
@@ -286,12 +287,7 @@ class S3Client:
             return self._resolver
         if self._closed:
             raise Aios3Error("this S3Client is closed")
-        key = setup_key(
-            region_name=self._region_name,
-            endpoint_url=self._endpoint_url,
-            profile_name=self._profile_name,
-            config=self._config,
-        )
+        key = self._setup_key()
         # a client set up before with the same key (arguments, Config, AWS_* environment,
         # shared files unchanged) shares its setup: nothing to read, no thread hop. The
         # key costs two os.stat calls on the loop; a CA bundle path is checked again (a
@@ -317,10 +313,22 @@ class S3Client:
                 setup = await loop.run_in_executor(None, self._setup_blocking)
                 if self._closed:
                     raise Aios3Error("this S3Client is closed")
-                _SETUPS.put(key, setup)  # only if the shared files' mtimes can be trusted
+                # kept only if the shared files' mtimes can be trusted, and if nothing
+                # changed while the thread read them (a file replaced between the stat
+                # and the read would otherwise be kept under the old file's identity)
+                if self._setup_key() == key:
+                    _SETUPS.put(key, setup)
                 self._install(*setup)
         assert self._resolver is not None
         return self._resolver
+
+    def _setup_key(self) -> SetupKey:
+        return setup_key(
+            region_name=self._region_name,
+            endpoint_url=self._endpoint_url,
+            profile_name=self._profile_name,
+            config=self._config,
+        )
 
     def _install(
         self,

@@ -313,6 +313,28 @@ async def test_keys_from_a_process_with_an_expiry_are_shared(
     assert chains == ["proc"]
 
 
+async def test_a_file_replaced_while_the_setup_reads_it_is_not_kept(
+    files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "SKENV")
+    write(files / "config", "[default]\nregion = eu-west-3\n")
+    original = _client.S3Client._setup_blocking
+
+    def replaced_then_read(self: aios3.S3Client) -> Any:
+        # edited after the key's stat, before the read (same inode and size, old mtime)
+        write(files / "config", "[default]\nregion = eu-west-1\n", mtime=OLD + 1)
+        return original(self)
+
+    monkeypatch.setattr(_client.S3Client, "_setup_blocking", replaced_then_read)
+    assert (await abort()).region_name == "eu-west-1"  # what its read found
+    monkeypatch.setattr(_client.S3Client, "_setup_blocking", original)
+    # the first file comes back with its identity: its own settings, not the edit's kept
+    # under its identity
+    write(files / "config", "[default]\nregion = eu-west-3\n")
+    assert (await abort()).region_name == "eu-west-3"
+
+
 async def test_a_chain_that_found_nothing_runs_again_for_the_next_client(
     files: Path, chains: list[str | None]
 ) -> None:
