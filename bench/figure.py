@@ -178,7 +178,7 @@ def svg(rows: list[Row], title: str) -> str:
             f'stroke-width="2.5"/>'
         )
         parts.append(
-            f'<text x="{x(r.ratio) + 6:.1f}" y="{y + 21}">{r.ratio:.2f}'
+            f'<text x="{max(x(r.ratio), tx) + 6:.1f}" y="{y + 21}">{r.ratio:.2f}'
             f"{'' if met else ' (target ' + format(r.target, '.2f') + ')'}</text>"
         )
     one = x(1.0)
