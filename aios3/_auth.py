@@ -181,14 +181,25 @@ _UNSIGNED_PAYLOAD: str = _botocore_auth.UNSIGNED_PAYLOAD
 _TRAILER_PAYLOAD: str = _botocore_auth.STREAMING_UNSIGNED_PAYLOAD_TRAILER
 _SIGV4_TIMESTAMP = "%Y%m%dT%H%M%SZ"  # botocore.auth.SIGV4_TIMESTAMP
 _NO_CHECKSUM: dict[str, object] = {}
-# the header names the signer looks up and sets, as istr: a CIMultiDict finds them faster
-_AUTHORIZATION = istr("Authorization")
-_DATE = istr("Date")
-_X_AMZ_DATE = istr("X-Amz-Date")
-_SECURITY_TOKEN = istr("X-Amz-Security-Token")
-_CONTENT_SHA256 = istr("X-Amz-Content-SHA256")
-_S3SESSION_TOKEN = istr("x-amz-s3session-token")
-_CONTENT_MD5 = istr("Content-MD5")
+
+
+def _header_name(name: str) -> str:
+    """`name` as an istr, which a CIMultiDict finds faster, where the installed multidict's
+    istr keeps the name's case (5.0 and later); multidict 4 title-cases it
+    (`X-Amz-Content-Sha256`), so there the plain name is used, and sent as botocore
+    spells it."""
+    fast = istr(name)
+    return fast if str(fast) == name else name
+
+
+# the header names the signer looks up and sets
+_AUTHORIZATION = _header_name("Authorization")
+_DATE = _header_name("Date")
+_X_AMZ_DATE = _header_name("X-Amz-Date")
+_SECURITY_TOKEN = _header_name("X-Amz-Security-Token")
+_CONTENT_SHA256 = _header_name("X-Amz-Content-SHA256")
+_S3SESSION_TOKEN = _header_name("x-amz-s3session-token")
+_CONTENT_MD5 = _header_name("Content-MD5")
 
 _clock = time.time
 """The signing clock (seconds since the epoch): the system clock botocore reads too."""
@@ -243,7 +254,8 @@ def _header_plan(names: tuple[str, ...]) -> _HeaderPlan | None:
     with these names (distinct, in their order), computed once per set of names: the steps
     of the canonical headers (a prefix, then the index of the value that follows it) and
     the signed headers. Every header but `SIGNED_HEADERS_BLACKLIST`, lower-cased and sorted.
-    None without a `host` header (botocore takes it from the URL: the slower path)."""
+    None without a `host` header (botocore takes it from the URL) or with a repeated name:
+    the slower path."""
     plan = _plans.get(names, False)
     if plan is not False:
         return plan  # type: ignore[return-value]
@@ -252,7 +264,9 @@ def _header_plan(names: tuple[str, ...]) -> _HeaderPlan | None:
         (i for i, name in enumerate(lower) if name not in _BLACKLIST), key=lower.__getitem__
     )
     found: _HeaderPlan | None = None
-    if any(lower[i] == "host" for i in kept):
+    # a repeated name (multidict before 7 lists it once per value when iterated): the
+    # slower path, which joins the values
+    if len(set(lower)) == len(lower) and any(lower[i] == "host" for i in kept):
         steps = tuple((f"\n{lower[i]}:" if n else f"{lower[i]}:", i) for n, i in enumerate(kept))
         # botocore strips the names it lists as signed (not those in the canonical headers)
         found = steps, ";".join(sorted(lower[i].strip() for i in kept))
