@@ -4,6 +4,7 @@ anything did; settings and credentials as botocore's `Session` gives them, witho
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -89,6 +90,24 @@ async def abort(**kwargs: Any) -> aios3.S3Client:
     return s3
 
 
+@contextlib.contextmanager
+def thread_hops() -> Iterator[list[object]]:
+    """The functions the running loop hands to a thread while inside."""
+    hops: list[object] = []
+    loop = asyncio.get_running_loop()
+    original = loop.run_in_executor
+
+    def counted(*args: Any) -> Any:
+        hops.append(args[1])
+        return original(*args)
+
+    loop.run_in_executor = counted  # type: ignore[method-assign, assignment]
+    try:
+        yield hops
+    finally:
+        del loop.run_in_executor
+
+
 def access_key(s3: aios3.S3Client) -> str:
     assert s3._creds is not None and s3._creds._signer is not None
     return s3._creds._signer.access_key
@@ -109,20 +128,8 @@ async def test_a_second_client_reuses_the_setup_without_a_thread(
     first = await abort()
     assert len(setups) == 1
 
-    hops: list[object] = []
-
-    async def second() -> aios3.S3Client:
-        loop = asyncio.get_running_loop()
-        original = loop.run_in_executor
-
-        def counted(*args: Any) -> Any:
-            hops.append(args[1])
-            return original(*args)
-
-        loop.run_in_executor = counted  # type: ignore[method-assign, assignment]
-        return await abort()
-
-    s3 = await second()
+    with thread_hops() as hops:
+        s3 = await abort()
     assert len(setups) == 1  # nothing read again
     assert hops == []  # no thread: neither for the setup nor for the credentials
     assert chains == []  # env keys: botocore's chain never ran
@@ -258,19 +265,8 @@ async def test_chain_credentials_are_shared_by_clients_of_the_same_key(
     write(files / "credentials", "[work]\naws_access_key_id = AKWORK\naws_secret_access_key = S\n")
     first = await abort(profile_name="work")
     assert access_key(first) == "AKWORK" and chains == ["work"]
-    hops: list[object] = []
-    loop = asyncio.get_running_loop()
-    original = loop.run_in_executor
-
-    def counted(*args: Any) -> Any:
-        hops.append(args[1])
-        return original(*args)
-
-    loop.run_in_executor = counted  # type: ignore[method-assign, assignment]
-    try:
+    with thread_hops() as hops:
         second = await abort(profile_name="work")
-    finally:
-        del loop.run_in_executor
     assert chains == ["work"]  # the chain ran once
     assert hops == []  # plain keys from the first client's chain: read on the loop
     assert second._creds is not None and second._creds._boto is first._creds._boto  # type: ignore[union-attr]
