@@ -77,6 +77,7 @@ async def test_exactly_max_attempts_without_aiohttp_resend_switch(
     import aios3._transport as transport_module
 
     monkeypatch.setattr(transport_module, "_RESEND_SWITCH", False)
+    monkeypatch.setattr(transport_module, "_DIRECT_SUPPORTED", False)  # the session's path
     method, call = CALLS["DELETE abort"]
     strategy = StandardRetryStrategy(1, sleep=_no_sleep)
     async with (
