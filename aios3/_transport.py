@@ -142,9 +142,9 @@ class AiohttpTransport:
     `ClientSession.request` (redirects, cookies, auth, traces, middlewares), which aios3
     does not use: that is a fifth of the CPU time of a small request. A request through a
     proxy or with `Expect: 100-continue`, every request while a test double (aioresponses,
-    `unittest.mock`) replaces `ClientSession._request`, and every request on an aiohttp
-    whose steps aios3 does not recognise go through `ClientSession.request` instead. The
-    bytes on the wire are the same either way.
+    `unittest.mock`) replaces `ClientSession._request` or `ClientSession.request`, and
+    every request on an aiohttp whose steps aios3 does not recognise go through
+    `ClientSession.request` instead. The bytes on the wire are the same either way.
 
     Args:
         connect_timeout: seconds to open a connection, TLS handshake included
@@ -252,6 +252,7 @@ class AiohttpTransport:
                 and middlewares is None
                 and proxy is None
                 and aiohttp.ClientSession._request is _SESSION_REQUEST
+                and aiohttp.ClientSession.request is _SESSION_PUBLIC_REQUEST
             ):
                 resp = await _send_direct(
                     session, self._loop, self._timeout, method, url, headers, body, skip, ssl
@@ -431,9 +432,10 @@ _NO_CONTENT_TYPE = ("Content-Type",)
 _ACCEPT_ENCODING = "Accept-Encoding"
 
 
-# aiohttp's ClientSession._request as aiohttp defines it: a test double that replaces it
-# (aioresponses, unittest.mock) sends every request through the session instead
+# aiohttp's ClientSession._request and .request as aiohttp defines them: a test double that
+# replaces either (aioresponses, unittest.mock) sends every request through the session
 _SESSION_REQUEST = aiohttp.ClientSession.__dict__.get("_request")
+_SESSION_PUBLIC_REQUEST = aiohttp.ClientSession.__dict__.get("request")
 _TIMER = _helpers.TimerNoop()  # the session's timer without a total timeout: stateless
 _DIRECT_SUPPORTED: bool | None = None  # decided on the first transport opened
 
@@ -455,11 +457,10 @@ def _direct_path_supported() -> bool:
             ),
         )
         try:
-            ok = (
-                inspect.isfunction(_SESSION_REQUEST)
-                and _SESSION_REQUEST.__module__ == "aiohttp.client"
-                and all(set(names) <= set(inspect.signature(fn).parameters) for fn, names in needs)
-            )
+            ok = all(
+                inspect.isfunction(fn) and fn.__module__ == "aiohttp.client"
+                for fn in (_SESSION_REQUEST, _SESSION_PUBLIC_REQUEST)
+            ) and all(set(names) <= set(inspect.signature(fn).parameters) for fn, names in needs)
         except (TypeError, ValueError):  # pragma: no cover - a signature that cannot be read
             ok = False
         _DIRECT_SUPPORTED = ok
@@ -488,12 +489,24 @@ async def _send_direct(
     session's own steps, in its order, with its error handling (`_connect_and_send_request`
     in aiohttp's `client.py`); skipping the rest took a fifth off the CPU time of a small
     request. The wire bytes are the session's: its default `Accept-Encoding: identity`
-    first, then the signed headers, then aiohttp's `Accept` and `User-Agent`.
+    first (or the caller's own `Accept-Encoding` there instead), then the signed headers,
+    then aiohttp's `Accept` and `User-Agent`.
     """
+    pairs: list[tuple[str, str]] | tuple[tuple[str, str], ...]
+    if _ACCEPT_ENCODING in headers:
+        # the caller's own replaces the session's default where the default stands (first),
+        # as the session's merge does; sending both would give the server two values
+        pairs = list(headers.items())
+        for i, (name, _) in enumerate(pairs):
+            if name.lower() == "accept-encoding":
+                pairs.insert(0, pairs.pop(i))
+                break
+    else:
+        pairs = ((_ACCEPT_ENCODING, "identity"), *headers.items())
     req = aiohttp.ClientRequest(
         method,
         url,
-        headers=((_ACCEPT_ENCODING, "identity"), *headers.items()),
+        headers=pairs,
         skip_auto_headers=skip,
         data=body,
         loop=loop,
@@ -513,7 +526,9 @@ async def _send_direct(
         assert protocol is not None
         protocol.set_response_params(
             timer=_TIMER,
-            skip_payload=method in _helpers.EMPTY_BODY_METHODS,
+            # the method as sent (upper-cased by ClientRequest), as the session does: a
+            # "head" given in lower case must not wait for a body
+            skip_payload=req.method in _helpers.EMPTY_BODY_METHODS,
             read_until_eof=True,
             auto_decompress=False,
             read_timeout=timeout.sock_read,
