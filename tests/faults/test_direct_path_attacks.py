@@ -265,7 +265,27 @@ async def _cancelled_in(
     assert _acquired(transport) == 0
 
 
-@pytest.mark.parametrize("phase", ["stalled-answer", "stalled-body", "unread-upload"])
+# aiohttp before 3.14 (seen on 3.12.0) caps neither the number of header lines nor (on a
+# cancelled upload) retrieves the writer's "Connection lost" future: both paths, not aios3
+_OLD_AIOHTTP = tuple(int(p) for p in aiohttp.__version__.split(".")[:2]) < (3, 14)
+
+
+@pytest.mark.parametrize(
+    "phase",
+    [
+        "stalled-answer",
+        "stalled-body",
+        pytest.param(
+            "unread-upload",
+            marks=pytest.mark.xfail(
+                _OLD_AIOHTTP,
+                reason="aiohttp < 3.14 (3.12.0) leaves the body writer's 'Connection lost' "
+                "future unretrieved when a blocked upload is cancelled (both paths)",
+                strict=True,
+            ),
+        ),
+    ],
+)
 async def test_a_request_cancelled_in_each_phase_leaks_no_connection(phase: str) -> None:
     # start: waiting for the answer's head; read: part of the body came; send: the server
     # stopped reading an 8 MiB body (the body's writer task is blocked)
@@ -513,7 +533,22 @@ BAD_SERVERS: dict[str, tuple[Handler, type[BaseException] | None, str]] = {
 }
 
 
-@pytest.mark.parametrize("name", list(BAD_SERVERS))
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(
+                _OLD_AIOHTTP,
+                reason="aiohttp < 3.14 (3.12.0) takes any number of header lines (both paths)",
+                strict=True,
+            ),
+        )
+        if name == "too many headers"
+        else name
+        for name in BAD_SERVERS
+    ],
+)
 async def test_a_misbehaving_server_gets_the_same_typed_error_on_both_paths(
     name: str, aiohttp_path: str
 ) -> None:
