@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import inspect
 import os
 import ssl
@@ -191,6 +192,7 @@ class AiohttpTransport:
         connector = aiohttp.TCPConnector(
             limit=self._limit, ssl=self._verify is not False, resolver=self._resolver
         )
+        _lazy_read_timeouts(connector)
         session = aiohttp.ClientSession(
             connector=connector,
             timeout=self._timeout,
@@ -550,6 +552,86 @@ async def _send_direct(
             raise
         raise aiohttp.ClientOSError(*exc.args) from exc
     return resp
+
+
+class _DeadlineResponseHandler(_ResponseHandler):
+    """aiohttp's connection protocol, with its read timeout kept as a deadline.
+
+    aiohttp arms the read timeout (`sock_read`) when a request has been sent and again at
+    every chunk of the answer: each time it cancels a timer and schedules a new one, two
+    to four timer operations per request, about a twentieth of a small request's CPU.
+    Here those calls only move a deadline; one timer per connection looks at it when it
+    comes, and schedules itself again at the deadline if the deadline moved on, or stops
+    if there is none. A connection with no request in flight keeps that timer until it is
+    due (at most `read_timeout`), then has none; a closed connection none at all. What
+    times out, and when, is aiohttp's: no data for `read_timeout` seconds raises its
+    `SocketTimeoutError` through `_on_read_timeout`.
+    """
+
+    _deadline: float | None = None
+
+    def _reschedule_timeout(self) -> None:
+        timeout = self._read_timeout
+        if not timeout:
+            self._deadline = None
+            return
+        loop = self._loop
+        self._deadline = deadline = loop.time() + timeout
+        if self._read_timeout_handle is None:
+            self._read_timeout_handle = loop.call_at(deadline, self._read_timeout_due)
+
+    def _drop_timeout(self) -> None:
+        self._deadline = None  # the timer, if one is armed, finds no deadline and stops
+
+    def _read_timeout_due(self) -> None:
+        self._read_timeout_handle = None
+        deadline = self._deadline
+        if deadline is None:
+            return
+        loop = self._loop
+        if loop.time() < deadline:  # data came since the timer was set
+            self._read_timeout_handle = loop.call_at(deadline, self._read_timeout_due)
+            return
+        self._deadline = None
+        self._on_read_timeout()
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        super().connection_lost(exc)
+        handle = self._read_timeout_handle
+        if handle is not None:  # nothing is left to time out: let the protocol go now
+            self._read_timeout_handle = None
+            handle.cancel()
+
+
+def _lazy_read_timeouts(connector: aiohttp.BaseConnector) -> None:
+    """Make `connector` build `_DeadlineResponseHandler`s, if this aiohttp builds its
+    protocols as 3.12 to 3.14 do (`_factory`, a partial of `ResponseHandler` with the loop)
+    and has the timer methods the subclass replaces; else leave aiohttp's own."""
+    factory = getattr(connector, "_factory", None)
+    if (
+        _LAZY_TIMEOUTS
+        and isinstance(factory, functools.partial)
+        and factory.func is _ResponseHandler
+        and not factory.args
+        and set(factory.keywords) == {"loop"}
+    ):
+        setattr(  # noqa: B010 - a private attribute of aiohttp's connector
+            connector, "_factory", functools.partial(_DeadlineResponseHandler, **factory.keywords)
+        )
+
+
+# what _DeadlineResponseHandler relies on in aiohttp's ResponseHandler (3.12 to 3.14 at
+# least): the timer methods it replaces or calls, and the names the original uses
+_RESCHEDULE = getattr(_ResponseHandler, "_reschedule_timeout", None)
+_LAZY_TIMEOUTS = (
+    all(
+        callable(getattr(_ResponseHandler, name, None))
+        for name in ("_drop_timeout", "_on_read_timeout", "connection_lost")
+    )
+    and inspect.isfunction(_RESCHEDULE)
+    and {"_read_timeout", "_read_timeout_handle", "_loop", "call_later"}
+    <= set(_RESCHEDULE.__code__.co_names)
+)
 
 
 def _not_pooled(resp: aiohttp.ClientResponse) -> None:
