@@ -429,6 +429,29 @@ def _check_readable(source: ConfigSource, profile_name: str | None) -> None:
         raise ParamValidationError(f"the shared AWS config could not be read: {exc}") from None
 
 
+def _expanded(path: str) -> str:
+    """A shared file's path as botocore's `raw_config_parse` expands it."""
+    return os.path.expanduser(os.path.expandvars(path))
+
+
+def _holds_nothing(path: str | None) -> bool:
+    """Whether botocore's `raw_config_parse` would find no section in the file: no path, no
+    regular file there (`ConfigNotFound`), or an empty one."""
+    if path is None:
+        return True
+    path = _expanded(path)
+    try:
+        return not os.path.isfile(path) or os.path.getsize(path) == 0
+    except OSError:  # removed between the two calls: botocore would not find it either
+        return True
+
+
+def _empty_file_config() -> dict[str, Any]:
+    """botocore's `load_config` of an empty file (`build_profile_map({})`); a test checks
+    they are equal."""
+    return {"profiles": {}, "sso_sessions": {}, "services": {}}
+
+
 class SharedConfig:
     """What a botocore `Session` reads the settings from, without building one.
 
@@ -468,6 +491,18 @@ class SharedConfig:
         """botocore's `Session.full_config`: the config file's profiles, with the profile
         names (and values) of the credentials file merged in."""
         if self._config is None:
+            config_file = self.get_config_variable("config_file")
+            if _holds_nothing(config_file) and _holds_nothing(
+                self.get_config_variable("credentials_file")
+            ):
+                # what botocore's reader makes of absent or empty files, without importing
+                # it (and configparser): the common case of a container, 0.2 MB
+                self._config = (
+                    _empty_file_config()
+                    if config_file is not None and os.path.isfile(_expanded(config_file))
+                    else {"profiles": {}}  # botocore's Session, on ConfigNotFound
+                )
+                return self._config
             from botocore.configloader import load_config, raw_config_parse
             from botocore.exceptions import ConfigNotFound
 

@@ -8,6 +8,7 @@ import contextlib
 import gc
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -547,3 +548,54 @@ def test_loading_the_rule_set_leaves_the_collector_as_it_was(
     finally:
         if was:
             gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("config_text", "credentials_text"),
+    [(None, None), ("", None), (None, ""), ("", ""), ("", "[a]\naws_access_key_id = AK\n")],
+    ids=["both absent", "empty config", "empty credentials", "both empty", "credentials only"],
+)
+@pytest.mark.parametrize("profile", [None, "a"])
+def test_absent_or_empty_files_read_as_a_session_reads_them(
+    files: Path, config_text: str | None, credentials_text: str | None, profile: str | None
+) -> None:
+    # absent or empty files are not parsed (botocore's reader is not even imported); what
+    # comes out is what a botocore Session makes of them
+    for name, text in (("config", config_text), ("credentials", credentials_text)):
+        path = files / name
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            write(path, text)
+    ours, theirs = SharedConfig(profile), botocore.session.Session(profile=profile)
+    assert ours.full_config == theirs.full_config
+    for source in (ours, theirs):
+        if profile is None or credentials_text:
+            source.get_scoped_config()
+        else:
+            with pytest.raises(botocore.exceptions.ProfileNotFound):
+                source.get_scoped_config()
+
+
+def test_an_empty_config_file_is_what_botocore_reads_from_one() -> None:
+    from botocore.configloader import build_profile_map
+
+    from aios3._config import _empty_file_config
+
+    assert _empty_file_config() == build_profile_map({})
+
+
+def test_no_shared_file_to_read_imports_no_ini_parser() -> None:
+    # a process whose shared files are empty sets a client up without configparser
+    code = (
+        "import asyncio, sys, aios3\n"
+        "async def main():\n"
+        "    async with aios3.S3Client(region_name='us-east-1', endpoint_url='http://h:1'):\n"
+        "        pass\n"
+        "asyncio.run(main())\n"
+        "print('configparser' in sys.modules, 'botocore.configloader' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["False", "False"]
