@@ -3,8 +3,6 @@ sends what the session would, byte for byte, and gives way to the session where 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -14,51 +12,26 @@ from yarl import URL
 
 import aios3
 import aios3._transport as transport_module
+from tests.faults._raw import RawServer, answering
 
 pytestmark = pytest.mark.faults
 
 
-class RawServer:
-    """Records each request's bytes as received (request line, headers in their order and
-    case, body), and answers `reply` (a `Set-Cookie` by default, to see it is not sent
-    back)."""
+SET_COOKIE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nSet-Cookie: session=abc; Path=/\r\n\r\nok"
 
-    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nSet-Cookie: session=abc; Path=/\r\n\r\nok"
+
+class RecordingServer(RawServer):
+    """Records each request's bytes as received (request line, headers in their order and
+    case, body), and answers with a `Set-Cookie`, to see it is not sent back."""
 
     def __init__(self) -> None:
         self.requests: list[bytes] = []
-        self._server: asyncio.AbstractServer | None = None
-        self.url = ""
+        super().__init__(answering(self._record, with_body=True))
 
-    async def __aenter__(self) -> RawServer:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._server.wait_closed(), 5)
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                body = await reader.readexactly(length) if length else b""
-                self.requests.append(head + body)
-                # a HEAD answer has the headers of the GET's, and no body
-                writer.write(self.reply[:-2] if head.startswith(b"HEAD ") else self.reply)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+    async def _record(self, request: bytes) -> bytes:
+        self.requests.append(request)
+        # a HEAD answer has the headers of the GET's, and no body
+        return SET_COOKIE[:-2] if request.startswith(b"HEAD ") else SET_COOKIE
 
 
 SENDS: list[tuple[str, str, bytes | None, dict[str, str]]] = [
@@ -100,13 +73,13 @@ async def _send_all(url: str) -> tuple[list[int], bool]:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[RawServer]:
-    async with RawServer() as srv:
+async def server() -> AsyncIterator[RecordingServer]:
+    async with RecordingServer() as srv:
         yield srv
 
 
 async def test_the_direct_path_sends_the_sessions_bytes(
-    server: RawServer, monkeypatch: pytest.MonkeyPatch, aiohttp_path: str
+    server: RecordingServer, monkeypatch: pytest.MonkeyPatch, aiohttp_path: str
 ) -> None:
     if aiohttp_path == "session":
         pytest.skip("compares the two paths itself")
@@ -130,7 +103,7 @@ async def test_the_direct_path_sends_the_sessions_bytes(
     assert b"Content-Type: text/plain" in by_direct[5]
 
 
-async def test_a_replaced_session_request_takes_every_request(server: RawServer) -> None:
+async def test_a_replaced_session_request_takes_every_request(server: RecordingServer) -> None:
     # aioresponses (or unittest.mock) replaces ClientSession._request: the transport then
     # sends through the session, so that the double sees every request
     from aioresponses import aioresponses

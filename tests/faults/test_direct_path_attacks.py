@@ -21,6 +21,7 @@ from yarl import URL
 
 import aios3
 import aios3._transport as transport_module
+from tests.faults._raw import OK, Handler, RawServer, answering, read_request, serve_ok
 from tests.faults._server import (
     Answer,
     FaultServer,
@@ -35,8 +36,6 @@ pytestmark = pytest.mark.faults
 
 BOUND = 20.0  # seconds: no test here may take longer, whatever the code under test does
 SECRET = "AWS4-HMAC-SHA256 Credential=AKIDATTACK/SECRET-SIGNATURE"
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 def _transport(**kw: Any) -> aios3.AiohttpTransport:
@@ -119,83 +118,12 @@ def _no_request_headers_in(exc: BaseException) -> None:
         assert SECRET not in repr(e) and SECRET not in str(e)
 
 
-class RawServer:
-    """Each connection is served by the next handler of `handlers` (the last repeats);
-    counts the connections and keeps every connection's writer to abort it at exit."""
-
-    def __init__(self, *handlers: Handler) -> None:
-        self.handlers = handlers
-        self.connections = 0
-        self.url = ""
-        self._server: asyncio.AbstractServer | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def __aenter__(self) -> RawServer:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for w in list(self._writers):
-            w.transport.abort()
-        for t in list(self._tasks):
-            t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._server.wait_closed(), 5)
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        handler = self.handlers[min(self.connections, len(self.handlers) - 1)]
-        self.connections += 1
-        self._writers.add(writer)
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            self._tasks.discard(task)
-            writer.transport.abort()
-
-
-async def _read_request(reader: asyncio.StreamReader) -> bytes:
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    if length:
-        await reader.readexactly(length)
-    return head
-
-
-OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-
-
-async def serve_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Answers 200 "ok" to every request, keep-alive."""
-    while True:
-        try:
-            await _read_request(reader)
-        except asyncio.IncompleteReadError:
-            return
-        writer.write(OK)
-        await writer.drain()
-
-
 def answer(raw: bytes, then: str = "close") -> Handler:
     """Reads one request, writes `raw`; then closes ("close"), half-closes ("eof": FIN, still
     reading), stalls ("stall") or serves on ("keep")."""
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _read_request(reader)
+        await read_request(reader)
         writer.write(raw)
         await writer.drain()
         if then == "close":
@@ -389,14 +317,10 @@ async def test_cancelled_after_every_number_of_loop_turns_leaves_a_working_pool(
     # a connection left acquired, never more pooled than the limit, the next request works
     big = b"b" * (1 << 20)
 
-    async def serve_big(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            try:
-                await _read_request(reader)
-            except asyncio.IncompleteReadError:
-                return
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(big) + big)
-            await writer.drain()
+    async def big_answer(request: bytes) -> bytes:
+        return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(big) + big
+
+    serve_big = answering(big_answer)
 
     body = b"p" * (64 << 10) if method == "PUT" else None  # over _SMALL_BODY: watched
     done = cancelled = 0
@@ -437,13 +361,13 @@ TIMEOUT = "read timeout on endpoint URL"
 async def half_close_before_answer(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
-    await _read_request(reader)
+    await read_request(reader)
     writer.write_eof()  # FIN, no answer; still reading
     await reader.read()
 
 
 async def reset_before_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await _read_request(reader)
+    await read_request(reader)
     sock = writer.get_extra_info("socket")
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
     writer.transport.abort()
@@ -618,16 +542,10 @@ async def test_both_paths_raise_identical_errors_for_the_bad_servers(aiohttp_pat
 def _serve(answers: dict[bytes, bytes]) -> Handler:
     """Answers by method, keep-alive."""
 
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            try:
-                head = await _read_request(reader)
-            except asyncio.IncompleteReadError:
-                return
-            writer.write(answers[head.split(b" ", 1)[0]])
-            await writer.drain()
+    async def by_method(head: bytes) -> bytes:
+        return answers[head.split(b" ", 1)[0]]
 
-    return handler
+    return answering(by_method)
 
 
 @pytest.mark.parametrize(
@@ -705,19 +623,15 @@ async def test_a_connection_is_not_reused_after_a_read_that_failed_midway(
 async def test_max_pool_connections_caps_concurrency() -> None:
     active = peak = 0
 
-    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def slowly(request: bytes) -> bytes:
         nonlocal active, peak
-        while True:
-            try:
-                await _read_request(reader)
-            except asyncio.IncompleteReadError:
-                return
-            active += 1
-            peak = max(peak, active)
-            await asyncio.sleep(0.05)
-            active -= 1
-            writer.write(OK)
-            await writer.drain()
+        active += 1
+        peak = max(peak, active)
+        await asyncio.sleep(0.05)
+        active -= 1
+        return OK
+
+    slow = answering(slowly)
 
     async with RawServer(slow) as srv:
         transport = _transport(max_pool_connections=3)
@@ -739,14 +653,11 @@ async def _heads_sent(extra: list[tuple[str, str]]) -> list[bytes]:
     """The request head each path sends for a GET with the headers `extra` added."""
     heads: list[bytes] = []
 
-    async def record(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            try:
-                heads.append(await _read_request(reader))
-            except asyncio.IncompleteReadError:
-                return
-            writer.write(OK)
-            await writer.drain()
+    async def recorded(head: bytes) -> bytes:
+        heads.append(head)
+        return OK
+
+    record = answering(recorded)
 
     async with RawServer(record) as srv:
         for path in ("direct", "session"):
@@ -841,7 +752,7 @@ async def test_a_storm_of_cancelled_concurrent_requests_leaves_a_working_pool() 
     async def serve_jittered(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
             try:
-                await _read_request(reader)
+                await read_request(reader)
             except asyncio.IncompleteReadError:
                 return
             await asyncio.sleep(rng.random() * 0.01)

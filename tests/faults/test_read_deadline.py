@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from multidict import CIMultiDict
@@ -14,43 +14,17 @@ from yarl import URL
 
 import aios3
 import aios3._transport as transport_module
+from tests.faults._raw import Handler, RawServer, read_request, serve_ok
 
 pytestmark = pytest.mark.faults
 
 BOUND = 20.0
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
 
 @contextlib.asynccontextmanager
 async def serve(handler: Handler) -> AsyncIterator[str]:
-    writers: list[asyncio.StreamWriter] = []
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writers.append(writer)
-        try:
-            while True:
-                await reader.readuntil(b"\r\n\r\n")
-                await handler(reader, writer)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
-        for w in writers:
-            w.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(server.wait_closed(), 5)
-
-
-async def answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-    await writer.drain()
+    async with RawServer(handler) as srv:
+        yield srv.url
 
 
 def trickle(chunks: int, every: float, stall_after: int | None = None) -> Handler:
@@ -58,6 +32,7 @@ def trickle(chunks: int, every: float, stall_after: int | None = None) -> Handle
     nothing more after that many chunks."""
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (chunks * 10))
         for i in range(chunks):
             if stall_after is not None and i == stall_after:
@@ -120,7 +95,7 @@ async def test_one_timer_per_connection_not_per_request(
         return real(when, callback, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loop, "call_at", counting)
-    async with serve(answer_ok) as url:
+    async with serve(serve_ok) as url:
         transport = aios3.AiohttpTransport(read_timeout=30)
         try:
             for _ in range(100):
@@ -136,7 +111,7 @@ async def test_one_timer_per_connection_not_per_request(
 
 
 async def test_an_idle_pooled_connection_outlives_its_timer(aiohttp_path: str) -> None:
-    async with serve(answer_ok) as url:
+    async with serve(serve_ok) as url:
         transport = aios3.AiohttpTransport(read_timeout=0.3)
         try:
             assert (await send(transport, url)).body == b"ok"
