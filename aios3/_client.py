@@ -1273,7 +1273,7 @@ class S3Client:
                 it carries the partial report and the listing's error. A failed abort is
                 not raised: it is in `report.failed`.
         """
-        from ._sweep import sweep
+        from ._sweeper import sweep
 
         return await sweep(
             self,

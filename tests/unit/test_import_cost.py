@@ -15,6 +15,7 @@ from aios3 import models
 # (or the command line) need
 NOT_AT_IMPORT = (
     "aios3._resource",
+    "aios3._sweeper",  # the sweep itself (its report types come with aios3)
     "aios3.cli",
     "aios3.testing",
     "botocore.session",  # the credential chain's, loaded by a client that needs it
