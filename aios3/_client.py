@@ -23,7 +23,7 @@ from multidict import CIMultiDict
 from typing_extensions import Self, Unpack, overload
 from yarl import URL
 
-from . import __version__
+from . import __version__, models
 from . import _operations as _ops
 from ._auth import (
     CredentialCache,
@@ -67,7 +67,7 @@ from ._serialize import WireRequest, serialize
 # imported here, not in the methods, so that typing.get_type_hints() (pydantic's
 # validate_call, beartype, inspect.signature(eval_str=True)) reads these methods' hints
 from ._sweep import SweepEvent, SweepReport
-from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs, UploadResponse
+from ._transfer import ProgressCallback, TransferConfig, UploadExtraArgs
 from ._transport import AiohttpTransport, RawResponse, Transport, checked_transport
 from ._upload import ManagedUpload
 from .errors import (
@@ -83,35 +83,15 @@ from .models import (
     AbortMultipartUploadParams,
     AbortMultipartUploadRequest,
     AbortMultipartUploadResponse,
-    AbortRuleRemovalResult,
-    AbortRuleResult,
     CompleteMultipartUploadParams,
     CompleteMultipartUploadRequest,
     CompleteMultipartUploadResponse,
-    CreateBucketParams,
-    CreateBucketRequest,
-    CreateBucketResponse,
     CreateMultipartUploadParams,
     CreateMultipartUploadRequest,
     CreateMultipartUploadResponse,
     CreateSessionParams,
     CreateSessionRequest,
     CreateSessionResponse,
-    DeleteBucketLifecycleParams,
-    DeleteBucketLifecycleRequest,
-    DeleteBucketLifecycleResponse,
-    DeleteBucketParams,
-    DeleteBucketRequest,
-    DeleteBucketResponse,
-    DeleteObjectParams,
-    DeleteObjectRequest,
-    DeleteObjectResponse,
-    GetBucketLifecycleConfigurationParams,
-    GetBucketLifecycleConfigurationRequest,
-    GetBucketLifecycleConfigurationResponse,
-    HeadObjectParams,
-    HeadObjectRequest,
-    HeadObjectResponse,
     ListMultipartUploadsParams,
     ListMultipartUploadsRequest,
     ListMultipartUploadsResponse,
@@ -120,12 +100,6 @@ from .models import (
     ListPartsResponse,
     MultipartUploadSummary,
     Part,
-    PutBucketLifecycleConfigurationParams,
-    PutBucketLifecycleConfigurationRequest,
-    PutBucketLifecycleConfigurationResponse,
-    PutObjectParams,
-    PutObjectRequest,
-    PutObjectResponse,
     RequestModel,
     ResponseModel,
     UploadPartParams,
@@ -423,7 +397,7 @@ class S3Client:
     def _call(self, request: RequestModel) -> Coroutine[None, None, ResponseModel]:
         """Send a request model; the operation is looked up by its type."""
         wire = serialize(request)
-        return self._send(wire, _ops.BY_REQUEST[type(request)])
+        return self._send(wire, _ops.for_request(type(request)))
 
     def _invoke(
         self, op: _ops.Operation[Req, Resp], request: Req | None, params: Mapping[str, object]
@@ -800,17 +774,19 @@ class S3Client:
         return await self._invoke(_ops.CREATE_SESSION, request, params)
 
     @overload
-    async def create_bucket(self, request: CreateBucketRequest, /) -> CreateBucketResponse: ...
+    async def create_bucket(
+        self, request: models.CreateBucketRequest, /
+    ) -> models.CreateBucketResponse: ...
     @overload
     async def create_bucket(
-        self, /, **params: Unpack[CreateBucketParams]
-    ) -> CreateBucketResponse: ...
+        self, /, **params: Unpack[models.CreateBucketParams]
+    ) -> models.CreateBucketResponse: ...
     async def create_bucket(
         self,
-        request: CreateBucketRequest | None = None,
+        request: models.CreateBucketRequest | None = None,
         /,
         **params: object,
-    ) -> CreateBucketResponse:
+    ) -> models.CreateBucketResponse:
         """Create a bucket.
 
         Outside us-east-1, pass the region as boto3 wants it:
@@ -823,17 +799,19 @@ class S3Client:
         return await self._invoke(_ops.CREATE_BUCKET, request, params)
 
     @overload
-    async def delete_bucket(self, request: DeleteBucketRequest, /) -> DeleteBucketResponse: ...
+    async def delete_bucket(
+        self, request: models.DeleteBucketRequest, /
+    ) -> models.DeleteBucketResponse: ...
     @overload
     async def delete_bucket(
-        self, /, **params: Unpack[DeleteBucketParams]
-    ) -> DeleteBucketResponse: ...
+        self, /, **params: Unpack[models.DeleteBucketParams]
+    ) -> models.DeleteBucketResponse: ...
     async def delete_bucket(
         self,
-        request: DeleteBucketRequest | None = None,
+        request: models.DeleteBucketRequest | None = None,
         /,
         **params: object,
-    ) -> DeleteBucketResponse:
+    ) -> models.DeleteBucketResponse:
         """Delete an empty bucket.
 
         Raises:
@@ -843,15 +821,19 @@ class S3Client:
         return await self._invoke(_ops.DELETE_BUCKET, request, params)
 
     @overload
-    async def head_object(self, request: HeadObjectRequest, /) -> HeadObjectResponse: ...
+    async def head_object(
+        self, request: models.HeadObjectRequest, /
+    ) -> models.HeadObjectResponse: ...
     @overload
-    async def head_object(self, /, **params: Unpack[HeadObjectParams]) -> HeadObjectResponse: ...
+    async def head_object(
+        self, /, **params: Unpack[models.HeadObjectParams]
+    ) -> models.HeadObjectResponse: ...
     async def head_object(
         self,
-        request: HeadObjectRequest | None = None,
+        request: models.HeadObjectRequest | None = None,
         /,
         **params: object,
-    ) -> HeadObjectResponse:
+    ) -> models.HeadObjectResponse:
         """An object's metadata (size, ETag, type, user metadata, checksums), without its body.
 
         Checks a completed upload: `content_length`, `etag` (`"...-N"` for N parts),
@@ -865,17 +847,19 @@ class S3Client:
         return await self._invoke(_ops.HEAD_OBJECT, request, params)
 
     @overload
-    async def delete_object(self, request: DeleteObjectRequest, /) -> DeleteObjectResponse: ...
+    async def delete_object(
+        self, request: models.DeleteObjectRequest, /
+    ) -> models.DeleteObjectResponse: ...
     @overload
     async def delete_object(
-        self, /, **params: Unpack[DeleteObjectParams]
-    ) -> DeleteObjectResponse: ...
+        self, /, **params: Unpack[models.DeleteObjectParams]
+    ) -> models.DeleteObjectResponse: ...
     async def delete_object(
         self,
-        request: DeleteObjectRequest | None = None,
+        request: models.DeleteObjectRequest | None = None,
         /,
         **params: object,
-    ) -> DeleteObjectResponse:
+    ) -> models.DeleteObjectResponse:
         """Delete an object (or, with `VersionId`, one version of it).
 
         S3 answers 204 whether or not the key existed, so a missing key is not an error
@@ -885,18 +869,18 @@ class S3Client:
 
     @overload
     async def get_bucket_lifecycle_configuration(
-        self, request: GetBucketLifecycleConfigurationRequest, /
-    ) -> GetBucketLifecycleConfigurationResponse: ...
+        self, request: models.GetBucketLifecycleConfigurationRequest, /
+    ) -> models.GetBucketLifecycleConfigurationResponse: ...
     @overload
     async def get_bucket_lifecycle_configuration(
-        self, /, **params: Unpack[GetBucketLifecycleConfigurationParams]
-    ) -> GetBucketLifecycleConfigurationResponse: ...
+        self, /, **params: Unpack[models.GetBucketLifecycleConfigurationParams]
+    ) -> models.GetBucketLifecycleConfigurationResponse: ...
     async def get_bucket_lifecycle_configuration(
         self,
-        request: GetBucketLifecycleConfigurationRequest | None = None,
+        request: models.GetBucketLifecycleConfigurationRequest | None = None,
         /,
         **params: object,
-    ) -> GetBucketLifecycleConfigurationResponse:
+    ) -> models.GetBucketLifecycleConfigurationResponse:
         """The bucket's lifecycle rules (`rules`), as the server sent them.
 
         Raises:
@@ -907,18 +891,18 @@ class S3Client:
 
     @overload
     async def put_bucket_lifecycle_configuration(
-        self, request: PutBucketLifecycleConfigurationRequest, /
-    ) -> PutBucketLifecycleConfigurationResponse: ...
+        self, request: models.PutBucketLifecycleConfigurationRequest, /
+    ) -> models.PutBucketLifecycleConfigurationResponse: ...
     @overload
     async def put_bucket_lifecycle_configuration(
-        self, /, **params: Unpack[PutBucketLifecycleConfigurationParams]
-    ) -> PutBucketLifecycleConfigurationResponse: ...
+        self, /, **params: Unpack[models.PutBucketLifecycleConfigurationParams]
+    ) -> models.PutBucketLifecycleConfigurationResponse: ...
     async def put_bucket_lifecycle_configuration(
         self,
-        request: PutBucketLifecycleConfigurationRequest | None = None,
+        request: models.PutBucketLifecycleConfigurationRequest | None = None,
         /,
         **params: object,
-    ) -> PutBucketLifecycleConfigurationResponse:
+    ) -> models.PutBucketLifecycleConfigurationResponse:
         """Replace the bucket's whole lifecycle configuration with `LifecycleConfiguration`.
 
         Rules left out are deleted, and so is a `TransitionDefaultMinimumObjectSize` not
@@ -937,18 +921,18 @@ class S3Client:
 
     @overload
     async def delete_bucket_lifecycle(
-        self, request: DeleteBucketLifecycleRequest, /
-    ) -> DeleteBucketLifecycleResponse: ...
+        self, request: models.DeleteBucketLifecycleRequest, /
+    ) -> models.DeleteBucketLifecycleResponse: ...
     @overload
     async def delete_bucket_lifecycle(
-        self, /, **params: Unpack[DeleteBucketLifecycleParams]
-    ) -> DeleteBucketLifecycleResponse: ...
+        self, /, **params: Unpack[models.DeleteBucketLifecycleParams]
+    ) -> models.DeleteBucketLifecycleResponse: ...
     async def delete_bucket_lifecycle(
         self,
-        request: DeleteBucketLifecycleRequest | None = None,
+        request: models.DeleteBucketLifecycleRequest | None = None,
         /,
         **params: object,
-    ) -> DeleteBucketLifecycleResponse:
+    ) -> models.DeleteBucketLifecycleResponse:
         """Delete the bucket's whole lifecycle configuration: every rule, and its
         `TransitionDefaultMinimumObjectSize`.
 
@@ -964,15 +948,17 @@ class S3Client:
         return await self._invoke(_ops.DELETE_BUCKET_LIFECYCLE, request, params)
 
     @overload
-    async def put_object(self, request: PutObjectRequest, /) -> PutObjectResponse: ...
+    async def put_object(self, request: models.PutObjectRequest, /) -> models.PutObjectResponse: ...
     @overload
-    async def put_object(self, /, **params: Unpack[PutObjectParams]) -> PutObjectResponse: ...
+    async def put_object(
+        self, /, **params: Unpack[models.PutObjectParams]
+    ) -> models.PutObjectResponse: ...
     async def put_object(
         self,
-        request: PutObjectRequest | None = None,
+        request: models.PutObjectRequest | None = None,
         /,
         **params: object,
-    ) -> PutObjectResponse:
+    ) -> models.PutObjectResponse:
         """Store an object in one request (up to 5 GiB; for larger bodies, or to stream a
         file in parts, use `upload_file` / `upload_fileobj`).
 
@@ -998,7 +984,7 @@ class S3Client:
         prefix: str | None = None,
         rule_id: str | None = None,
         ExpectedBucketOwner: str | None = None,
-    ) -> AbortRuleResult:
+    ) -> models.AbortRuleResult:
         """Make sure a lifecycle rule aborts the incomplete multipart uploads under `prefix`
         (the whole bucket when `None`) `days` days after they were started, keeping every
         other rule of the bucket as it is.
@@ -1049,7 +1035,7 @@ class S3Client:
         prefix: str | None = None,
         rule_id: str | None = None,
         ExpectedBucketOwner: str | None = None,
-    ) -> AbortRuleRemovalResult:
+    ) -> models.AbortRuleRemovalResult:
         """Take out the lifecycle rule `ensure_abort_incomplete_uploads_rule` set, keeping
         every other rule of the bucket as it is.
 
@@ -1130,7 +1116,7 @@ class S3Client:
         Config: TransferConfig | None = None,
         *,
         UploadId: str | None = None,
-    ) -> UploadResponse:
+    ) -> models.UploadResponse:
         """Upload a file, as boto3's `upload_file`: one PutObject below
         `Config.multipart_threshold` (8 MiB), else a multipart upload of
         `Config.multipart_chunksize` parts (8 MiB, raised so that there are at most
@@ -1179,7 +1165,7 @@ class S3Client:
         Config: TransferConfig | None = None,
         *,
         UploadId: str | None = None,
-    ) -> UploadResponse:
+    ) -> models.UploadResponse:
         """Upload a binary file object, as boto3's `upload_fileobj`; also (aios3's
         addition) an async file object (`async def read(n)`) or an async iterable of bytes.
 

@@ -40,7 +40,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from multidict import CIMultiDictProxy
 
@@ -54,42 +55,18 @@ from .models import (
     CompleteMultipartUploadParams,
     CompleteMultipartUploadRequest,
     CompleteMultipartUploadResponse,
-    CreateBucketParams,
-    CreateBucketRequest,
-    CreateBucketResponse,
     CreateMultipartUploadParams,
     CreateMultipartUploadRequest,
     CreateMultipartUploadResponse,
     CreateSessionParams,
     CreateSessionRequest,
     CreateSessionResponse,
-    DeleteBucketLifecycleParams,
-    DeleteBucketLifecycleRequest,
-    DeleteBucketLifecycleResponse,
-    DeleteBucketParams,
-    DeleteBucketRequest,
-    DeleteBucketResponse,
-    DeleteObjectParams,
-    DeleteObjectRequest,
-    DeleteObjectResponse,
-    GetBucketLifecycleConfigurationParams,
-    GetBucketLifecycleConfigurationRequest,
-    GetBucketLifecycleConfigurationResponse,
-    HeadObjectParams,
-    HeadObjectRequest,
-    HeadObjectResponse,
     ListMultipartUploadsParams,
     ListMultipartUploadsRequest,
     ListMultipartUploadsResponse,
     ListPartsParams,
     ListPartsRequest,
     ListPartsResponse,
-    PutBucketLifecycleConfigurationParams,
-    PutBucketLifecycleConfigurationRequest,
-    PutBucketLifecycleConfigurationResponse,
-    PutObjectParams,
-    PutObjectRequest,
-    PutObjectResponse,
     RequestModel,
     ResponseMetadata,
     ResponseModel,
@@ -98,13 +75,33 @@ from .models import (
     UploadPartResponse,
 )
 
+if TYPE_CHECKING:
+    from .models import (
+        CreateBucketRequest,
+        CreateBucketResponse,
+        DeleteBucketLifecycleRequest,
+        DeleteBucketLifecycleResponse,
+        DeleteBucketRequest,
+        DeleteBucketResponse,
+        DeleteObjectRequest,
+        DeleteObjectResponse,
+        GetBucketLifecycleConfigurationRequest,
+        GetBucketLifecycleConfigurationResponse,
+        HeadObjectRequest,
+        HeadObjectResponse,
+        PutBucketLifecycleConfigurationRequest,
+        PutBucketLifecycleConfigurationResponse,
+        PutObjectRequest,
+        PutObjectResponse,
+    )
+
 __all__ = [
     "BY_METHOD_NAME",
     "BY_NAME",
-    "BY_REQUEST",
     "OPERATIONS",
     "PAGINATED",
     "Operation",
+    "for_request",
     "validated",
 ]
 
@@ -135,13 +132,65 @@ class Operation(Generic[Req, Resp]):
     """botocore's `httpChecksum` trait has a `requestAlgorithmMember` (`ChecksumAlgorithm`):
     a request checksum is computed when asked for, or by default (see `aios3._checksums`)."""
     checksum_required: bool = False
+    """The trait also has `requestChecksumRequired`: without `ChecksumAlgorithm`, a CRC32
+    checksum goes whatever `request_checksum_calculation` says (S3 refuses the request
+    without a checksum or `Content-MD5`)."""
     control_endpoint: bool = False
     """botocore's static context parameter `UseS3ExpressControlEndpoint`: for a directory
     bucket the request goes to the regional `s3express-control` endpoint, signed with the
     long-term credentials (no session), not to the bucket's zonal endpoint."""
-    """The trait also has `requestChecksumRequired`: without `ChecksumAlgorithm`, a CRC32
-    checksum goes whatever `request_checksum_calculation` says (S3 refuses the request
-    without a checksum or `Content-MD5`)."""
+
+    @classmethod
+    def deferred(
+        cls,
+        name: str,
+        method_name: str,
+        http_method: str,
+        fixed_query: tuple[str, ...],
+        *,
+        retry_safe: bool,
+        checksum_member: bool = False,
+        checksum_required: bool = False,
+        control_endpoint: bool = False,
+    ) -> Operation[Any, Any]:
+        """A record of the bucket, object and lifecycle family, whose models and parser
+        are imported on the first access to `request`, `response`, `params` or `parser`
+        (`{name}Request`, `{name}Response` and `{name}Params` of `aios3.models`, and
+        `aios3._parse_bucket_object.{method_name}`). Then they are plain attributes."""
+        op = object.__new__(cls)
+        for attr, value in (
+            ("name", name),
+            ("method_name", method_name),
+            ("http_method", http_method),
+            ("fixed_query", fixed_query),
+            ("paginator", None),
+            ("retry_safe", retry_safe),
+            ("checksum_member", checksum_member),
+            ("checksum_required", checksum_required),
+            ("control_endpoint", control_endpoint),
+        ):
+            object.__setattr__(op, attr, value)
+        return op
+
+    if not TYPE_CHECKING:  # for type checkers, every field is set
+
+        def __getattr__(self, attr: str) -> object:
+            # only called for a slot never set: a deferred record's types and parser
+            if attr not in _DEFERRED:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+            models = import_module(".models", __package__)
+            parsers = import_module("._parse_bucket_object", __package__)
+            for field, value in (
+                ("request", getattr(models, f"{self.name}Request")),
+                ("response", getattr(models, f"{self.name}Response")),
+                ("params", getattr(models, f"{self.name}Params")),
+                ("parser", getattr(parsers, self.method_name)),
+            ):
+                object.__setattr__(self, field, value)
+            return object.__getattribute__(self, attr)
+
+
+_DEFERRED = frozenset({"request", "response", "params", "parser"})
 
 
 ABORT_MULTIPART_UPLOAD = Operation(
@@ -236,114 +285,80 @@ CREATE_SESSION = Operation(
     retry_safe=True,
 )
 
-CREATE_BUCKET = Operation(
+CREATE_BUCKET: Operation[CreateBucketRequest, CreateBucketResponse] = Operation.deferred(
     "CreateBucket",
     "create_bucket",
     "PUT",
     (),
-    CreateBucketRequest,
-    CreateBucketResponse,
-    CreateBucketParams,
-    _parse.create_bucket,
-    None,
     retry_safe=True,
     control_endpoint=True,
 )
 
-DELETE_BUCKET = Operation(
+DELETE_BUCKET: Operation[DeleteBucketRequest, DeleteBucketResponse] = Operation.deferred(
     "DeleteBucket",
     "delete_bucket",
     "DELETE",
     (),
-    DeleteBucketRequest,
-    DeleteBucketResponse,
-    DeleteBucketParams,
-    _parse.delete_bucket,
-    None,
     retry_safe=True,
     control_endpoint=True,
 )
 
-HEAD_OBJECT = Operation(
+HEAD_OBJECT: Operation[HeadObjectRequest, HeadObjectResponse] = Operation.deferred(
     "HeadObject",
     "head_object",
     "HEAD",
     (),
-    HeadObjectRequest,
-    HeadObjectResponse,
-    HeadObjectParams,
-    _parse.head_object,
-    None,
     retry_safe=True,
 )
 
-DELETE_OBJECT = Operation(
+DELETE_OBJECT: Operation[DeleteObjectRequest, DeleteObjectResponse] = Operation.deferred(
     "DeleteObject",
     "delete_object",
     "DELETE",
     (),
-    DeleteObjectRequest,
-    DeleteObjectResponse,
-    DeleteObjectParams,
-    _parse.delete_object,
-    None,
     retry_safe=True,
 )
 
-GET_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
+GET_BUCKET_LIFECYCLE_CONFIGURATION: Operation[
+    GetBucketLifecycleConfigurationRequest, GetBucketLifecycleConfigurationResponse
+] = Operation.deferred(
     "GetBucketLifecycleConfiguration",
     "get_bucket_lifecycle_configuration",
     "GET",
     ("lifecycle",),
-    GetBucketLifecycleConfigurationRequest,
-    GetBucketLifecycleConfigurationResponse,
-    GetBucketLifecycleConfigurationParams,
-    _parse.get_bucket_lifecycle_configuration,
-    None,
     retry_safe=True,
     control_endpoint=True,
 )
 
-PUT_BUCKET_LIFECYCLE_CONFIGURATION = Operation(
+PUT_BUCKET_LIFECYCLE_CONFIGURATION: Operation[
+    PutBucketLifecycleConfigurationRequest, PutBucketLifecycleConfigurationResponse
+] = Operation.deferred(
     "PutBucketLifecycleConfiguration",
     "put_bucket_lifecycle_configuration",
     "PUT",
     ("lifecycle",),
-    PutBucketLifecycleConfigurationRequest,
-    PutBucketLifecycleConfigurationResponse,
-    PutBucketLifecycleConfigurationParams,
-    _parse.put_bucket_lifecycle_configuration,
-    None,
     retry_safe=True,  # the same configuration again
     checksum_member=True,
     checksum_required=True,
     control_endpoint=True,
 )
 
-DELETE_BUCKET_LIFECYCLE = Operation(
-    "DeleteBucketLifecycle",
-    "delete_bucket_lifecycle",
-    "DELETE",
-    ("lifecycle",),
-    DeleteBucketLifecycleRequest,
-    DeleteBucketLifecycleResponse,
-    DeleteBucketLifecycleParams,
-    _parse.delete_bucket_lifecycle,
-    None,
-    retry_safe=True,  # 204 again, configuration or not
-    control_endpoint=True,
+DELETE_BUCKET_LIFECYCLE: Operation[DeleteBucketLifecycleRequest, DeleteBucketLifecycleResponse] = (
+    Operation.deferred(
+        "DeleteBucketLifecycle",
+        "delete_bucket_lifecycle",
+        "DELETE",
+        ("lifecycle",),
+        retry_safe=True,  # 204 again, configuration or not
+        control_endpoint=True,
+    )
 )
 
-PUT_OBJECT = Operation(
+PUT_OBJECT: Operation[PutObjectRequest, PutObjectResponse] = Operation.deferred(
     "PutObject",
     "put_object",
     "PUT",
     (),
-    PutObjectRequest,
-    PutObjectResponse,
-    PutObjectParams,
-    _parse.put_object,
-    None,
     retry_safe=True,
     checksum_member=True,
 )
@@ -369,7 +384,16 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
 
 BY_NAME: dict[str, Operation[Any, Any]] = {op.name: op for op in OPERATIONS}
 BY_METHOD_NAME: dict[str, Operation[Any, Any]] = {op.method_name: op for op in OPERATIONS}
-BY_REQUEST: dict[type[RequestModel], Operation[Any, Any]] = {op.request: op for op in OPERATIONS}
+
+
+def for_request(cls: type[RequestModel]) -> Operation[Any, Any]:
+    """The record of a request model's class (its `operation_name`)."""
+    op = BY_NAME.get(cls.operation_name)
+    if op is None or op.request is not cls:
+        raise ParamValidationError(f"{cls.__name__} is not the request of an S3 operation")
+    return op
+
+
 PAGINATED: frozenset[str] = frozenset(op.method_name for op in OPERATIONS if op.paginator)
 
 

@@ -12,26 +12,22 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel
 
 from ._checksums import hasher_factory
-from ._operations import OPERATIONS, Operation
+from ._operations import Operation, for_request
 from ._wire import Header, HeaderPrefix, Payload, Query, Uri
 from .errors import ParamValidationError
-from .models import (
-    BucketLifecycleConfiguration,
-    CompletedMultipartUpload,
-    CreateBucketConfiguration,
-    CreateSessionRequest,
-    LifecycleRule,
-    RequestModel,
-)
+from .models import CompletedMultipartUpload, RequestModel
+
+if TYPE_CHECKING:  # the bucket and lifecycle models are built on first use
+    from .models import BucketLifecycleConfiguration, CreateBucketConfiguration, LifecycleRule
 
 __all__ = ["BodyKind", "WireRequest", "quote_key", "serialize"]
 
@@ -130,6 +126,8 @@ class _Plan:
     checksum_member: bool  # the operation has botocore's `requestAlgorithmMember`
     checksum_required: bool  # ... and `requestChecksumRequired`
     control_endpoint: bool  # botocore's `UseS3ExpressControlEndpoint`
+    session_auth: bool  # False for CreateSession: signed with the long-term keys
+    xml: Callable[[Any], bytes | None] | None  # writes the payload model as the XML body
 
 
 def _compile(op: Operation[Any, Any]) -> _Plan:
@@ -167,10 +165,18 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
         op.checksum_member,
         op.checksum_required,
         op.control_endpoint,
+        op.name != "CreateSession",
+        _XML_BODIES.get(op.name),
     )
 
 
-_PLANS: dict[type[RequestModel], _Plan] = {op.request: _compile(op) for op in OPERATIONS}
+_PLANS: dict[type[RequestModel], _Plan] = {}
+"""Each request class's plan, compiled on its first request."""
+
+
+def _plan(cls: type[RequestModel]) -> _Plan:
+    plan = _PLANS[cls] = _compile(for_request(cls))
+    return plan
 
 
 def complete_body(upload: CompletedMultipartUpload) -> bytes:
@@ -272,6 +278,14 @@ def lifecycle_body(config: BucketLifecycleConfiguration) -> bytes:
     return "".join(out).encode()
 
 
+_XML_BODIES: dict[str, Callable[[Any], bytes | None]] = {
+    "CompleteMultipartUpload": complete_body,
+    "CreateBucket": bucket_configuration_body,
+    "PutBucketLifecycleConfiguration": lifecycle_body,
+}
+"""The operations whose payload is a model, and the function writing it as XML."""
+
+
 def _stream_length(body: object) -> int | None:
     """Bytes left in a seekable file object, or None."""
     try:
@@ -295,13 +309,8 @@ def _body(req: RequestModel, plan: _Plan, headers: dict[str, str]) -> tuple[obje
     value = getattr(req, plan.payload)
     if value is None:
         return None, "none", True
-    if isinstance(value, CompletedMultipartUpload):
-        data = complete_body(value)
-        return data, "bytes", True
-    if isinstance(value, BucketLifecycleConfiguration):
-        return lifecycle_body(value), "bytes", True
-    if isinstance(value, CreateBucketConfiguration):
-        xml = bucket_configuration_body(value)
+    if plan.xml is not None:
+        xml = plan.xml(value)
         return (None, "none", True) if xml is None else (xml, "bytes", True)
     if isinstance(value, bytes | bytearray | memoryview):
         if isinstance(value, memoryview):  # count bytes, not items; make it sendable
@@ -378,7 +387,7 @@ def _checksum(
 
 def serialize(req: RequestModel) -> WireRequest:
     """Turn a validated request model into its wire form."""
-    plan = _PLANS[type(req)]
+    plan = _PLANS.get(type(req)) or _plan(type(req))
     headers: dict[str, str] = {}
     for attr, name, ts in plan.headers:
         value = getattr(req, attr)
@@ -416,7 +425,7 @@ def serialize(req: RequestModel) -> WireRequest:
         body_kind=kind,
         replayable=replayable,
         streaming_input=plan.payload == "body",
-        session_auth=not isinstance(req, CreateSessionRequest),
+        session_auth=plan.session_auth,
         control_endpoint=plan.control_endpoint,
     )
     if plan.checksum_member:

@@ -29,7 +29,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal
 
 from typing_extensions import TypedDict
 
@@ -42,27 +42,22 @@ from .models import (
     CompleteMultipartUploadResponse,
     ObjectCannedACL,
     Part,
-    PutObjectResponse,
 )
 
 if TYPE_CHECKING:
     from ._client import S3Client
+    from .models import PutObjectResponse, UploadResponse
 
 __all__ = [
     "ALLOWED_UPLOAD_ARGS",
     "ProgressCallback",
     "TransferConfig",
     "UploadExtraArgs",
-    "UploadResponse",
     "upload",
 ]
 
 MiB = 1024 * 1024
 _READ = 256 * 1024  # the most one read of a part returns: what a part in flight holds
-
-UploadResponse = Union[PutObjectResponse, CompleteMultipartUploadResponse]  # noqa: UP007
-"""What `upload_file` / `upload_fileobj` return: PutObject's response for a body below the
-multipart threshold, else CompleteMultipartUpload's."""
 
 ProgressCallback = Callable[[int], object]
 """boto3's `Callback`: called with the number of bytes read for sending since its last

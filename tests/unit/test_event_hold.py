@@ -14,7 +14,8 @@ from botocore.parsers import create_parser
 from multidict import CIMultiDict, CIMultiDictProxy
 
 import aios3
-from aios3._parse import head_object, metadata
+from aios3._parse import metadata
+from aios3._parse_bucket_object import head_object
 from aios3._serialize import serialize
 from aios3.errors import ParamValidationError, ResponseParseError
 from aios3.models import CreateMultipartUploadRequest

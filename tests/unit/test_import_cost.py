@@ -14,6 +14,8 @@ from aios3 import models
 # what `import aios3` must not load: the layers above a call, and modules only some calls
 # (or the command line) need
 NOT_AT_IMPORT = (
+    "aios3._models_bucket_object",  # the bucket, object and lifecycle models
+    "aios3._parse_bucket_object",
     "aios3._resource",
     "aios3._sweeper",  # the sweep itself (its report types come with aios3)
     "aios3.cli",

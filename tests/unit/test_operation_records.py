@@ -26,7 +26,7 @@ from typing_extensions import NotRequired, Required, TypedDict, Unpack, get_over
 
 from aios3 import VerifyPolicy, _resource, models
 from aios3._client import S3Client
-from aios3._operations import BY_NAME, BY_REQUEST, OPERATIONS, PAGINATED, Operation
+from aios3._operations import BY_NAME, OPERATIONS, PAGINATED, Operation, for_request
 from aios3._serialize import serialize
 from aios3.models import RequestModel, VerifiedAbortResponse
 from tests.unit._botocore_drift import check
@@ -368,7 +368,7 @@ def test_the_client_method_agrees_with_the_record(op: Operation[Any, Any]) -> No
     assert impl["request"] == op.request | None
     assert method.__doc__
     assert op.request.operation_name == op.name
-    assert BY_REQUEST[op.request] is op and BY_NAME[op.name] is op
+    assert for_request(op.request) is op and BY_NAME[op.name] is op
 
 
 def test_get_paginator_overloads_agree_with_the_records() -> None:
