@@ -248,7 +248,7 @@ class AiohttpTransport:
             else True  # the connector's: verified, or off with verify=False
         )
         # a Content-Type aiohttp would add to a body (or to a PUT or POST)
-        skip = None if body is None and method not in _POST_METHODS else _NO_CONTENT_TYPE
+        skip = None if body is None and method.upper() not in _POST_METHODS else _NO_CONTENT_TYPE
         try:
             if (
                 self._direct

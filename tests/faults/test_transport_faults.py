@@ -103,6 +103,8 @@ async def test_aiohttp_adds_no_content_type() -> None:
         ("DELETE", None, {}),
         ("GET", None, {}),
         ("PUT", b"typed", {"Content-Type": "text/plain"}),
+        ("put", None, {}),  # a lower-case method, as a caller of Transport.send may give
+        ("post", None, {}),
     ]
     try:
         async with CaptureServer(lambda c: Reply(200)) as srv:
@@ -113,7 +115,7 @@ async def test_aiohttp_adds_no_content_type() -> None:
     finally:
         await transport.close()
     seen = [(c.method, {k.lower(): v for k, v in c.headers.items()}) for c in srv.requests]
-    assert [m for m, _ in seen] == [m for m, _, _ in sends]
+    assert [m for m, _ in seen] == [m.upper() for m, _, _ in sends]
     for (method, headers), (_, body, extra) in zip(seen, sends, strict=True):
         assert headers.get("content-type") == extra.get("Content-Type"), (method, body)
         assert headers.get("accept-encoding") == "identity"
