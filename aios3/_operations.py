@@ -387,9 +387,10 @@ BY_METHOD_NAME: dict[str, Operation[Any, Any]] = {op.method_name: op for op in O
 
 
 def for_request(cls: type[RequestModel]) -> Operation[Any, Any]:
-    """The record of a request model's class (its `operation_name`)."""
+    """The record of a request model's class (its `operation_name`), also for a subclass
+    of an operation's request model (one with defaults of its own, say)."""
     op = BY_NAME.get(cls.operation_name)
-    if op is None or op.request is not cls:
+    if op is None or not issubclass(cls, op.request):
         raise ParamValidationError(f"{cls.__name__} is not the request of an S3 operation")
     return op
 

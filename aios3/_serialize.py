@@ -175,6 +175,8 @@ _PLANS: dict[type[RequestModel], _Plan] = {}
 
 
 def _plan(cls: type[RequestModel]) -> _Plan:
+    # a subclass of a request model (defaults of the caller's own) goes as its operation's
+    # model: the fields and their places are the operation's
     plan = _PLANS[cls] = _compile(for_request(cls))
     return plan
 

@@ -78,7 +78,8 @@ class Transport(Protocol):
             headers: the signed headers, `Host` included; send them unchanged.
             body: `None`, `bytes`, `bytearray`, `memoryview`, or an async iterable of
                 `bytes` chunks (streamed uploads). Read an iterable at most once; an
-                `aios3.errors.Aios3Error` it raises while read must propagate as it is.
+                exception it raises while read (the caller's, or an
+                `aios3.errors.Aios3Error` of aios3's own) must propagate as it is.
 
         Returns:
             The answer, whatever its status: the client turns error statuses into
@@ -247,7 +248,7 @@ class AiohttpTransport:
             else True  # the connector's: verified, or off with verify=False
         )
         # a Content-Type aiohttp would add to a body (or to a PUT or POST)
-        skip = None if body is None and method not in _POST_METHODS else _NO_CONTENT_TYPE
+        skip = None if body is None and method.upper() not in _POST_METHODS else _NO_CONTENT_TYPE
         try:
             if (
                 self._direct
@@ -296,28 +297,37 @@ class AiohttpTransport:
                 endpoint_url=_origin(url),
             ) from exc
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
-            if dog is not None and dog.fired:
+            if dog is not None and dog.error is not None:
+                # the body's iterator failed (aiohttp wraps it): the caller's own error,
+                # raised as it is, below, outside this block (no aiohttp error chained)
+                failure = dog.error
+            elif dog is not None and dog.fired:
                 raise WriteTimeoutError(
                     f"write timeout on endpoint URL {_origin(url)}: no part of the request "
                     f"body could be sent for {self._write_timeout}s (read_timeout); the "
                     "server stopped reading it",
                     endpoint_url=_origin(url),
                 ) from None
-            cause = _our_error(exc)
-            if cause is not None:  # raised by our own body iterator while sending
-                raise cause from None
-            what = exc.__cause__ if isinstance(exc, _NotResent) else exc
-            raise EndpointConnectionError(
-                f"could not connect to the endpoint URL {_origin(url)}: {type(what).__name__}",
-                endpoint_url=_origin(url),
-            ) from exc
+            else:
+                cause = _our_error(exc)
+                if cause is not None:  # raised by our own body iterator while sending
+                    raise cause from None
+                what = exc.__cause__ if isinstance(exc, _NotResent) else exc
+                raise EndpointConnectionError(
+                    f"could not connect to the endpoint URL {_origin(url)}: {type(what).__name__}",
+                    endpoint_url=_origin(url),
+                ) from exc
         except aiohttp.ClientError as exc:
             # malformed answers (bad status line, headers, lengths): the aiohttp error's
             # request_info holds every request header, secrets included, so it is raised
             # from outside this block, not chained even as __context__
-            failure = _our_error(exc) or ResponseParseError(
-                f"the server at {_origin(url)} sent a malformed HTTP answer "
-                f"({exc.__class__.__name__})"
+            failure = (
+                (dog.error if dog is not None else None)
+                or _our_error(exc)
+                or ResponseParseError(
+                    f"the server at {_origin(url)} sent a malformed HTTP answer "
+                    f"({exc.__class__.__name__})"
+                )
             )
         finally:
             if dog is not None:
@@ -712,6 +722,8 @@ class _WatchedBody(aiohttp.payload.Payload):
         self._handle: asyncio.TimerHandle | None = None
         self._writer: AbstractStreamWriter | None = None
         self.fired = False
+        self.error: Exception | None = None
+        """What the caller's iterator raised, if it did: `send` raises it unchanged."""
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         raise TypeError("a streamed request body cannot be decoded")
@@ -723,8 +735,16 @@ class _WatchedBody(aiohttp.payload.Payload):
         self._writer = writer
         if limit:
             self._handle = loop.call_at(loop.time() + limit, self._check, loop)
+        chunks = aiter(self._value)
         try:
-            async for chunk in self._value:
+            while True:
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:  # the caller's iterator: its error, not the network's
+                    self.error = exc
+                    raise
                 self._deadline = loop.time() + limit
                 await writer.write(chunk)
                 self._deadline = None

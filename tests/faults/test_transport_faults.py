@@ -18,6 +18,7 @@ from yarl import URL
 import aios3
 from aios3.retries import StandardRetryStrategy
 from tests._capture import CaptureServer, Reply
+from tests.faults._raw import RawServer, read_request
 from tests.faults._server import FaultServer, ResetBeforeHeaders, TLSServer, certificates
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDFAULT", "aws_secret_access_key": "f-secret"}
@@ -102,6 +103,8 @@ async def test_aiohttp_adds_no_content_type() -> None:
         ("DELETE", None, {}),
         ("GET", None, {}),
         ("PUT", b"typed", {"Content-Type": "text/plain"}),
+        ("put", None, {}),  # a lower-case method, as a caller of Transport.send may give
+        ("post", None, {}),
     ]
     try:
         async with CaptureServer(lambda c: Reply(200)) as srv:
@@ -112,7 +115,7 @@ async def test_aiohttp_adds_no_content_type() -> None:
     finally:
         await transport.close()
     seen = [(c.method, {k.lower(): v for k, v in c.headers.items()}) for c in srv.requests]
-    assert [m for m, _ in seen] == [m for m, _, _ in sends]
+    assert [m for m, _ in seen] == [m.upper() for m, _, _ in sends]
     for (method, headers), (_, body, extra) in zip(seen, sends, strict=True):
         assert headers.get("content-type") == extra.get("Content-Type"), (method, body)
         assert headers.get("accept-encoding") == "identity"
@@ -280,6 +283,64 @@ async def test_the_time_a_streamed_body_takes_to_produce_is_not_a_write_timeout(
         )
     assert r.etag == '"e"'
     assert srv.requests[0].body == b"s" * (3 * (64 << 10))
+
+
+@pytest.mark.parametrize("checksums", ["when_supported", "when_required"])
+async def test_an_error_of_the_callers_body_iterator_reaches_the_caller_unchanged(
+    checksums: str,
+) -> None:
+    """Raised while the body is sent (aiohttp wraps it in a connection error): the caller
+    gets their own exception, not a retryable `EndpointConnectionError`, nothing is sent
+    again, no aiohttp error rides on it, and the client goes on."""
+    failure = ValueError("the caller's chunk source broke")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"a" * (64 << 10)
+        raise failure
+
+    async with (
+        RawServer(_body_never_ends) as srv,
+        local(srv.url, max_attempts=3, request_checksum_calculation=checksums) as s3,
+    ):
+        with pytest.raises(ValueError) as caught:
+            await asyncio.wait_for(
+                s3.upload_part(
+                    Bucket="b",
+                    Key="k",
+                    UploadId="u",
+                    PartNumber=1,
+                    Body=chunks(),
+                    ContentLength=128 << 10,
+                ),
+                BOUND,
+            )
+        assert caught.value is failure
+        seen: BaseException | None = caught.value
+        while seen is not None:  # nothing of aiohttp's (its errors hold request_info)
+            assert not type(seen).__module__.startswith("aiohttp"), repr(seen)
+            seen = seen.__cause__ or seen.__context__
+        assert srv.connections == 1  # not retried
+        r = await asyncio.wait_for(
+            s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u"), BOUND
+        )
+        assert r.response_metadata.http_status_code == 204
+        assert srv.connections == 2
+
+
+async def _body_never_ends(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A PUT's body is read (after `100 Continue` when asked) until the client gives up on
+    the connection; any other request is answered 204."""
+    while True:
+        head = await read_request(reader)
+        if b"100-continue" in head.lower():
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            await writer.drain()
+        if head.startswith(b"PUT "):
+            while await reader.read(1 << 16):
+                pass
+            return
+        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
 
 
 # ---------------------------------------------------------------- TLS certificates

@@ -148,3 +148,33 @@ def test_a_deferred_record_refuses_other_attributes_and_foreign_requests() -> No
 
     with pytest.raises(ParamValidationError, match="NotAnOperation"):
         _operations.for_request(NotAnOperation)
+
+
+async def test_a_subclass_of_a_request_model_is_sent_as_its_operation() -> None:
+    """A request model subclassed for defaults of one's own goes as its operation (it
+    raised a bare KeyError from the serializer's plan table)."""
+    from aios3.testing import MockRequest, MockResponse, MockTransport
+
+    class MyAbort(models.AbortMultipartUploadRequest):
+        expected_bucket_owner: str | None = "111122223333"
+
+    class MyHead(models.HeadObjectRequest):
+        part_number: int | None = 1
+
+    def answer(request: MockRequest) -> MockResponse:
+        return MockResponse(204 if request.method == "DELETE" else 200)
+
+    transport = MockTransport(answer)
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=transport,
+    ) as s3:
+        aborted = await s3.abort_multipart_upload(MyAbort(Bucket="b", Key="k", UploadId="u"))
+        head = await s3.head_object(MyHead(Bucket="b", Key="k"))
+    assert isinstance(aborted, models.AbortMultipartUploadResponse)
+    assert isinstance(head, models.HeadObjectResponse)
+    abort, head_request = transport.requests
+    assert abort.headers["x-amz-expected-bucket-owner"] == "111122223333"
+    assert head_request.query == {"partNumber": "1"}
