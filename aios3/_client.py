@@ -453,6 +453,8 @@ class S3Client:
             try:
                 raw = await transport.send(wire.method, prep.url, headers, body)
             except TransportError as exc:
+                if self._closed:  # closed while this call was in flight: no retry
+                    raise Aios3Error("this S3Client was closed during the call") from exc
                 error = exc
                 if debug:
                     _log_attempt(wire, prep, headers, type(exc).__name__, None, token, started)

@@ -317,6 +317,16 @@ class AiohttpTransport:
                     f"could not connect to the endpoint URL {_origin(url)}: {type(what).__name__}",
                     endpoint_url=_origin(url),
                 ) from exc
+        except asyncio.CancelledError:
+            # aiohttp cancels the requests waiting for a pooled connection when the
+            # session closes: a task nobody cancelled gets a typed error instead
+            if not self._closed or _cancel_requested():
+                raise
+            failure = EndpointConnectionError(
+                f"the transport was closed while a request to {_origin(url)} was waiting "
+                "for a connection",
+                endpoint_url=_origin(url),
+            )
         except aiohttp.ClientError as exc:
             # malformed answers (bad status line, headers, lengths): the aiohttp error's
             # request_info holds every request header, secrets included, so it is raised
@@ -786,6 +796,14 @@ async def _slices(view: memoryview) -> AsyncIterator[memoryview]:
 
 def _origin(url: URL) -> str:
     return f"{url.scheme}://{url.raw_authority}{url.raw_path}"
+
+
+def _cancel_requested() -> bool:
+    """Whether the running task was asked to cancel (always True before Python 3.11, which
+    cannot tell: a CancelledError is then passed on as it is)."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return cancelling is None or cancelling() > 0
 
 
 def _our_error(exc: BaseException) -> Aios3Error | None:

@@ -10,6 +10,7 @@ import contextlib
 import gc
 import random
 import socket
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -305,6 +306,89 @@ async def test_a_request_cancelled_while_waiting_for_a_pooled_connection() -> No
                 await transport.close()
             await _settle()
     assert errors == []
+
+
+CAN_TELL_CANCELLING = sys.version_info >= (3, 11)  # Task.cancelling()
+
+
+async def _holder_and_waiter(
+    send: Callable[[], Awaitable[Any]], srv: FaultServer
+) -> tuple[asyncio.Future[Any], asyncio.Future[Any]]:
+    """With one pooled connection: a request the server holds, and one waiting for it."""
+    holder = asyncio.ensure_future(send())
+    for _ in range(int(BOUND / 0.01)):
+        if srv.requests:
+            break
+        await asyncio.sleep(0.01)
+    waiter = asyncio.ensure_future(send())
+    await asyncio.sleep(0.1)
+    assert not waiter.done() and srv.connections == 1
+    return holder, waiter
+
+
+async def test_closing_the_transport_fails_the_waiting_requests_with_a_typed_error() -> None:
+    """aiohttp cancels a request waiting for a pooled connection when its session closes:
+    that caller's task was not cancelled, so it gets EndpointConnectionError, not a bare
+    CancelledError (before Python 3.11 a task cannot tell, and it is passed on)."""
+    async with FaultServer([StallBeforeHeaders()]) as srv:
+        with loop_errors() as errors:
+            transport = _transport(max_pool_connections=1)
+            holder, waiter = await _holder_and_waiter(lambda: _send(transport, srv.url), srv)
+            await asyncio.wait_for(transport.close(), BOUND)
+            for task in (holder, waiter):
+                await asyncio.wait([task], timeout=BOUND)
+                assert task.done()
+            assert isinstance(holder.exception(), aios3.errors.EndpointConnectionError)
+            if CAN_TELL_CANCELLING:
+                exc = waiter.exception()
+                assert isinstance(exc, aios3.errors.EndpointConnectionError), repr(exc)
+                assert "closed while a request" in str(exc)
+                assert not any(type(e).__module__.startswith("aiohttp") for e in _chain(exc))
+            await _settle()
+    assert errors == []
+
+
+async def test_a_cancelled_waiter_stays_cancelled_when_the_transport_closes() -> None:
+    async with FaultServer([StallBeforeHeaders()]) as srv:
+        transport = _transport(max_pool_connections=1)
+        holder, waiter = await _holder_and_waiter(lambda: _send(transport, srv.url), srv)
+        waiter.cancel()
+        await transport.close()
+        await asyncio.wait([holder, waiter], timeout=BOUND)
+        assert waiter.cancelled()
+        await _settle()
+
+
+async def test_a_client_closed_during_its_calls_fails_them_at_once_and_typed() -> None:
+    """`S3Client.close()` while one call is on the wire and one waits for the pool: both
+    raise "this S3Client was closed during the call" at once, without retries or their
+    backoff (max_attempts=5 would wait seconds otherwise)."""
+    async with FaultServer([StallBeforeHeaders()]) as srv:
+        s3 = aios3.S3Client(
+            endpoint_url=srv.url,
+            region_name="us-east-1",
+            aws_access_key_id="AKIDCLOSE",
+            aws_secret_access_key="close-secret",
+            config=aios3.Config(max_pool_connections=1, max_attempts=5, read_timeout=30),
+        )
+        await s3.__aenter__()
+
+        def abort() -> Awaitable[Any]:
+            return s3.abort_multipart_upload(Bucket="b", Key="k", UploadId="u")
+
+        holder, waiter = await _holder_and_waiter(abort, srv)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.wait_for(s3.close(), BOUND)
+        await asyncio.wait([holder, waiter], timeout=BOUND)
+        assert loop.time() - started < 1.0  # no backoff
+        tasks = (holder, waiter) if CAN_TELL_CANCELLING else (holder,)
+        for task in tasks:
+            exc = task.exception()
+            assert type(exc) is aios3.errors.Aios3Error, repr(exc)
+            assert str(exc) == "this S3Client was closed during the call"
+        assert len(srv.requests) == 1  # nothing sent again
+        await _settle()
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT"])
