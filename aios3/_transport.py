@@ -280,14 +280,19 @@ class AiohttpTransport:
                     _not_pooled(resp)
                 data = await resp.read()
                 return RawResponse(resp.status, resp.headers, data)
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise ConnectTimeoutError(
-                f"connect timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
-            ) from exc
         except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-            raise ReadTimeoutError(
-                f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
-            ) from exc
+            if dog is not None and dog.error is not None:
+                # a timeout the body's iterator raised (its own source's): aiohttp passes
+                # a TimeoutError on as it is, it is the caller's, not a timeout of ours
+                failure = dog.error
+            elif isinstance(exc, aiohttp.ConnectionTimeoutError):
+                raise ConnectTimeoutError(
+                    f"connect timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
+                ) from exc
+            else:
+                raise ReadTimeoutError(
+                    f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
+                ) from exc
         except aiohttp.ClientConnectorCertificateError as exc:
             reason = getattr(exc.certificate_error, "verify_message", None) or "not trusted"
             raise SSLCertVerificationError(
