@@ -705,6 +705,11 @@ async def _sent_once(
 _MIDDLEWARES = (_sent_once,)
 
 
+class _BodyFailed(Exception):
+    """What aiohttp sees of a `BaseException` of the caller's body iterator (kept in
+    `_WatchedBody.error`, and raised from there by `AiohttpTransport.send`)."""
+
+
 class _WatchedBody(aiohttp.payload.Payload):
     """A request body under a write watchdog: when the server stops reading it, the
     connection is aborted after `limit` seconds.
@@ -727,7 +732,7 @@ class _WatchedBody(aiohttp.payload.Payload):
         self._handle: asyncio.TimerHandle | None = None
         self._writer: AbstractStreamWriter | None = None
         self.fired = False
-        self.error: Exception | None = None
+        self.error: BaseException | None = None
         """What the caller's iterator raised, if it did: `send` raises it unchanged."""
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
@@ -747,9 +752,16 @@ class _WatchedBody(aiohttp.payload.Payload):
                     chunk = await anext(chunks)
                 except StopAsyncIteration:
                     break
-                except Exception as exc:  # the caller's iterator: its error, not the network's
+                except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+                    raise  # the request's cancellation; asyncio's own to end the loop
+                except BaseException as exc:  # the caller's iterator: its error, not the network's
                     self.error = exc
-                    raise
+                    if isinstance(exc, Exception):
+                        raise
+                    # aiohttp closes the connection and fails the wait for the answer on an
+                    # Exception only: anything else (a GeneratorExit, a BaseException of the
+                    # caller's) would leave its writer task failed, never retrieved
+                    raise _BodyFailed from None
                 self._deadline = loop.time() + limit
                 await writer.write(chunk)
                 self._deadline = None

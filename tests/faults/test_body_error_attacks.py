@@ -116,6 +116,39 @@ async def test_what_the_body_raises_reaches_the_caller_unchanged(
     assert errors == []
 
 
+class _CallersOwn(BaseException):
+    """A BaseException of the caller's (not an Exception): a signal to stop, say."""
+
+
+@pytest.mark.parametrize("kind", ["callers-base-exception", "GeneratorExit"])
+async def test_a_base_exception_of_the_body_reaches_the_caller_unchanged(kind: str) -> None:
+    # aiohttp's body writer handles an Exception only: anything else failed its task
+    # ("Task exception was never retrieved") and the caller got a retryable
+    # EndpointConnectionError (the connection closed under the answer's wait)
+    failure = _CallersOwn("stop") if kind == "callers-base-exception" else GeneratorExit()
+    with loop_errors() as errors:
+        async with RawServer(_reads_bodies) as srv:
+            transport = aios3.AiohttpTransport(connect_timeout=5, read_timeout=5)
+            try:
+                url = URL(srv.url + "/b/k", encoded=True)
+                with pytest.raises(BaseException) as caught:
+                    await asyncio.wait_for(
+                        transport.send("PUT", url, _headers(srv.url), _failing(failure, 1)),
+                        BOUND,
+                    )
+                assert caught.value is failure, repr(caught.value)
+                _nothing_of_aiohttp(caught.value)
+                assert _acquired(transport) == 0
+                raw = await asyncio.wait_for(
+                    transport.send("DELETE", url, _headers(srv.url, body=False), None), BOUND
+                )
+                assert raw.status == 204
+            finally:
+                await transport.close()
+        await _settle()
+    assert errors == []
+
+
 async def _answers_early(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """A PUT is refused (400) as soon as its head is read, its body then read and dropped;
     any other request is answered 204."""
