@@ -7,9 +7,12 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
+
 import aios3
 from aios3 import models
-from aios3.testing import MockRequest, MockResponse, MockTransport
+from aios3.errors import ParamValidationError
+from aios3.testing import MockRequest, MockResponse, MockTransport, Stubber
 
 
 def _answer(request: MockRequest) -> MockResponse:
@@ -46,3 +49,32 @@ async def test_a_subclass_sent_once_is_not_kept_alive_by_the_client() -> None:
     gc.collect()
     assert [c() for c in classes] == [None] * 4
     assert [r.method for r in transport.requests] == ["DELETE", "HEAD"] * 2
+
+
+class _HeadAndDelete(models.HeadObjectRequest, models.DeleteObjectRequest):
+    """A request of two operations (HeadObject's, first in its MRO)."""
+
+
+@pytest.mark.parametrize("stubbed", [False, True], ids=["client", "stubber"])
+async def test_a_request_of_another_operation_is_refused_whatever_its_bases(
+    stubbed: bool,
+) -> None:
+    """`delete_object` given a request whose operation is HeadObject (it subclasses both
+    models) sent a HEAD and answered with a DeleteObjectResponse: the caller was told an
+    object was deleted that was only looked at."""
+    transport = MockTransport(_answer)
+    async with aios3.S3Client(
+        region_name="us-east-1",
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+        transport=transport,
+    ) as s3:
+        if stubbed:
+            with Stubber(s3), pytest.raises(ParamValidationError, match="HeadObject"):
+                await s3.delete_object(_HeadAndDelete(Bucket="b", Key="k"))
+        else:
+            with pytest.raises(ParamValidationError, match="HeadObject"):
+                await s3.delete_object(_HeadAndDelete(Bucket="b", Key="k"))
+            head = await s3.head_object(_HeadAndDelete(Bucket="b", Key="k"))
+            assert isinstance(head, models.HeadObjectResponse)
+    assert [r.method for r in transport.requests] == ([] if stubbed else ["HEAD"])
