@@ -745,10 +745,12 @@ class _WatchedBody(aiohttp.payload.Payload):
         self._writer = writer
         if limit:
             self._handle = loop.call_at(loop.time() + limit, self._check, loop)
-        chunks = aiter(self._value)
+        chunks: AsyncIterator[Buffer] | None = None
         try:
             while True:
                 try:
+                    if chunks is None:  # the caller's __aiter__ may raise too
+                        chunks = aiter(self._value)
                     chunk = await anext(chunks)
                 except StopAsyncIteration:
                     break

@@ -116,6 +116,37 @@ async def test_what_the_body_raises_reaches_the_caller_unchanged(
     assert errors == []
 
 
+class _NoIterator:
+    """An async iterable whose `__aiter__` raises (called by the transport's body writer)."""
+
+    def __init__(self, failure: BaseException) -> None:
+        self.failure = failure
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        raise self.failure
+
+
+async def test_an_error_of_the_bodys_aiter_reaches_the_caller_unchanged() -> None:
+    failure = ValueError("no iterator for you")
+    with loop_errors() as errors:
+        async with RawServer(_reads_bodies) as srv:
+            transport = aios3.AiohttpTransport(connect_timeout=5, read_timeout=5)
+            try:
+                url = URL(srv.url + "/b/k", encoded=True)
+                with pytest.raises(ValueError) as caught:
+                    await asyncio.wait_for(
+                        transport.send("PUT", url, _headers(srv.url), _NoIterator(failure)),
+                        BOUND,
+                    )
+                assert caught.value is failure
+                _nothing_of_aiohttp(caught.value)
+                assert _acquired(transport) == 0
+            finally:
+                await transport.close()
+        await _settle()
+    assert errors == []
+
+
 class _CallersOwn(BaseException):
     """A BaseException of the caller's (not an Exception): a signal to stop, say."""
 
