@@ -411,4 +411,11 @@ def validated(op: Operation[Req, Any], request: Req | None, params: Mapping[str,
         raise ParamValidationError(
             f"expected a {op.request.__name__}, got {type(request).__name__}"
         )
+    if request.operation_name != op.name:
+        # a subclass of this operation's model and of another's, sent as the other
+        # (its `operation_name`, the first in its bases): refused, not sent as the wrong one
+        raise ParamValidationError(
+            f"expected a {op.request.__name__}, got {type(request).__name__}, a request "
+            f"of {request.operation_name}"
+        )
     return request

@@ -171,13 +171,18 @@ def _compile(op: Operation[Any, Any]) -> _Plan:
 
 
 _PLANS: dict[type[RequestModel], _Plan] = {}
-"""Each request class's plan, compiled on its first request."""
+"""Each operation's plan, under its request class, compiled on its first request."""
 
 
 def _plan(cls: type[RequestModel]) -> _Plan:
     # a subclass of a request model (defaults of the caller's own) goes as its operation's
-    # model: the fields and their places are the operation's
-    plan = _PLANS[cls] = _compile(for_request(cls))
+    # model: the fields and their places are the operation's, and so is the plan. It is
+    # kept under the operation's class, not the subclass: a class made per call (a
+    # `pydantic.create_model`) must not live as long as the process
+    op = for_request(cls)
+    plan = _PLANS.get(op.request)
+    if plan is None:
+        plan = _PLANS[op.request] = _compile(op)
     return plan
 
 

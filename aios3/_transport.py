@@ -280,14 +280,19 @@ class AiohttpTransport:
                     _not_pooled(resp)
                 data = await resp.read()
                 return RawResponse(resp.status, resp.headers, data)
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise ConnectTimeoutError(
-                f"connect timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
-            ) from exc
         except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-            raise ReadTimeoutError(
-                f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
-            ) from exc
+            if dog is not None and dog.error is not None:
+                # a timeout the body's iterator raised (its own source's): aiohttp passes
+                # a TimeoutError on as it is, it is the caller's, not a timeout of ours
+                failure = dog.error
+            elif isinstance(exc, aiohttp.ConnectionTimeoutError):
+                raise ConnectTimeoutError(
+                    f"connect timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
+                ) from exc
+            else:
+                raise ReadTimeoutError(
+                    f"read timeout on endpoint URL {_origin(url)}", endpoint_url=_origin(url)
+                ) from exc
         except aiohttp.ClientConnectorCertificateError as exc:
             reason = getattr(exc.certificate_error, "verify_message", None) or "not trusted"
             raise SSLCertVerificationError(
@@ -710,6 +715,11 @@ async def _sent_once(
 _MIDDLEWARES = (_sent_once,)
 
 
+class _BodyFailed(Exception):
+    """What aiohttp sees of a `BaseException` of the caller's body iterator (kept in
+    `_WatchedBody.error`, and raised from there by `AiohttpTransport.send`)."""
+
+
 class _WatchedBody(aiohttp.payload.Payload):
     """A request body under a write watchdog: when the server stops reading it, the
     connection is aborted after `limit` seconds.
@@ -732,7 +742,7 @@ class _WatchedBody(aiohttp.payload.Payload):
         self._handle: asyncio.TimerHandle | None = None
         self._writer: AbstractStreamWriter | None = None
         self.fired = False
-        self.error: Exception | None = None
+        self.error: BaseException | None = None
         """What the caller's iterator raised, if it did: `send` raises it unchanged."""
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
@@ -745,16 +755,25 @@ class _WatchedBody(aiohttp.payload.Payload):
         self._writer = writer
         if limit:
             self._handle = loop.call_at(loop.time() + limit, self._check, loop)
-        chunks = aiter(self._value)
+        chunks: AsyncIterator[Buffer] | None = None
         try:
             while True:
                 try:
+                    if chunks is None:  # the caller's __aiter__ may raise too
+                        chunks = aiter(self._value)
                     chunk = await anext(chunks)
                 except StopAsyncIteration:
                     break
-                except Exception as exc:  # the caller's iterator: its error, not the network's
+                except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+                    raise  # the request's cancellation; asyncio's own to end the loop
+                except BaseException as exc:  # the caller's iterator: its error, not the network's
                     self.error = exc
-                    raise
+                    if isinstance(exc, Exception):
+                        raise
+                    # aiohttp closes the connection and fails the wait for the answer on an
+                    # Exception only: anything else (a GeneratorExit, a BaseException of the
+                    # caller's) would leave its writer task failed, never retrieved
+                    raise _BodyFailed from None
                 self._deadline = loop.time() + limit
                 await writer.write(chunk)
                 self._deadline = None
