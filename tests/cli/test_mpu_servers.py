@@ -13,6 +13,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -376,16 +377,28 @@ async def test_ctrl_c_finishes_the_aborts_in_flight_prints_the_partial_report_ex
             text=True,
             env=_env(moto_server),
         )
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stderr is not None
         seen = 0
+        rest: list[str] = []
+        # read to the end here: `communicate()` after a `break` reads the pipe itself and
+        # loses the lines this file object had already buffered (the "one abort line
+        # short" once seen in CI)
+        killer = threading.Timer(60, proc.kill)  # bounded, whatever the command does
+        killer.start()
         for line in proc.stdout:
-            if line.startswith("abort: "):
-                seen += 1
-                if seen == 5:
-                    proc.send_signal(signal.SIGINT)
-                    break
-        out, err = proc.communicate(timeout=60)
-        return proc.returncode, out, err, seen
+            if seen < 5:
+                if line.startswith("abort: "):
+                    seen += 1
+                    if seen == 5:
+                        proc.send_signal(signal.SIGINT)
+            else:
+                rest.append(line)
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+        killer.cancel()
+        proc.stdout.close()
+        proc.stderr.close()
+        return proc.returncode, "".join(rest), err, seen
 
     code, out, err, seen = await asyncio.to_thread(interrupted)
     assert code == 130, err
@@ -399,11 +412,8 @@ async def test_ctrl_c_finishes_the_aborts_in_flight_prints_the_partial_report_ex
         if line.startswith(("  aborted", "  selected", "  failed"))
     }
     # none left half done: every selected upload was aborted, and every abort printed
-    # before or after the interrupt is counted. (In CI on Python 3.12 the printed "abort:"
-    # lines were once one short of the report's count: the cause, in the output or in
-    # this count, is not found yet; see the issue note)
-    assert int(report["aborted"]) == int(report["selected"])
-    assert aborted <= int(report["aborted"]) <= aborted + 1
+    # before or after the interrupt is counted
+    assert int(report["aborted"]) == int(report["selected"]) == aborted
     assert report["failed"] == "0"
     assert aborted < 400
     assert len(await _left(moto_server, bucket)) == 400 - aborted

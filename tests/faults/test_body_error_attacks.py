@@ -17,7 +17,7 @@ from yarl import URL
 
 import aios3
 from aios3.errors import Aios3Error
-from tests.faults._raw import RawServer, read_request
+from tests.faults._raw import RawServer, read_request, reads_bodies
 from tests.faults.test_direct_path_attacks import _acquired, _settle, loop_errors
 
 pytestmark = pytest.mark.faults
@@ -25,22 +25,6 @@ pytestmark = pytest.mark.faults
 BOUND = 20.0  # seconds: no test here may take longer, whatever the code under test does
 SECRET = "AWS4-HMAC-SHA256 Credential=AKIDATTACK/SECRET-SIGNATURE"
 CHUNK = b"c" * (64 << 10)
-
-
-async def _reads_bodies(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Reads a PUT's body (after `100 Continue` when asked) until the client gives up on
-    the connection; any other request is answered 204."""
-    while True:
-        head = await reader.readuntil(b"\r\n\r\n")  # the head only: the body may wait
-        if b"100-continue" in head.lower():
-            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            await writer.drain()
-        if head.startswith(b"PUT "):
-            while await reader.read(1 << 16):
-                pass
-            return
-        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
-        await writer.drain()
 
 
 def _headers(url: str, *, body: bool = True, expect: bool = False) -> CIMultiDict[str]:
@@ -92,7 +76,7 @@ async def test_what_the_body_raises_reaches_the_caller_unchanged(
 ) -> None:
     failure = FAILURES[kind]()
     with loop_errors() as errors:
-        async with RawServer(_reads_bodies) as srv:
+        async with RawServer(reads_bodies) as srv:
             transport = aios3.AiohttpTransport(connect_timeout=5, read_timeout=5)
             try:
                 url = URL(srv.url + "/b/k", encoded=True)
@@ -129,7 +113,7 @@ class _NoIterator:
 async def test_an_error_of_the_bodys_aiter_reaches_the_caller_unchanged() -> None:
     failure = ValueError("no iterator for you")
     with loop_errors() as errors:
-        async with RawServer(_reads_bodies) as srv:
+        async with RawServer(reads_bodies) as srv:
             transport = aios3.AiohttpTransport(connect_timeout=5, read_timeout=5)
             try:
                 url = URL(srv.url + "/b/k", encoded=True)
@@ -158,7 +142,7 @@ async def test_a_base_exception_of_the_body_reaches_the_caller_unchanged(kind: s
     # EndpointConnectionError (the connection closed under the answer's wait)
     failure = _CallersOwn("stop") if kind == "callers-base-exception" else GeneratorExit()
     with loop_errors() as errors:
-        async with RawServer(_reads_bodies) as srv:
+        async with RawServer(reads_bodies) as srv:
             transport = aios3.AiohttpTransport(connect_timeout=5, read_timeout=5)
             try:
                 url = URL(srv.url + "/b/k", encoded=True)
@@ -239,7 +223,7 @@ async def test_cancelled_at_every_turn_around_a_failing_body_leaks_nothing(expec
     # left acquired
     outcomes: set[str] = set()
     with loop_errors() as errors:
-        async with RawServer(_reads_bodies) as srv:
+        async with RawServer(reads_bodies) as srv:
             transport = aios3.AiohttpTransport(connect_timeout=5, read_timeout=5)
             try:
                 url = URL(srv.url + "/b/k", encoded=True)

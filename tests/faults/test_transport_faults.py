@@ -18,7 +18,7 @@ from yarl import URL
 import aios3
 from aios3.retries import StandardRetryStrategy
 from tests._capture import CaptureServer, Reply
-from tests.faults._raw import RawServer
+from tests.faults._raw import RawServer, reads_bodies
 from tests.faults._server import FaultServer, ResetBeforeHeaders, TLSServer, certificates
 
 CREDS: dict[str, Any] = {"aws_access_key_id": "AKIDFAULT", "aws_secret_access_key": "f-secret"}
@@ -299,7 +299,7 @@ async def test_an_error_of_the_callers_body_iterator_reaches_the_caller_unchange
         raise failure
 
     async with (
-        RawServer(_body_never_ends) as srv,
+        RawServer(reads_bodies) as srv,
         local(srv.url, max_attempts=3, request_checksum_calculation=checksums) as s3,
     ):
         with pytest.raises(ValueError) as caught:
@@ -325,22 +325,6 @@ async def test_an_error_of_the_callers_body_iterator_reaches_the_caller_unchange
         )
         assert r.response_metadata.http_status_code == 204
         assert srv.connections == 2
-
-
-async def _body_never_ends(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """A PUT's body is read (after `100 Continue` when asked) until the client gives up on
-    the connection; any other request is answered 204."""
-    while True:
-        head = await reader.readuntil(b"\r\n\r\n")  # the head only: the body may wait
-        if b"100-continue" in head.lower():
-            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            await writer.drain()
-        if head.startswith(b"PUT "):
-            while await reader.read(1 << 16):
-                pass
-            return
-        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
-        await writer.drain()
 
 
 # ---------------------------------------------------------------- TLS certificates
